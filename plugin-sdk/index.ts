@@ -1,0 +1,67 @@
+/**
+ * `tosh/plugin-sdk`: the only module plugin authors import.
+ *
+ * ```ts
+ * import { definePlugin, defineCommand, z } from 'tosh/plugin-sdk';
+ * export default definePlugin({ name: 'greet', version: '1.0.0', commands: {
+ *   hello: defineCommand({ args: z.object({ name: z.string() }), run: ({ args }) => `Hello ${args.name}` }),
+ * } });
+ * ```
+ */
+import type { AnyCommand, CommandDefinition, ObjectSchema, PluginDefinition } from './types.ts';
+import { validatePlugin } from './validate.ts';
+
+export { z } from 'zod';
+export type * from './types.ts';
+export { PluginDefinitionError, validatePlugin } from './validate.ts';
+
+/** The version of this SDK; plugins state the range they accept in `sdk`. */
+export const SDK_VERSION = '1.0.0';
+
+/**
+ * Define a plugin. Returns its argument, after checking it: a malformed plugin
+ * throws a `PluginDefinitionError` naming the offending field, which the shell
+ * reports with the plugin's file.
+ * @example export default definePlugin({ name: 'greet', version: '1.0.0', commands: { hello } })
+ */
+export function definePlugin<const C extends Record<string, AnyCommand>>(plugin: PluginDefinition<C>): PluginDefinition<C> {
+  validatePlugin(plugin);
+  return plugin;
+}
+
+/**
+ * Define a command. Returns its argument; it exists so that TypeScript infers
+ * the types of `args` and `flags` inside `run` from the zod schemas.
+ * @example defineCommand({ args: z.object({ n: z.number() }), run: ({ args }) => args.n * 2 })
+ */
+export function defineCommand<A extends ObjectSchema | undefined = undefined, F extends ObjectSchema | undefined = undefined>(
+  command: CommandDefinition<A, F>,
+): CommandDefinition<A, F> & AnyCommand {
+  return command as CommandDefinition<A, F> & AnyCommand;
+}
+
+/** Options of a `CommandError`. */
+export interface CommandErrorOptions {
+  /**
+   * The exit status of the failed command.
+   * @default 1
+   */
+  exitCode?: number;
+  /** The underlying error, kept for `--debug`. */
+  cause?: unknown;
+}
+
+/**
+ * A failure the user should read as it is: the shell prints `tosh: <message>`
+ * (no stack, no plugin prefix) and the command's status is `exitCode`.
+ * @example throw new CommandError(`no such file: ${path}`, { exitCode: 2 })
+ */
+export class CommandError extends Error {
+  /** The exit status. @default 1 */
+  readonly exitCode: number;
+  constructor(message: string, options: CommandErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CommandError';
+    this.exitCode = options.exitCode ?? 1;
+  }
+}

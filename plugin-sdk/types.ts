@@ -1,0 +1,338 @@
+/**
+ * The whole plugin contract in one file: what a plugin author writes and what
+ * the shell hands back to their code. The shell implements these interfaces;
+ * nothing here imports the shell.
+ */
+import type { z } from 'zod';
+
+/** Any zod object schema, as taken by `args` and `flags`. */
+export type ObjectSchema = z.ZodObject;
+
+/** The parsed type of an optional schema: `{}` where there is none. */
+export type InferOr<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
+
+/** A writable text stream: the command's standard output or error. */
+export interface Output {
+  /**
+   * Write text as it is (no newline is added).
+   * @example ctx.stdout.write('working…\n')
+   */
+  write(text: string): void;
+  /** True when this stream is a terminal. */
+  readonly isTTY: boolean;
+  /** Width of the terminal in columns, or 80 when it is not one. @default 80 */
+  readonly columns: number;
+}
+
+/** What `ctx.run(line)` gives back: the outcome of another command line, captured. */
+export interface RunResult {
+  /** 0 on success, 1 on failure, 2 on a usage error, 127 for an unknown command, 130 when interrupted. */
+  exitCode: number;
+  /** The value returned by the last command of the line (`undefined` when it returned nothing or failed). */
+  value: unknown;
+  /** Everything the line printed, rendered as plain text. */
+  stdout: string;
+  /** Error messages the line produced, one per line, as `tosh: <message>`. */
+  stderr: string;
+}
+
+/** Options for `ctx.progress()`. */
+export interface ProgressOptions {
+  /**
+   * Total amount of work. Without it the progress is a spinner.
+   * @example ctx.progress({ total: files.length, label: 'copying' })
+   */
+  total?: number;
+  /** A short label shown beside the bar or spinner. @default the command's name */
+  label?: string;
+}
+
+/** A live progress bar (with a `total`) or spinner (without). */
+export interface Progress {
+  /**
+   * Set the amount done so far, and optionally change the label.
+   * @example bar.update(3)
+   */
+  update(current: number, label?: string): void;
+  /** Advance by `step`. @default 1 */
+  tick(step?: number): void;
+  /** Finish: the bar or spinner disappears, and `message` (if any) is printed in its place. */
+  done(message?: string): void;
+}
+
+/** Everything tosh knows about one command, as data (from the command's schemas). */
+export interface CommandInfo {
+  /** The command name as typed, such as `hello`. */
+  name: string;
+  /** The name of the plugin that owns it. */
+  plugin: string;
+  /** `plugin:command`, which always reaches this command. */
+  qualified: string;
+  /** True when a plugin of higher precedence owns the plain name. */
+  shadowed: boolean;
+  description: string;
+  /** Positional arguments, in order. */
+  args: FieldInfo[];
+  /** Flags, by their camelCase key. */
+  flags: FieldInfo[];
+  /** Short letters and the flag keys they stand for. */
+  short: Record<string, string>;
+  examples: string[];
+  /** The plugin's source file or folder, as shown to users. */
+  source: string;
+}
+
+/** One argument or flag, described from its zod schema. */
+export interface FieldInfo {
+  /** The key in the schema (camelCase for flags). */
+  key: string;
+  /** What is typed: `name` for an argument, `--kebab-case` for a flag. */
+  display: string;
+  /** `string`, `number`, `boolean`, `enum`, `literal`, `date`, `bigint`, `unknown`. */
+  type: string;
+  /** Element type for variadic and repeatable (array) fields. */
+  array: boolean;
+  /** False when the field has a default or is optional. */
+  required: boolean;
+  /** The default value, when there is one. */
+  default?: unknown;
+  /** Allowed values of an enum or literal. */
+  values?: string[];
+  description?: string;
+}
+
+/** What a plugin looks like from outside, as the `plugins` command shows it. */
+export interface PluginInfo {
+  name: string;
+  version: string;
+  description: string;
+  /** The plugin's file or folder, as shown to users. */
+  source: string;
+  /** Its command names (the ones it defines, shadowed or not). */
+  commands: string[];
+  status: 'loaded' | 'failed' | 'not loaded';
+  /** The error that made it fail, or the last failed reload's. */
+  error?: string;
+  /** When this version was loaded (ms since the epoch). */
+  loadedAt?: number;
+  /** How many times it has been reloaded this session. */
+  reloads: number;
+}
+
+/** The outcome of one plugin's reload. */
+export interface ReloadReport {
+  plugin: string;
+  ok: boolean;
+  /** The one-line report, as printed: `reloaded greet 1.2.1 (14 ms)`. */
+  message: string;
+}
+
+/**
+ * The shell itself, as commands may use it: its registry, history and session.
+ * The built-in commands (`help`, `plugins`, `which`…) are written against this.
+ */
+export interface ShellApi {
+  /** The shell's version. */
+  readonly version: string;
+  /** The version of the SDK the shell provides. */
+  readonly sdkVersion: string;
+  /** Every command, sorted by plugin then name. Shadowed ones are included. */
+  commands(): CommandInfo[];
+  /** The command a name (or `plugin:command`) reaches, if any. */
+  resolve(name: string): CommandInfo | undefined;
+  /** Every plugin found, loaded or failed. */
+  plugins(): PluginInfo[];
+  /** Reload every plugin, or the one named. */
+  reload(plugin?: string): Promise<ReloadReport[]>;
+  /** The command history, oldest first. */
+  history(): string[];
+  /** Leave the shell after this command, with `status` (default: the previous line's). */
+  exit(status?: number): void;
+  /** Clear the screen (nothing when output is not a terminal). */
+  clear(): void;
+  /** Change the prompt of the interactive shell for this session. */
+  setPrompt(prompt: string): void;
+  /** The status of the previous line. */
+  readonly lastStatus: number;
+}
+
+/** The second argument of every `run`: the command's view of the shell. */
+export interface CommandContext {
+  /**
+   * Print values, like `console.log`: each rendered as a return value would be,
+   * separated by spaces, then a newline.
+   * @example ctx.print('copied', n, 'files')
+   */
+  print(...values: unknown[]): void;
+  /** The command's standard output. */
+  stdout: Output;
+  /** The command's standard error. */
+  stderr: Output;
+  /** Fires when the user presses Ctrl-C: stop work and return (or throw). */
+  signal: AbortSignal;
+  /**
+   * Run another command line and get its outcome; nothing is printed.
+   * @example const { value } = await ctx.run('ls --json')
+   */
+  run(line: string): Promise<RunResult>;
+  /** A per-plugin map that survives hot reloads of the plugin. */
+  store: Map<string, unknown>;
+  /**
+   * Show a progress bar (with `total`) or spinner (without) while work goes on.
+   * Outside a terminal it prints plain lines to standard error instead.
+   * @example
+   * const bar = ctx.progress({ total: 10, label: 'fetching' });
+   * for (let i = 0; i < 10; i++) { await work(i); bar.tick(); }
+   * bar.done('fetched 10');
+   */
+  progress(options?: ProgressOptions): Progress;
+  /** The shell's working directory. */
+  cwd: string;
+  /** The environment variables. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** True in the interactive shell, false for `-c`, scripts and stdin. */
+  interactive: boolean;
+  /** True when output may be coloured (a terminal, `NO_COLOR` unset, or `FORCE_COLOR`). */
+  color: boolean;
+  /** The name this command was called by, and its plugin. */
+  command: { name: string; plugin: string; version: string };
+  /** The shell's registry, history and session. */
+  shell: ShellApi;
+}
+
+/** What `run` receives first: the validated input of this call. */
+export interface RunInput<A, F> {
+  /** Positional arguments, parsed and validated by the `args` schema. */
+  args: A;
+  /** Flags, parsed and validated by the `flags` schema. */
+  flags: F;
+  /** The value piped in by the previous command of a pipeline (`a | b`), or `undefined`. */
+  input: unknown;
+  /** The words after the command name, as typed (after quote removal). */
+  argv: string[];
+}
+
+/** What Tab completion asks a command's own `complete` hook. */
+export interface CompletionRequest {
+  /** The words typed after the command name, the last one being completed. */
+  words: string[];
+  /** The partial word being completed (may be ''). */
+  current: string;
+  /** The argument or flag being completed, when tosh can tell. */
+  field?: FieldInfo;
+}
+
+/**
+ * One command: its schemas, its documentation, and `run`.
+ * @typeParam A - the zod object of positional arguments
+ * @typeParam F - the zod object of flags
+ */
+export interface CommandDefinition<A extends ObjectSchema | undefined = undefined, F extends ObjectSchema | undefined = undefined> {
+  /**
+   * One line shown by `help`.
+   * @example 'Say hello'
+   */
+  description?: string;
+  /**
+   * Positional arguments, in key order. A last key with an array schema takes
+   * all remaining words. Without `args`, any positional word is a usage error.
+   * @default undefined (no arguments)
+   * @example z.object({ name: z.string().default('Universe') })
+   */
+  args?: A;
+  /**
+   * Flags: `camelCase` keys are typed `--kebab-case`. Booleans take `--x` and
+   * `--no-x`; others take `--x value` or `--x=value`; arrays may repeat.
+   * Text is coerced to the schema's type (write `z.number()`, not `z.coerce`).
+   * @default undefined (no flags)
+   * @example z.object({ loud: z.boolean().default(false).describe('Shout it') })
+   */
+  flags?: F;
+  /**
+   * Single letters standing for flags.
+   * @default {}
+   * @example { l: 'loud' }
+   */
+  short?: Record<string, F extends ObjectSchema ? keyof z.output<F> & string : never>;
+  /**
+   * Example lines shown by `help <command>`.
+   * @example ['hello Ada --loud']
+   */
+  examples?: string[];
+  /**
+   * Leave the command out of `help`'s list (it still runs and shows its own help).
+   * @default false
+   */
+  hidden?: boolean;
+  /**
+   * Offer completions for Tab beyond what the schemas imply (enum values and
+   * paths are completed for you).
+   * @example complete: ({ current }) => ['red', 'green'].filter((c) => c.startsWith(current))
+   */
+  complete?(request: CompletionRequest, ctx: CommandContext): string[] | Promise<string[]>;
+  /**
+   * Do the work. May be async. The return value is shown: a string as is, a
+   * number or boolean as text, an array of plain objects as a table, a plain
+   * object as `key: value` lines, a React element rendered with ink,
+   * `undefined` as nothing. Throw `CommandError` to fail with a message.
+   */
+  run(input: RunInput<InferOr<A>, InferOr<F>>, ctx: CommandContext): unknown;
+}
+
+/** A command of any schemas, as stored in a plugin's command map. */
+export interface AnyCommand {
+  description?: string | undefined;
+  args?: ObjectSchema | undefined;
+  flags?: ObjectSchema | undefined;
+  short?: Record<string, string> | undefined;
+  examples?: string[] | undefined;
+  hidden?: boolean | undefined;
+  complete?: ((request: CompletionRequest, ctx: CommandContext) => string[] | Promise<string[]>) | undefined;
+  // biome-ignore lint/suspicious/noExplicitAny: a map holds commands of every input type
+  run(input: RunInput<any, any>, ctx: CommandContext): unknown;
+}
+
+/** What `setup` and `dispose` receive. */
+export interface PluginContext {
+  /** The same per-plugin map that commands see as `ctx.store`; it survives reloads. */
+  store: Map<string, unknown>;
+  /** Print a line to standard error, tagged with the plugin's name. */
+  log(message: string): void;
+  /** The shell's registry, history and session. */
+  shell: ShellApi;
+}
+
+/** A plugin: a named, versioned command map with optional life-cycle hooks. */
+export interface PluginDefinition<C extends Record<string, AnyCommand> = Record<string, AnyCommand>> {
+  /**
+   * kebab-case, unique among loaded plugins; `plugin:command` uses it.
+   * @example 'greet'
+   */
+  name: string;
+  /**
+   * The plugin's own semantic version.
+   * @example '1.2.0'
+   */
+  version: string;
+  /**
+   * The SDK versions this plugin works with (a semver range). A shell whose
+   * SDK is outside it refuses the plugin.
+   * @default any version
+   * @example '^1.0.0'
+   */
+  sdk?: string;
+  /**
+   * One line shown by `help` and `plugins`.
+   * @example 'Greetings in several languages'
+   */
+  description?: string;
+  /**
+   * The command map: each key is a command name.
+   * @example { hello: defineCommand({ run: () => 'hi' }) }
+   */
+  commands: C;
+  /** Runs once after this version is loaded (before its first command). */
+  setup?(ctx: PluginContext): void | Promise<void>;
+  /** Runs once before this version is unloaded or replaced; clear timers here. */
+  dispose?(ctx: PluginContext): void | Promise<void>;
+}

@@ -1,0 +1,74 @@
+import semver from 'semver';
+import type { PluginDefinition } from './types.ts';
+
+/** A plugin definition that cannot be used, with the field at fault. */
+export class PluginDefinitionError extends Error {
+  /** The path of the offending field, such as `commands.hello.run`. */
+  readonly field: string;
+  constructor(field: string, problem: string) {
+    super(`${field}: ${problem}`);
+    this.name = 'PluginDefinitionError';
+    this.field = field;
+  }
+}
+
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+// A command name is one word that the lexer keeps whole and that is not a flag.
+const COMMAND_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isZodObject = (v: unknown): boolean =>
+  isObject(v) && isObject(v._zod) && isObject((v._zod as Record<string, unknown>).def) && (v as { type?: unknown }).type === 'object';
+const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+
+/**
+ * Check a plugin definition; throws `PluginDefinitionError` on the first bad
+ * field. The shell calls this on every loaded export, whether or not the
+ * author used `definePlugin`.
+ */
+export function validatePlugin(value: unknown): asserts value is PluginDefinition {
+  if (!isObject(value))
+    throw new PluginDefinitionError('default export', `expected a plugin object from definePlugin(), got ${describe(value)}`);
+  const { name, version, sdk, description, commands, setup, dispose } = value;
+  if (typeof name !== 'string' || !KEBAB.test(name))
+    throw new PluginDefinitionError('name', `must be a kebab-case string, got ${JSON.stringify(name) ?? 'nothing'}`);
+  if (typeof version !== 'string' || semver.valid(version) === null)
+    throw new PluginDefinitionError('version', `must be a semantic version such as '1.0.0', got ${JSON.stringify(version) ?? 'nothing'}`);
+  if (sdk !== undefined && (typeof sdk !== 'string' || semver.validRange(sdk) === null))
+    throw new PluginDefinitionError('sdk', `must be a semver range such as '^1.0.0', got ${JSON.stringify(sdk)}`);
+  if (description !== undefined && typeof description !== 'string')
+    throw new PluginDefinitionError('description', `must be a string, got ${describe(description)}`);
+  if (setup !== undefined && typeof setup !== 'function')
+    throw new PluginDefinitionError('setup', `must be a function, got ${describe(setup)}`);
+  if (dispose !== undefined && typeof dispose !== 'function')
+    throw new PluginDefinitionError('dispose', `must be a function, got ${describe(dispose)}`);
+  if (!isObject(commands) || Array.isArray(commands))
+    throw new PluginDefinitionError('commands', `must be an object mapping command names to defineCommand(), got ${describe(commands)}`);
+  for (const [key, command] of Object.entries(commands)) {
+    const at = `commands.${key}`;
+    if (!COMMAND_NAME.test(key)) throw new PluginDefinitionError(at, 'is not a valid command name (one word of letters, digits, _ . + -)');
+    if (!isObject(command)) throw new PluginDefinitionError(at, `must be a command from defineCommand(), got ${describe(command)}`);
+    if (typeof command.run !== 'function') throw new PluginDefinitionError(`${at}.run`, `must be a function, got ${describe(command.run)}`);
+    for (const part of ['args', 'flags'] as const) {
+      if (command[part] !== undefined && !isZodObject(command[part]))
+        throw new PluginDefinitionError(`${at}.${part}`, 'must be a zod object schema, z.object({...})');
+    }
+    for (const part of ['description'] as const) {
+      if (command[part] !== undefined && typeof command[part] !== 'string')
+        throw new PluginDefinitionError(`${at}.${part}`, `must be a string, got ${describe(command[part])}`);
+    }
+    if (command.examples !== undefined && (!Array.isArray(command.examples) || command.examples.some((e) => typeof e !== 'string')))
+      throw new PluginDefinitionError(`${at}.examples`, 'must be an array of strings');
+    if (command.complete !== undefined && typeof command.complete !== 'function')
+      throw new PluginDefinitionError(`${at}.complete`, `must be a function, got ${describe(command.complete)}`);
+    if (command.short !== undefined) {
+      if (!isObject(command.short)) throw new PluginDefinitionError(`${at}.short`, 'must map single letters to flag names');
+      const flagShape = isZodObject(command.flags) ? ((command.flags as { shape: Record<string, unknown> }).shape ?? {}) : {};
+      for (const [letter, flag] of Object.entries(command.short)) {
+        if (!/^[A-Za-z0-9]$/.test(letter)) throw new PluginDefinitionError(`${at}.short.${letter}`, 'must be a single letter or digit');
+        if (typeof flag !== 'string' || !(flag in flagShape))
+          throw new PluginDefinitionError(`${at}.short.${letter}`, `names no flag of this command: ${JSON.stringify(flag)}`);
+      }
+    }
+  }
+}

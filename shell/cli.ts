@@ -1,0 +1,269 @@
+import { readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import chalk from 'chalk';
+import { SDK_VERSION } from '../plugin-sdk/index.ts';
+import type { Output } from '../plugin-sdk/types.ts';
+import { didYouMean } from './args.ts';
+import { loadConfig, toshHome } from './config.ts';
+import type { PluginDir } from './discover.ts';
+import { quote, Status } from './errors.ts';
+import { renderValue } from './render.ts';
+import { type Host, plainProgress, Session, SHELL_VERSION, type Sink } from './session.ts';
+
+/** What the command line asked for. */
+export interface CliOptions {
+  command?: string;
+  script?: string;
+  plugins: string[];
+  watch?: boolean;
+  json: boolean;
+  errexit: boolean;
+  debug: boolean;
+  trust: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+const USAGE = `Usage: tosh [options] [script-file]
+
+An interactive, pluggable command shell.
+
+Options:
+  -c, --command LINE   run one line, print its output, exit with its status
+  --plugins DIR        load plugins from DIR first (repeatable)
+  --watch, --no-watch  hot-reload plugins when their files change
+  --json               print each pipeline's value as one line of JSON
+  -e, --errexit        stop a script at the first failing line
+  --trust              load plugins whatever their owner and permissions
+  --debug              show stack traces with errors
+  --version            print the version
+  -h, --help           print this help
+
+With no script and stdin a terminal, tosh starts the interactive shell;
+with stdin a pipe, it runs the lines it reads.
+
+Plugin directories, first wins: --plugins, $TOSH_PLUGIN_PATH,
+$TOSH_HOME/plugins, the built-in commands.
+`;
+
+const FLAGS = ['--command', '--plugins', '--watch', '--no-watch', '--json', '--errexit', '--trust', '--debug', '--version', '--help'];
+
+/** A usage error in the command line itself. */
+class CliError extends Error {}
+
+export function parseCli(argv: string[]): CliOptions {
+  const options: CliOptions = { plugins: [], json: false, errexit: false, debug: false, trust: false, help: false, version: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (what: string) => {
+      if (eq > 0) return arg.slice(eq + 1);
+      const next = argv[++i];
+      if (next === undefined) throw new CliError(`${name} needs ${what}`);
+      return next;
+    };
+    if (options.script !== undefined) break;
+    switch (name) {
+      case '-c':
+      case '--command':
+        options.command = value('a line to run');
+        break;
+      case '--plugins':
+        options.plugins.push(value('a directory'));
+        break;
+      case '--watch':
+        options.watch = true;
+        break;
+      case '--no-watch':
+        options.watch = false;
+        break;
+      case '--json':
+        options.json = true;
+        break;
+      case '-e':
+      case '--errexit':
+        options.errexit = true;
+        break;
+      case '--trust':
+        options.trust = true;
+        break;
+      case '--debug':
+        options.debug = true;
+        break;
+      case '--version':
+      case '-v':
+        options.version = true;
+        break;
+      case '-h':
+      case '--help':
+        options.help = true;
+        break;
+      case '--':
+        {
+          const next = argv[i + 1];
+          if (next !== undefined) options.script = next;
+          i = argv.length;
+        }
+        break;
+      default:
+        if (arg.startsWith('-') && arg !== '-') {
+          const near = didYouMean(name, FLAGS);
+          throw new CliError(`unknown option ${quote(name)}${near ? ` (did you mean ${quote(near)}?)` : ''}`);
+        }
+        options.script = arg;
+    }
+  }
+  return options;
+}
+
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g;
+
+/** A process stream as an SDK `Output`, stripping colour where there must be none. */
+function processOutput(stream: NodeJS.WriteStream, color: boolean): Output {
+  return {
+    write: (text) => void stream.write(color ? text : text.replace(ANSI, '')),
+    get isTTY() {
+      return stream.isTTY === true;
+    },
+    get columns() {
+      return stream.columns || 80;
+    },
+  };
+}
+
+/** Should output be coloured? `NO_COLOR` wins, then `FORCE_COLOR`, then "is it a terminal". */
+export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return isTTY;
+}
+
+/** The built-in plugins: the project's `commands/` (beside `shell/` in the source and `dist/` in the bundle). */
+const builtinDir = () => fileURLToPath(new URL('../commands/', import.meta.url));
+
+export function pluginDirs(options: CliOptions, env: NodeJS.ProcessEnv, home: string, extra: string[]): PluginDir[] {
+  const fromEnv = (env.TOSH_PLUGIN_PATH ?? '').split(delimiter).filter(Boolean);
+  return [
+    ...options.plugins.map((dir) => ({ dir, builtin: false })),
+    ...fromEnv.map((dir) => ({ dir, builtin: false })),
+    ...extra.map((dir) => ({ dir, builtin: false })),
+    { dir: join(home, 'plugins'), builtin: false },
+    { dir: builtinDir().replace(/\/$/, ''), builtin: true },
+  ];
+}
+
+/** Run tosh with these arguments; resolves to the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const env = process.env;
+  const stderrColor = colorEnabled(env, process.stderr.isTTY === true);
+  const err = processOutput(process.stderr, stderrColor);
+  let options: CliOptions;
+  try {
+    options = parseCli(argv);
+  } catch (error) {
+    err.write(`tosh: ${(error as Error).message}\n`);
+    return Status.usage;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (options.version) {
+    process.stdout.write(`tosh ${SHELL_VERSION} (plugin SDK ${SDK_VERSION})\n`);
+    return 0;
+  }
+  const interactive = options.command === undefined && options.script === undefined && process.stdin.isTTY === true;
+  const color = colorEnabled(env, interactive || process.stdout.isTTY === true);
+  if (!color) chalk.level = 0;
+  const out = processOutput(process.stdout, color);
+  const home = toshHome(env);
+  const { config, error: configError } = loadConfig(home);
+  const errorLine = (message: string) => err.write(`tosh: ${message}\n`);
+  if (configError) errorLine(configError);
+
+  const fromStdin = options.command === undefined && options.script === undefined;
+  const watch = options.watch ?? config.watch ?? fromStdin;
+  const host: Host = {
+    clear: () => {
+      if (process.stdout.isTTY) process.stdout.write('\u001b[2J\u001b[3J\u001b[H');
+    },
+    setPrompt: () => {},
+    notice: errorLine,
+  };
+  const renderOptions = { color, columns: out.columns };
+  const sink: Sink = {
+    out,
+    err,
+    color,
+    value: (value) => out.write(renderValue(value, renderOptions)),
+    progress: (progressOptions, command) => plainProgress(err, progressOptions, command),
+  };
+  const session = new Session({
+    dirs: pluginDirs(options, env, home, config.plugins),
+    home,
+    config,
+    trust: options.trust,
+    json: options.json,
+    debug: options.debug,
+    interactive,
+    longLived: interactive || (fromStdin && watch),
+    cwd: process.cwd(),
+    env,
+    sink,
+    host,
+  });
+
+  if (interactive) {
+    const { loadInkWorld } = await import('./ink-world.ts');
+    const world = await loadInkWorld();
+    return world.runInteractive(session, { watch });
+  }
+
+  // Ctrl-C cancels the running command (status 130); with nothing running it leaves.
+  process.on('SIGINT', () => {
+    if (!session.interrupt()) process.exit(Status.interrupted);
+  });
+
+  let script: string[] | undefined;
+  if (options.script !== undefined) {
+    try {
+      script = readFileSync(options.script, 'utf8').split(/\r?\n/);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      errorLine(
+        `cannot read script ${quote(options.script)}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message}`,
+      );
+      return Status.unknownCommand;
+    }
+  }
+
+  await session.start();
+  const stopWatching = watch ? await startWatching(session) : undefined;
+  let status = 0;
+  try {
+    if (options.command !== undefined) {
+      status = await session.runLine(options.command);
+    } else {
+      const lines: AsyncIterable<string> | Iterable<string> =
+        script ?? createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+      for await (const line of lines) {
+        const trimmed = line.trim();
+        if (trimmed === '' || trimmed.startsWith('#')) continue;
+        status = await session.runLine(line);
+        if (session.exitRequested !== undefined || (options.errexit && status !== 0)) break;
+      }
+    }
+  } finally {
+    await stopWatching?.();
+    await session.close();
+  }
+  return session.exitRequested ?? status;
+}
+
+async function startWatching(session: Session): Promise<() => Promise<void>> {
+  const { watchPlugins } = await import('./watcher.ts');
+  return watchPlugins(session, (report) => session.notice(report.message));
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** `$TOSH_HOME`: config, history and cache live here. */
+export function toshHome(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.TOSH_HOME) return env.TOSH_HOME;
+  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, 'tosh');
+  return join(env.HOME || homedir(), '.config', 'tosh');
+}
+
+const ConfigSchema = z.strictObject({
+  /** The interactive prompt. */
+  prompt: z.string().default('tosh> '),
+  /** Load plugins whatever their owner and mode. */
+  trustAll: z.boolean().default(false),
+  /** Lines of history kept in `$TOSH_HOME/history`. */
+  historySize: z.number().int().min(0).default(1000),
+  /** Extra plugin directories, after TOSH_PLUGIN_PATH and before `$TOSH_HOME/plugins`. */
+  plugins: z.array(z.string()).default([]),
+  /** Hot reload where the mode does not say (the flags `--watch` / `--no-watch` win). */
+  watch: z.boolean().optional(),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export const defaultConfig = (): Config => ConfigSchema.parse({});
+
+/** Read `$TOSH_HOME/config.json`. A bad file gives defaults and a one-line error naming the field. */
+export function loadConfig(home: string): { config: Config; error?: string } {
+  const file = join(home, 'config.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return { config: defaultConfig() };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { config: defaultConfig(), error: `config ${file} does not parse: ${(error as Error).message} (using defaults)` };
+  }
+  const result = ConfigSchema.safeParse(data);
+  if (result.success) return { config: result.data };
+  const issue = result.error.issues[0];
+  const field = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : (issue?.path.join('.') ?? '');
+  const message = issue?.code === 'unrecognized_keys' ? 'unknown field' : (issue?.message ?? 'invalid').replace(/^Invalid input: /, '');
+  return { config: defaultConfig(), error: `config ${file}: ${field || 'top level'}: ${message} (using defaults)` };
+}

@@ -1,0 +1,112 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+
+/** A plugin directory, in precedence order. */
+export interface PluginDir {
+  /** As given (shown to users in messages). */
+  dir: string;
+  /** The shell's own `commands/`: trusted, and allowed the reserved names. */
+  builtin: boolean;
+}
+
+/** One plugin on disk. */
+export interface PluginSource {
+  /** Absolute path of the file or folder: the plugin's identity. */
+  path: string;
+  /** The file that is built (the folder's entry for folder plugins). */
+  entry: string;
+  /** `dir/name` as the user gave the dir: what messages show. */
+  display: string;
+  dir: PluginDir;
+  /** Position of its directory in the precedence order (0 is highest). */
+  rank: number;
+  folder: boolean;
+}
+
+const PLUGIN_FILE = /\.(ts|tsx|mts|js|mjs)$/;
+const INDEX_FILES = ['index.ts', 'index.tsx', 'index.mts', 'index.js', 'index.mjs'];
+
+/** Entries a plugin directory skips: dotfiles, `_private`, node_modules, tests, declarations. */
+export function skipped(name: string): boolean {
+  return (
+    name.startsWith('.') || name.startsWith('_') || name === 'node_modules' || /\.(test|spec)\.[^.]+$/.test(name) || name.endsWith('.d.ts')
+  );
+}
+
+/** The file a folder plugin starts from, or undefined when the folder is not a plugin. */
+export function folderEntry(folder: string): string | undefined {
+  const pkgFile = join(folder, 'package.json');
+  if (existsSync(pkgFile)) {
+    try {
+      const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports?: unknown; main?: unknown };
+      const target = exportTarget(pkg.exports) ?? (typeof pkg.main === 'string' ? pkg.main : undefined);
+      if (target) return resolve(folder, target);
+    } catch {
+      // An unreadable package.json falls back to index files; the build reports real problems.
+    }
+  }
+  for (const index of INDEX_FILES) {
+    const file = join(folder, index);
+    if (existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+function exportTarget(exports: unknown): string | undefined {
+  if (typeof exports === 'string') return exports;
+  if (typeof exports !== 'object' || exports === null) return undefined;
+  const map = exports as Record<string, unknown>;
+  const root = '.' in map ? map['.'] : map;
+  if (typeof root === 'string') return root;
+  if (typeof root === 'object' && root !== null) {
+    const conditions = root as Record<string, unknown>;
+    for (const key of ['tosh', 'import', 'node', 'default', 'require']) {
+      const found = exportTarget(conditions[key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Describe one directory entry as a plugin source, or undefined when it is not a plugin. */
+export function sourceOf(dir: PluginDir, rank: number, name: string): PluginSource | undefined {
+  if (skipped(name)) return undefined;
+  const path = resolve(dir.dir, name);
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    return undefined;
+  }
+  const display = join(dir.dir, name);
+  if (isDir) {
+    const entry = folderEntry(path);
+    return entry ? { path, entry, display, dir, rank, folder: true } : undefined;
+  }
+  if (!PLUGIN_FILE.test(name)) return undefined;
+  return { path, entry: path, display, dir, rank, folder: false };
+}
+
+/** Every plugin in the directories, highest precedence first; missing directories are skipped. */
+export function discover(dirs: PluginDir[]): PluginSource[] {
+  const found: PluginSource[] = [];
+  dirs.forEach((dir, rank) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir.dir).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const source = sourceOf(dir, rank, name);
+      if (source) found.push(source);
+    }
+  });
+  return found;
+}
+
+/** A name to show for a plugin whose code never loaded: its file name without extension. */
+export function fallbackName(source: PluginSource): string {
+  const base = basename(source.path);
+  return source.folder ? base : base.slice(0, -extname(base).length);
+}

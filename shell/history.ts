@@ -1,0 +1,66 @@
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+// One entry per line; newlines inside an entry (continued lines) are escaped.
+const encode = (entry: string) => entry.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+const decode = (line: string) => line.replace(/\\(\\|n)/g, (_m, c: string) => (c === 'n' ? '\n' : '\\'));
+
+/**
+ * The command history in `$TOSH_HOME/history`. Each entry is appended with
+ * one `O_APPEND` write, so concurrent sessions interleave whole lines and
+ * lose none; consecutive duplicates are folded; the file is trimmed to
+ * `limit` entries now and then.
+ */
+export class History {
+  private entries: string[] | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly limit: number,
+  ) {}
+
+  /** Entries, oldest first (read on first use). */
+  all(): string[] {
+    if (!this.entries) {
+      try {
+        this.entries = readFileSync(this.file, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+          .map(decode);
+      } catch {
+        this.entries = [];
+      }
+      if (this.entries.length > this.limit) this.entries = this.entries.slice(-this.limit);
+    }
+    return this.entries;
+  }
+
+  /** Add an entry (not blank, not a repeat of the last one) and append it to the file. */
+  add(entry: string): void {
+    const line = entry.trim();
+    const entries = this.all();
+    if (line === '' || entries.at(-1) === line || this.limit === 0) return;
+    entries.push(line);
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      appendFileSync(this.file, `${encode(line)}\n`);
+      if (entries.length > this.limit * 1.5 + 10) this.compact();
+    } catch {
+      // History that cannot be saved must not stop the shell.
+    }
+    if (entries.length > this.limit) entries.splice(0, entries.length - this.limit);
+  }
+
+  /** Rewrite the file with the newest `limit` lines (including other sessions' latest). */
+  private compact(): void {
+    let lines: string[];
+    try {
+      lines = readFileSync(this.file, 'utf8').split('\n').filter(Boolean);
+    } catch {
+      return;
+    }
+    const temp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temp, `${lines.slice(-this.limit).join('\n')}\n`);
+    renameSync(temp, this.file);
+  }
+}

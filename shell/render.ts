@@ -1,0 +1,130 @@
+import { Chalk } from 'chalk';
+import { loadedInkWorld } from './ink-world.ts';
+
+/** How output should look where it goes. */
+export interface RenderOptions {
+  color: boolean;
+  columns: number;
+}
+
+/** True for a React element (React 19 and earlier), checked without loading React. */
+export function isElement(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const tag = (value as { $$typeof?: unknown }).$$typeof;
+  return tag === Symbol.for('react.transitional.element') || tag === Symbol.for('react.element');
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
+
+/** A single value as text inside a table cell or after `key: `. */
+export function scalarText(value: unknown): string {
+  if (value === undefined) return '';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'function') return `[function ${value.name || 'anonymous'}]`;
+  if (typeof value === 'symbol') return value.toString();
+  try {
+    return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+const width = (text: string) => {
+  let w = 0;
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    // East Asian wide and emoji take two columns; combining marks none.
+    if (code >= 0x300 && code <= 0x36f) continue;
+    w +=
+      code >= 0x1100 &&
+      (code <= 0x115f ||
+        (code >= 0x2e80 && code <= 0xa4cf) ||
+        (code >= 0xac00 && code <= 0xd7a3) ||
+        (code >= 0xf900 && code <= 0xfaff) ||
+        (code >= 0xfe30 && code <= 0xfe4f) ||
+        (code >= 0xff00 && code <= 0xff60) ||
+        (code >= 0xffe0 && code <= 0xffe6) ||
+        code >= 0x1f300)
+        ? 2
+        : 1;
+  }
+  return w;
+};
+
+const pad = (text: string, to: number) => text + ' '.repeat(Math.max(0, to - width(text)));
+
+/** An array of plain objects as aligned columns under a header row. */
+export function renderTable(rows: Record<string, unknown>[], options: RenderOptions): string {
+  const keys: string[] = [];
+  for (const row of rows) for (const key of Object.keys(row)) if (!keys.includes(key)) keys.push(key);
+  const cells = rows.map((row) => keys.map((key) => scalarText(row[key]).replace(/\n/g, ' ')));
+  const widths = keys.map((key, i) => Math.max(width(key), ...cells.map((r) => width(r[i] as string))));
+  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const line = (values: string[], style: (s: string) => string = (s) => s) =>
+    values
+      .map((v, i) => (i === values.length - 1 ? v : pad(v, widths[i] as number)))
+      .map((v) => style(v))
+      .join('  ')
+      .trimEnd();
+  return [line(keys, chalk.bold), ...cells.map((r) => line(r))].join('\n');
+}
+
+/** A plain object as `key: value` lines. */
+export function renderObject(object: Record<string, unknown>): string {
+  return Object.entries(object)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${scalarText(v)}`)
+    .join('\n');
+}
+
+/**
+ * A command's value as text, as the contract says: a string as is, numbers
+ * and booleans as text, arrays of plain objects as tables, plain objects as
+ * `key: value` lines, `undefined` as nothing. Returns '' for nothing, and text
+ * ending in a newline otherwise. React elements go through `renderElement`.
+ */
+export function renderValue(value: unknown, options: RenderOptions): string {
+  if (value === undefined) return '';
+  let text: string;
+  if (isElement(value)) {
+    const world = loadedInkWorld();
+    text = world ? world.renderToString(value, options) : '';
+    if (text === '') return '';
+  } else if (Array.isArray(value)) {
+    if (value.length === 0) return '';
+    text = value.every(isPlainObject) ? renderTable(value as Record<string, unknown>[], options) : value.map(scalarText).join('\n');
+  } else if (isPlainObject(value)) {
+    text = renderObject(value);
+    if (text === '') return '';
+  } else {
+    text = scalarText(value);
+  }
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/** Values given to `ctx.print`, as one line of text. */
+export function printText(values: unknown[], options: RenderOptions): string {
+  if (values.length === 1 && typeof values[0] !== 'string') {
+    const text = renderValue(values[0], options);
+    return text === '' ? '\n' : text;
+  }
+  return `${values.map(scalarText).join(' ')}\n`;
+}
+
+/** Value as one line of JSON for `--json` (`null` for nothing). */
+export function jsonLine(value: unknown): string {
+  if (value === undefined || isElement(value)) return 'null\n';
+  try {
+    return `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null'}\n`;
+  } catch (error) {
+    return `${JSON.stringify(String(error instanceof Error ? error.message : error))}\n`;
+  }
+}

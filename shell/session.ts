@@ -1,0 +1,644 @@
+import { appendFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import semver from 'semver';
+import { SDK_VERSION } from '../plugin-sdk/index.ts';
+import type {
+  CommandContext,
+  CommandInfo,
+  Output,
+  PluginContext,
+  PluginInfo,
+  Progress,
+  ProgressOptions,
+  ReloadReport,
+  RunResult,
+  ShellApi,
+} from '../plugin-sdk/types.ts';
+import { didYouMean, parseWords, validate } from './args.ts';
+import { PluginLoadError } from './build.ts';
+import { BuildCache } from './cache.ts';
+import type { Config } from './config.ts';
+import { discover, type PluginDir, type PluginSource, sourceOf } from './discover.ts';
+import { oneLine, quote, ShellError, Status, UsageError } from './errors.ts';
+import { History } from './history.ts';
+import { compile, instantiate, type PluginInstance } from './loader.ts';
+import { type CommandNode, type LineNode, type PipelineNode, parse } from './parser.ts';
+import { type PluginRecord, pluginName, Registry, type Resolved } from './registry.ts';
+import { jsonLine, printText, type RenderOptions, renderValue } from './render.ts';
+import { specOf } from './schema.ts';
+import { distrust } from './trust.ts';
+
+export const SHELL_VERSION = '1.0.0';
+
+/**
+ * Where a command's output goes. The plain renderer writes text; the ink UI
+ * keeps elements live; captures collect text for pipes, `>` and `ctx.run`.
+ */
+export interface Sink {
+  out: Output;
+  err: Output;
+  color: boolean;
+  /** Show a command's returned value. */
+  value(value: unknown): void;
+  progress(options: ProgressOptions, command: string): Progress;
+}
+
+/** What the interactive UI (or the plain driver) does for the shell. */
+export interface Host {
+  clear(): void;
+  setPrompt(prompt: string): void;
+  /** A one-line notice (reload reports, warnings, load errors), without `tosh: `. */
+  notice(message: string): void;
+}
+
+export interface SessionOptions {
+  dirs: PluginDir[];
+  home: string;
+  config: Config;
+  trust: boolean;
+  json: boolean;
+  debug: boolean;
+  interactive: boolean;
+  /** Plugins are watched: run each plugin's `setup` as soon as it loads. */
+  longLived: boolean;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  sink: Sink;
+  host: Host;
+}
+
+const isCommandError = (e: unknown): e is Error & { exitCode: number } =>
+  e instanceof Error && e.name === 'CommandError' && typeof (e as { exitCode?: unknown }).exitCode === 'number';
+
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+
+/** A sink that keeps text in memory (pipes, redirects, `ctx.run`). */
+export function captureSink(color = false, columns = 80): Sink & { text(): string; errors(): string } {
+  let out = '';
+  let err = '';
+  const options: RenderOptions = { color, columns };
+  return {
+    out: { write: (t) => void (out += t), isTTY: false, columns },
+    err: { write: (t) => void (err += t), isTTY: false, columns },
+    color,
+    value: (value) => void (out += renderValue(value, options)),
+    progress: () => ({ update() {}, tick() {}, done: (m) => void (m && (err += `${m}\n`)) }),
+    text: () => out,
+    errors: () => err,
+  };
+}
+
+/** Plain progress for a stream: a redrawn line on a terminal, a line per 10% otherwise. */
+export function plainProgress(err: Output, options: ProgressOptions, command: string): Progress {
+  const label = options.label ?? command;
+  const total = options.total;
+  let current = 0;
+  let lastShown = -1;
+  let text = label;
+  const show = (final = false) => {
+    const pct = total ? Math.min(100, Math.floor((current / total) * 100)) : -1;
+    if (err.isTTY) {
+      const bar = total ? `[${'#'.repeat(Math.round(pct / 5)).padEnd(20, '.')}] ${current}/${total}` : '...';
+      err.write(`\r\u001b[2K${text} ${bar}`);
+      return;
+    }
+    const step = total ? Math.floor(pct / 10) : 0;
+    if (!final && step === lastShown) return;
+    lastShown = step;
+    err.write(total ? `${text}: ${current}/${total} (${pct}%)\n` : `${text}...\n`);
+  };
+  show();
+  return {
+    update(value, newLabel) {
+      current = value;
+      if (newLabel !== undefined) text = newLabel;
+      show();
+    },
+    tick(step = 1) {
+      current += step;
+      show();
+    },
+    done(message) {
+      if (err.isTTY) err.write('\r\u001b[2K');
+      if (message) err.write(`${message}\n`);
+    },
+  };
+}
+
+/**
+ * One shell session: the registry of plugins and the dispatcher that runs
+ * lines on it. The interactive UI and the non-interactive modes share it.
+ */
+export class Session implements ShellApi {
+  readonly version = SHELL_VERSION;
+  readonly sdkVersion = SDK_VERSION;
+  readonly registry: Registry;
+  readonly cache: BuildCache;
+  readonly historyStore: History;
+  lastStatus = 0;
+  /** Set by `exit`: the status to leave with. */
+  exitRequested: number | undefined;
+  prompt: string;
+  /** Aborts the running line (Ctrl-C). */
+  private controller: AbortController | undefined;
+  /** Tags the reports of an ongoing reload of each plugin, so the newest wins. */
+  private readonly loading = new Map<string, number>();
+  private loadSeq = 0;
+
+  constructor(readonly options: SessionOptions) {
+    this.registry = new Registry((message) => this.notice(message));
+    this.cache = new BuildCache(options.home);
+    this.historyStore = new History(join(options.home, 'history'), options.config.historySize);
+    this.prompt = options.config.prompt;
+  }
+
+  // ---- reports ----------------------------------------------------------------
+
+  notice(message: string): void {
+    this.options.host.notice(message);
+  }
+
+  private errorLine(sink: Sink, message: string, error?: unknown): void {
+    sink.err.write(`tosh: ${message}\n`);
+    if (this.options.debug && error instanceof Error && error.stack) sink.err.write(`${error.stack}\n`);
+  }
+
+  // ---- loading ----------------------------------------------------------------
+
+  /** Discover and load every plugin. Failures are reported, one line each. */
+  async start(): Promise<void> {
+    const sources = discover(this.options.dirs);
+    const records = await Promise.all(sources.map((source) => this.load(source)));
+    this.registry.put(...records);
+    for (const record of records) if (record.error) this.notice(record.error);
+    this.reportClashes(records);
+    this.cache.flush();
+    if (this.options.longLived) for (const record of this.registry.usable()) void this.activate(record).catch(() => {});
+  }
+
+  private reportClashes(records: PluginRecord[]): void {
+    for (const record of records) {
+      const problem = this.registry.problem(record);
+      if (problem && !record.error) this.notice(`refused plugin ${record.source.display}: ${problem}`);
+    }
+  }
+
+  /** Load one plugin source into a record (never throws: failures are in `error`). */
+  private async load(source: PluginSource, options: { fresh?: boolean } = {}): Promise<PluginRecord> {
+    const record: PluginRecord = { source, loadedAt: Date.now(), reloads: 0 };
+    const refused = this.refusal(source);
+    if (refused) {
+      record.error = `refused plugin ${source.display}: ${refused}`;
+      return record;
+    }
+    try {
+      if (options.fresh) this.cache.forget(source.entry);
+      const compiled = await compile(source, this.cache);
+      if (compiled.meta && !options.fresh) {
+        record.meta = compiled.meta;
+        record.compiled = compiled;
+      } else {
+        record.instance = await instantiate(source, compiled);
+        record.meta = record.instance.meta;
+        this.cache.setMeta(source.entry, record.meta);
+      }
+      const needs = record.meta.sdk;
+      if (needs !== undefined && !semver.satisfies(SDK_VERSION, needs, { includePrerelease: true })) {
+        record.error = `refused plugin ${source.display}: it needs SDK ${needs} but this shell provides SDK ${SDK_VERSION}`;
+      }
+    } catch (error) {
+      record.error = `failed to load ${loadErrorText(source, error)}`;
+      if (!(error instanceof PluginLoadError) && this.options.debug && error instanceof Error) record.error += `\n${error.stack}`;
+    }
+    return record;
+  }
+
+  /** Why a plugin may not be loaded (trust), or undefined. */
+  private refusal(source: PluginSource): string | undefined {
+    if (source.dir.builtin || this.options.trust || this.options.config.trustAll) return undefined;
+    try {
+      // Lazy import keeps fs.Stats typing local; statSync is cheap.
+      const reason = distrustOf(source.path);
+      return reason ? `${reason} (use --trust to load it anyway)` : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The evaluated code of a plugin, with its `setup` done. */
+  async activate(record: PluginRecord): Promise<PluginInstance> {
+    if (!record.instance) {
+      if (!record.compiled) throw new ShellError(`plugin ${pluginName(record)} has no code loaded`);
+      record.instance = await instantiate(record.source, record.compiled);
+      delete record.compiled;
+    }
+    const instance = record.instance;
+    instance.setupDone ??= (async () => {
+      try {
+        await instance.definition.setup?.(this.pluginContext(instance));
+      } catch (error) {
+        this.notice(`${instance.meta.name}: setup failed: ${oneLine(error)}`);
+      }
+    })();
+    await instance.setupDone;
+    return instance;
+  }
+
+  private pluginContext(instance: PluginInstance): PluginContext {
+    return {
+      store: this.registry.store(instance.meta.name),
+      log: (message) => this.notice(`${instance.meta.name}: ${message}`),
+      shell: this,
+    };
+  }
+
+  /** Retire a replaced or unloaded version: dispose now, or when its last running command ends. */
+  private async retire(instance: PluginInstance | undefined): Promise<void> {
+    if (!instance || instance.retired) return;
+    instance.retired = true;
+    if (instance.running === 0) await this.dispose(instance);
+  }
+
+  private async dispose(instance: PluginInstance): Promise<void> {
+    if (instance.disposed || !instance.setupDone) return;
+    instance.disposed = true;
+    try {
+      await instance.setupDone;
+      await instance.definition.dispose?.(this.pluginContext(instance));
+    } catch (error) {
+      this.notice(`${instance.meta.name}: dispose failed: ${oneLine(error)}`);
+    }
+  }
+
+  /** Dispose every plugin (the shell is leaving). */
+  async close(): Promise<void> {
+    this.cache.flush();
+    await Promise.all(this.registry.all().map((r) => this.retire(r.instance)));
+  }
+
+  /**
+   * Load (or reload, or unload) the plugin at `path` from what is on disk now,
+   * and swap it into the registry in one step. A failed reload keeps the
+   * previous version. Returns the one-line report, or undefined if nothing changed.
+   */
+  async reloadPath(path: string, options: { force?: boolean } = {}): Promise<ReloadReport | undefined> {
+    const seq = ++this.loadSeq;
+    this.loading.set(path, seq);
+    const old = this.registry.get(path);
+    const dir = old?.source.dir ?? this.options.dirs.find((d) => resolvePath(d.dir) === resolvePath(path, '..'));
+    const source = dir ? sourceOf(dir, this.options.dirs.indexOf(dir), path.slice(resolvePath(dir.dir).length + 1)) : undefined;
+    if (!source) {
+      if (!old) return undefined;
+      this.registry.remove(path);
+      await this.retire(old.instance);
+      const name = pluginName(old);
+      return { plugin: name, ok: true, message: `unloaded ${name} (${old.source.display} is gone)` };
+    }
+    const started = performance.now();
+    const record = await this.load(source, { fresh: options.force === true });
+    if (this.loading.get(path) !== seq) return undefined; // A newer reload of this plugin supersedes this one.
+    const ms = Math.round(performance.now() - started);
+    const oldName = old?.meta ? pluginName(old) : undefined;
+    if (record.error) {
+      if (old?.meta && !old.error) {
+        const reason = record.error.replace(/^failed to load /, '');
+        old.lastError = reason;
+        this.cache.forget(source.entry);
+        return {
+          plugin: oldName ?? pluginName(record),
+          ok: false,
+          message: `reload of ${oldName} failed: ${reason} (keeping ${old.meta.version})`,
+        };
+      }
+      this.registry.put(record);
+      return { plugin: pluginName(record), ok: false, message: record.error };
+    }
+    record.reloads = old ? old.reloads + 1 : 0;
+    // The old version is disposed before the new version's setup.
+    await this.retire(old?.instance);
+    this.registry.put(record);
+    this.cache.flush();
+    const problem = this.registry.problem(record);
+    if (problem) return { plugin: pluginName(record), ok: false, message: `refused plugin ${source.display}: ${problem}` };
+    if (this.options.longLived) await this.activate(record).catch(() => {});
+    const name = pluginName(record);
+    const verb = old ? 'reloaded' : 'loaded';
+    return { plugin: name, ok: true, message: `${verb} ${name} ${record.meta?.version} (${ms} ms)` };
+  }
+
+  // ---- ShellApi ------------------------------------------------------------------
+
+  commands(): CommandInfo[] {
+    const out: CommandInfo[] = [];
+    for (const record of this.registry.usable()) {
+      for (const name of Object.keys(record.meta?.commands ?? {})) {
+        const info = this.resolve(`${pluginName(record)}:${name}`);
+        if (info) out.push(info);
+      }
+    }
+    return out.sort((a, b) => (a.plugin === b.plugin ? (a.name < b.name ? -1 : 1) : a.plugin < b.plugin ? -1 : 1));
+  }
+
+  resolve(word: string): CommandInfo | undefined {
+    const found = this.registry.resolve(word);
+    if (!found) return undefined;
+    const { spec } = found;
+    return {
+      name: found.name,
+      plugin: found.meta.name,
+      qualified: `${found.meta.name}:${found.name}`,
+      shadowed: this.registry.isShadowed(found),
+      description: spec.description,
+      args: spec.args,
+      flags: spec.flags,
+      short: spec.short,
+      examples: spec.examples,
+      source: found.record.source.display,
+    };
+  }
+
+  plugins(): PluginInfo[] {
+    return this.registry.all().map((record) => {
+      const problem = this.registry.problem(record);
+      const info: PluginInfo = {
+        name: pluginName(record),
+        version: record.meta?.version ?? '',
+        description: record.meta?.description ?? '',
+        source: record.source.display,
+        commands: Object.keys(record.meta?.commands ?? {}),
+        status: problem ? 'failed' : 'loaded',
+        loadedAt: record.loadedAt,
+        reloads: record.reloads,
+      };
+      const error = problem ?? record.lastError;
+      if (error) info.error = error;
+      return info;
+    });
+  }
+
+  async reload(plugin?: string): Promise<ReloadReport[]> {
+    const reports: ReloadReport[] = [];
+    if (plugin !== undefined) {
+      const record = this.registry.plugin(plugin) ?? this.registry.all().find((r) => pluginName(r) === plugin);
+      if (!record) throw new ShellError(`reload: no plugin named ${quote(plugin)}`);
+      const report = await this.reloadPath(record.source.path, { force: true });
+      return report ? [report] : [];
+    }
+    const present = new Set(discover(this.options.dirs).map((s) => s.path));
+    const paths = new Set([...present, ...this.registry.all().map((r) => r.source.path)]);
+    for (const path of paths) {
+      const report = await this.reloadPath(path, { force: true });
+      if (report) reports.push(report);
+    }
+    return reports;
+  }
+
+  history(): string[] {
+    return [...this.historyStore.all()];
+  }
+
+  exit(status?: number): void {
+    this.exitRequested = status ?? this.lastStatus;
+  }
+
+  clear(): void {
+    this.options.host.clear();
+  }
+
+  setPrompt(prompt: string): void {
+    this.prompt = prompt;
+    this.options.host.setPrompt(prompt);
+  }
+
+  // ---- running lines ---------------------------------------------------------------
+
+  /** Cancel the running line, if any (Ctrl-C). Returns false when nothing was running. */
+  interrupt(): boolean {
+    if (!this.controller || this.controller.signal.aborted) return false;
+    this.controller.abort(new ShellError('interrupted', Status.interrupted));
+    return true;
+  }
+
+  get busy(): boolean {
+    return this.controller !== undefined;
+  }
+
+  /** Run one top-level line and remember its status for `exit` and `$?`. */
+  async runLine(line: string, sink: Sink = this.options.sink): Promise<number> {
+    const controller = new AbortController();
+    this.controller = controller;
+    try {
+      const { status } = await this.execute(line, sink, controller.signal, this.options.json);
+      this.lastStatus = status;
+      return status;
+    } finally {
+      if (this.controller === controller) this.controller = undefined;
+    }
+  }
+
+  /** Parse and run a line. Never throws: every failure is a status and a line on `sink.err`. */
+  async execute(
+    line: string,
+    sink: Sink,
+    signal: AbortSignal,
+    json: boolean,
+    input?: unknown,
+  ): Promise<{ status: number; value: unknown }> {
+    let ast: LineNode;
+    try {
+      ast = parse(line);
+    } catch (error) {
+      this.errorLine(sink, oneLine(error), error);
+      return { status: error instanceof ShellError ? error.exitCode : Status.usage, value: undefined };
+    }
+    let status = 0;
+    let value: unknown;
+    for (const { connector, pipeline } of ast.items) {
+      if ((connector === '&&' && status !== 0) || (connector === '||' && status === 0)) continue;
+      const result = await this.runPipeline(pipeline, sink, signal, json, value === undefined && status === 0 ? input : undefined);
+      input = undefined;
+      status = result.status;
+      value = result.value;
+      if (json) sink.out.write(jsonLine(result.value));
+      else if (result.shown !== undefined) this.show(sink, result.shown);
+      if (signal.aborted || this.exitRequested !== undefined) break;
+    }
+    return { status: signal.aborted ? Status.interrupted : status, value };
+  }
+
+  /** Run `a | b | c`: each value (or printed text) is the next one's input. `shown` is what the caller should display. */
+  private async runPipeline(
+    pipeline: PipelineNode,
+    sink: Sink,
+    signal: AbortSignal,
+    json: boolean,
+    firstInput?: unknown,
+  ): Promise<{ status: number; value: unknown; shown?: unknown }> {
+    let input: unknown = firstInput;
+    const count = pipeline.commands.length;
+    for (let i = 0; i < count; i++) {
+      const node = pipeline.commands[i] as CommandNode;
+      const last = i === count - 1;
+      const direct = last && !node.redirect;
+      const capture = direct ? undefined : captureSink(false, sink.out.columns);
+      // Errors always reach the user, wherever the output goes.
+      const stageSink: Sink = capture ? { ...capture, err: sink.err, progress: sink.progress } : sink;
+      const result = await this.runCommand(node.words, input, stageSink, signal);
+      if (result.status !== 0) return { status: result.status, value: undefined };
+      if (node.redirect && capture) {
+        if (json) capture.out.write(jsonLine(result.value));
+        else if (result.value !== undefined) capture.value(result.value);
+        const error = this.writeRedirect(node.redirect, capture.text());
+        if (error) {
+          this.errorLine(sink, error);
+          return { status: Status.failed, value: undefined };
+        }
+        input = undefined;
+      } else if (!direct) {
+        input = result.value !== undefined ? result.value : capture?.text() || undefined;
+      }
+      if (last)
+        return direct && result.value !== undefined
+          ? { status: 0, value: result.value, shown: result.value }
+          : { status: 0, value: result.value };
+    }
+    return { status: 0, value: undefined };
+  }
+
+  private show(sink: Sink, value: unknown): void {
+    try {
+      sink.value(value);
+    } catch (error) {
+      this.errorLine(sink, `cannot render the result: ${oneLine(error)}`, error);
+    }
+  }
+
+  private writeRedirect(redirect: NonNullable<CommandNode['redirect']>, text: string): string | undefined {
+    const file = resolvePath(this.options.cwd, redirect.path);
+    try {
+      (redirect.append ? appendFileSync : writeFileSync)(file, text.replace(ANSI, ''));
+      return undefined;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return `cannot write ${redirect.path}: ${code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : oneLine(error)}`;
+    }
+  }
+
+  /** Resolve, validate and run one command. */
+  async runCommand(words: string[], input: unknown, sink: Sink, signal: AbortSignal): Promise<{ status: number; value: unknown }> {
+    const [name, ...rest] = words as [string, ...string[]];
+    const resolved = this.registry.resolve(name);
+    if (!resolved) {
+      const near = didYouMean(name, this.registry.names());
+      this.errorLine(sink, `unknown command ${quote(name)}${near ? ` (did you mean ${quote(near)}?)` : ''}`);
+      return { status: Status.unknownCommand, value: undefined };
+    }
+    const dashes = rest.indexOf('--');
+    const wantsHelp =
+      rest.slice(0, dashes < 0 ? undefined : dashes).includes('--help') && !resolved.spec.flags.some((f) => f.key === 'help');
+    if (wantsHelp && this.registry.resolve('help')) return this.runCommand(['help', name], input, sink, signal);
+    return this.invoke(resolved, name, rest, input, sink, signal);
+  }
+
+  private async invoke(resolved: Resolved, typed: string, argv: string[], input: unknown, sink: Sink, signal: AbortSignal) {
+    const failed = (status: number, message: string, error?: unknown) => {
+      this.errorLine(sink, message, error);
+      return { status, value: undefined };
+    };
+    let raw: ReturnType<typeof parseWords>;
+    try {
+      raw = parseWords(typed, resolved.spec, argv);
+    } catch (error) {
+      return failed(Status.usage, oneLine(error), error);
+    }
+    let instance: PluginInstance;
+    try {
+      instance = await this.activate(resolved.record);
+    } catch (error) {
+      return failed(Status.failed, `${resolved.meta.name}: cannot load: ${oneLine(error)}`, error);
+    }
+    const command = instance.definition.commands[resolved.name];
+    if (!command) return failed(Status.unknownCommand, `unknown command ${quote(typed)}`);
+    let validated: { args: unknown; flags: unknown };
+    try {
+      const spec = instance.specs.get(resolved.name) ?? specOf(command);
+      validated = validate(typed, command, spec, spec === resolved.spec ? raw : parseWords(typed, spec, argv));
+    } catch (error) {
+      return failed(error instanceof ShellError ? error.exitCode : Status.usage, oneLine(error), error);
+    }
+    const ctx = this.context(instance, resolved.name, sink, signal);
+    instance.running++;
+    const running = (async () => command.run({ args: validated.args, flags: validated.flags, input, argv }, ctx))();
+    void running
+      .catch(() => {})
+      .finally(() => {
+        instance.running--;
+        if (instance.retired && instance.running === 0) void this.dispose(instance);
+      });
+    try {
+      const value = await raceAbort(running, signal);
+      return { status: 0, value };
+    } catch (error) {
+      if (signal.aborted) return { status: Status.interrupted, value: undefined };
+      if (isCommandError(error)) return failed(error.exitCode, oneLine(error), error);
+      if (error instanceof UsageError) return failed(error.exitCode, `${typed}: ${oneLine(error)}`, error);
+      return failed(Status.failed, `${resolved.meta.name}:${resolved.name}: ${oneLine(error)}`, error);
+    }
+  }
+
+  private context(instance: PluginInstance, name: string, sink: Sink, signal: AbortSignal): CommandContext {
+    const options: RenderOptions = { color: sink.color, columns: sink.out.columns };
+    return {
+      print: (...values) => sink.out.write(printText(values, options)),
+      stdout: sink.out,
+      stderr: sink.err,
+      signal,
+      run: (line) => this.capture(line, signal),
+      store: this.registry.store(instance.meta.name),
+      progress: (progressOptions = {}) => sink.progress(progressOptions, name),
+      cwd: this.options.cwd,
+      env: this.options.env,
+      interactive: this.options.interactive,
+      color: sink.color,
+      command: { name, plugin: instance.meta.name, version: instance.meta.version },
+      shell: this,
+    };
+  }
+
+  /** `ctx.run(line)`: run a nested line with everything captured. */
+  private async capture(line: string, signal: AbortSignal): Promise<RunResult> {
+    const sink = captureSink(false);
+    const exitBefore = this.exitRequested;
+    const { status: exitCode, value } = await this.execute(line, sink, signal, false);
+    this.exitRequested = exitBefore;
+    return { exitCode, value: exitCode === 0 ? value : undefined, stdout: sink.text(), stderr: sink.errors() };
+  }
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** `plugins/x.ts:3:7 reason`, or `plugins/x.ts: reason` when there is no line. */
+export function loadErrorText(source: PluginSource, error: unknown): string {
+  if (error instanceof PluginLoadError) return error.location ? `${error.location} ${error.reason}` : `${source.display}: ${error.reason}`;
+  return `${source.display}: ${oneLine(error)}`;
+}
+
+function distrustOf(path: string): string | undefined {
+  return distrust(statSync(path));
+}

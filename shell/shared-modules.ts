@@ -1,0 +1,61 @@
+/**
+ * The single copies of the libraries every plugin shares with the shell
+ * (`tosh/plugin-sdk`, zod, chalk, react, ink…). Plugin bundles leave these
+ * imports external; the `require` given to plugin code answers them here.
+ */
+import * as chalk from 'chalk';
+import * as zod from 'zod';
+import * as sdk from '../plugin-sdk/index.ts';
+import { type InkWorld, loadInkWorld } from './ink-world.ts';
+
+/** Module ids plugin bundles keep external (exact ids; subpaths listed). */
+export const SHARED_IDS = [
+  'tosh/plugin-sdk',
+  'tosh',
+  'zod',
+  'zod/v4',
+  'chalk',
+  'react',
+  'react/jsx-runtime',
+  'react/jsx-dev-runtime',
+  'ink',
+  '@inkjs/ui',
+] as const;
+
+const NEEDS_INK = new Set(['react', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'ink', '@inkjs/ui']);
+
+/** True when a plugin that imports `ids` needs the ink world loaded first. */
+export const needsInk = (ids: readonly string[]) => ids.some((id) => NEEDS_INK.has(id));
+
+let world: InkWorld | undefined;
+
+/** Load the ink world now, so that synchronous `require('react')` can answer. */
+export async function prepareShared(ids: readonly string[]): Promise<void> {
+  if (needsInk(ids)) world ??= await loadInkWorld();
+}
+
+const asCjs = (ns: object) => ({ __esModule: true, ...ns });
+
+const eager: Record<string, () => unknown> = {
+  'tosh/plugin-sdk': () => asCjs(sdk),
+  tosh: () => asCjs(sdk),
+  zod: () => asCjs(zod),
+  'zod/v4': () => asCjs(zod),
+  chalk: () => asCjs(chalk),
+};
+
+const cache = new Map<string, unknown>();
+
+/** The shared module for `id`, or undefined when it is not a shared one. */
+export function sharedModule(id: string): unknown {
+  if (cache.has(id)) return cache.get(id);
+  let value: unknown;
+  if (eager[id]) value = eager[id]();
+  else if (NEEDS_INK.has(id)) {
+    if (!world) throw new Error(`${id} is not ready: the shell failed to prepare it`);
+    value =
+      id === 'ink' ? asCjs(world.ink) : id === '@inkjs/ui' ? asCjs(world.inkUi) : id === 'react' ? world.React : asCjs(world.jsxRuntime);
+  } else return undefined;
+  cache.set(id, value);
+  return value;
+}
