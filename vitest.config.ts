@@ -4,10 +4,16 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Source tests see the SDK's source, as the bundle does.
-    alias: { 'tosh/plugin-sdk': fileURLToPath(new URL('./plugin-sdk/index.ts', import.meta.url)) },
+    // Exact matches: a plain 'tosh/plugin-sdk' key would also rewrite 'tosh/plugin-sdk/testing' to '.../index.ts/testing'.
+    alias: [
+      { find: /^tosh\/plugin-sdk$/, replacement: fileURLToPath(new URL('./plugin-sdk/index.ts', import.meta.url)) },
+      { find: /^tosh\/plugin-sdk\/testing$/, replacement: fileURLToPath(new URL('./plugin-sdk/testing.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'docs/examples/**/*.test.ts'],
+    // Fixture plugins may carry their own tests: they are data here, run only by tests that copy them.
+    exclude: ['test/fixtures/**', '**/node_modules/**', 'dist/**'],
     testTimeout: 20000,
     hookTimeout: 30000,
     pool: 'forks',

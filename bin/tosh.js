@@ -26,6 +26,9 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
   cachedData,
   importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
+// A V8 code cache drops the script's dynamic-import callback (import() then fails with
+// ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING): the bundle imports ES modules through this instead.
+globalThis.__toshImport = (specifier) => import(specifier);
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(file), module, file, dist);
 

@@ -10,6 +10,7 @@ export default definePlugin({
       args: z.object({ count: z.number().int().positive().optional().describe('Show only the last COUNT entries') }),
       run({ args }, ctx) {
         const all = ctx.shell.history();
+        if (all.length === 0) return undefined;
         const from = args.count === undefined ? 0 : Math.max(0, all.length - args.count);
         const width = String(all.length).length;
         return all

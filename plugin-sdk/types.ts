@@ -18,7 +18,10 @@ export interface Output {
    * @example ctx.stdout.write('working…\n')
    */
   write(text: string): void;
-  /** True when this stream is a terminal. */
+  /**
+   * True when this stream is a terminal (false when piped, redirected or captured).
+   * @default false outside a terminal
+   */
   readonly isTTY: boolean;
   /** Width of the terminal in columns, or 80 when it is not one. @default 80 */
   readonly columns: number;
@@ -47,6 +50,15 @@ export interface ProgressOptions {
   label?: string;
 }
 
+/** Options for `ctx.prompt()`. */
+export interface PromptOptions {
+  /**
+   * The answer when the user just presses Enter.
+   * @example ctx.prompt('Overwrite? [y/N]', { default: 'n' })
+   */
+  default?: string;
+}
+
 /** A live progress bar (with a `total`) or spinner (without). */
 export interface Progress {
   /**
@@ -70,6 +82,7 @@ export interface CommandInfo {
   qualified: string;
   /** True when a plugin of higher precedence owns the plain name. */
   shadowed: boolean;
+  /** The command's one-line description (`''` when it has none). */
   description: string;
   /** Positional arguments, in order. */
   args: FieldInfo[];
@@ -77,6 +90,7 @@ export interface CommandInfo {
   flags: FieldInfo[];
   /** Short letters and the flag keys they stand for. */
   short: Record<string, string>;
+  /** Example lines, as shown by `help COMMAND`. */
   examples: string[];
   /** The plugin's source file or folder, as shown to users. */
   source: string;
@@ -98,18 +112,23 @@ export interface FieldInfo {
   default?: unknown;
   /** Allowed values of an enum or literal. */
   values?: string[];
+  /** The schema's `.describe(…)` text. */
   description?: string;
 }
 
 /** What a plugin looks like from outside, as the `plugins` command shows it. */
 export interface PluginInfo {
+  /** The plugin's name (its file or folder name when it never loaded). */
   name: string;
+  /** Its version (`''` when it never loaded). */
   version: string;
+  /** Its description (`''` when it has none). */
   description: string;
   /** The plugin's file or folder, as shown to users. */
   source: string;
   /** Its command names (the ones it defines, shadowed or not). */
   commands: string[];
+  /** `loaded`, `failed` (see `error`), or `not loaded`. */
   status: 'loaded' | 'failed' | 'not loaded';
   /** The error that made it fail, or the last failed reload's. */
   error?: string;
@@ -121,7 +140,9 @@ export interface PluginInfo {
 
 /** The outcome of one plugin's reload. */
 export interface ReloadReport {
+  /** The plugin's name. */
   plugin: string;
+  /** False when the reload failed (the previous version, if any, keeps serving). */
   ok: boolean;
   /** The one-line report, as printed: `reloaded greet 1.2.1 (14 ms)`. */
   message: string;
@@ -164,18 +185,32 @@ export interface CommandContext {
    * @example ctx.print('copied', n, 'files')
    */
   print(...values: unknown[]): void;
-  /** The command's standard output. */
+  /**
+   * The command's standard output (captured when the command is piped or redirected).
+   * @example ctx.stdout.write(`${line}\n`)
+   */
   stdout: Output;
-  /** The command's standard error. */
+  /**
+   * The command's standard error: errors and diagnostics never go into pipes.
+   * @example ctx.stderr.write('warning: no config, using defaults\n')
+   */
   stderr: Output;
-  /** Fires when the user presses Ctrl-C: stop work and return (or throw). */
+  /**
+   * Fires when the user presses Ctrl-C: stop work and return (or throw). The
+   * line ends with status 130 at once; pass the signal on so the work stops too.
+   * @example await fetch(url, { signal: ctx.signal })
+   */
   signal: AbortSignal;
   /**
    * Run another command line and get its outcome; nothing is printed.
    * @example const { value } = await ctx.run('ls --json')
    */
   run(line: string): Promise<RunResult>;
-  /** A per-plugin map that survives hot reloads of the plugin. */
+  /**
+   * A per-plugin map that survives hot reloads of the plugin (module-level
+   * variables do not). Shared by all commands of the plugin and its `setup`/`dispose`.
+   * @example ctx.store.set('count', ((ctx.store.get('count') as number) ?? 0) + 1)
+   */
   store: Map<string, unknown>;
   /**
    * Show a progress bar (with `total`) or spinner (without) while work goes on.
@@ -186,17 +221,43 @@ export interface CommandContext {
    * bar.done('fetched 10');
    */
   progress(options?: ProgressOptions): Progress;
-  /** The shell's working directory. */
+  /**
+   * Ask the user a question and wait for a line of answer. Only the
+   * interactive shell can ask; elsewhere (`-c`, scripts, stdin, pipes inside
+   * them) it rejects with `CommandError('no terminal to ask on')`. Ctrl-C
+   * rejects it and fires `signal`.
+   * @example const name = await ctx.prompt('Your name?', { default: 'Ada' })
+   */
+  prompt(question: string, options?: PromptOptions): Promise<string>;
+  /**
+   * The shell's working directory: resolve relative paths the user typed against it.
+   * @example const file = path.resolve(ctx.cwd, args.file)
+   */
   cwd: string;
-  /** The environment variables. */
+  /**
+   * The environment variables of the shell.
+   * @example const token = ctx.env.GITHUB_TOKEN
+   */
   env: Readonly<Record<string, string | undefined>>;
-  /** True in the interactive shell, false for `-c`, scripts and stdin. */
+  /**
+   * True in the interactive shell, false for `-c`, scripts and stdin.
+   * @example if (!ctx.interactive) return rows // no live view in scripts
+   */
   interactive: boolean;
-  /** True when output may be coloured (a terminal, `NO_COLOR` unset, or `FORCE_COLOR`). */
+  /**
+   * True when output may be coloured (a terminal, `NO_COLOR` unset, or `FORCE_COLOR`).
+   * @example const title = ctx.color ? chalk.bold(name) : name
+   */
   color: boolean;
-  /** The name this command was called by, and its plugin. */
+  /**
+   * The name this command was called by, and its plugin and that plugin's version.
+   * @example ctx.command.name // 'hello' (or the other name of an alias)
+   */
   command: { name: string; plugin: string; version: string };
-  /** The shell's registry, history and session. */
+  /**
+   * The shell's registry, history and session.
+   * @example ctx.shell.commands().map((c) => c.name)
+   */
   shell: ShellApi;
 }
 
@@ -275,6 +336,7 @@ export interface CommandDefinition<A extends ObjectSchema | undefined = undefine
    * number or boolean as text, an array of plain objects as a table, a plain
    * object as `key: value` lines, a React element rendered with ink,
    * `undefined` as nothing. Throw `CommandError` to fail with a message.
+   * @example run({ args, flags }, ctx) { return flags.loud ? args.name.toUpperCase() : args.name }
    */
   run(input: RunInput<InferOr<A>, InferOr<F>>, ctx: CommandContext): unknown;
 }
@@ -331,8 +393,18 @@ export interface PluginDefinition<C extends Record<string, AnyCommand> = Record<
    * @example { hello: defineCommand({ run: () => 'hi' }) }
    */
   commands: C;
-  /** Runs once after this version is loaded (before its first command). */
+  /**
+   * Runs once after this version is loaded (before its first command). A throw
+   * is reported and the commands still run.
+   * @default none
+   * @example setup(ctx) { ctx.store.set('timer', setInterval(poll, 60_000)) }
+   */
   setup?(ctx: PluginContext): void | Promise<void>;
-  /** Runs once before this version is unloaded or replaced; clear timers here. */
+  /**
+   * Runs once before this version is unloaded or replaced (after the commands
+   * still running on it end), or when the shell exits; clear timers here.
+   * @default none
+   * @example dispose(ctx) { clearInterval(ctx.store.get('timer') as NodeJS.Timeout) }
+   */
   dispose?(ctx: PluginContext): void | Promise<void>;
 }

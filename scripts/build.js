@@ -1,11 +1,15 @@
 // Bundles the shell: dist/tosh.cjs (the core, loaded by bin/tosh.js), dist/ink.js
 // (react + ink + the interactive UI, imported only when needed) and the SDK
 // entry points for plugin authors' own tests. Run by `prepare` and `npm run build`.
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
-rmSync(`${root}dist`, { recursive: true, force: true });
+// Build beside dist/ and swap it in whole, so a shell (or test) running meanwhile never sees half a build.
+const out = `dist.build-${process.pid}`;
 
 const common = {
   absWorkingDir: root,
@@ -19,6 +23,14 @@ const common = {
   alias: { 'tosh/plugin-sdk': './plugin-sdk/index.ts' },
 };
 
+const noDevtools = {
+  name: 'no-devtools',
+  setup(b) {
+    b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'tosh-empty' }));
+    b.onLoad({ filter: /.*/, namespace: 'tosh-empty' }, () => ({ contents: 'export default undefined;' }));
+  },
+};
+
 // import.meta.url has no meaning in CommonJS: give the core its own file URL.
 const metaUrl = { 'import.meta.url': '__tosh_meta_url' };
 
@@ -26,7 +38,7 @@ await Promise.all([
   build({
     ...common,
     entryPoints: { tosh: 'shell/cli.ts' },
-    outdir: 'dist',
+    outdir: out,
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
     external: ['esbuild'],
@@ -38,9 +50,11 @@ await Promise.all([
   build({
     ...common,
     entryPoints: { ink: 'shell/ui/world.tsx' },
-    outdir: 'dist',
+    outdir: out,
     format: 'esm',
-    external: ['react-devtools-core', 'esbuild'],
+    external: ['esbuild'],
+    // ink imports react-devtools-core (only used when DEV=true); it is not installed, so stub it out.
+    plugins: [noDevtools],
     // Some bundled CommonJS packages call require(): give the ES module one.
     banner: { js: "import { createRequire as __toshRequire } from 'node:module'; const require = __toshRequire(import.meta.url);" },
     minifySyntax: true,
@@ -48,7 +62,7 @@ await Promise.all([
   build({
     ...common,
     entryPoints: { 'plugin-sdk': 'plugin-sdk/index.ts', 'plugin-sdk-testing': 'plugin-sdk/testing.ts' },
-    outdir: 'dist',
+    outdir: out,
     format: 'esm',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
@@ -56,3 +70,19 @@ await Promise.all([
     banner: { js: "import { createRequire as __toshRequire } from 'node:module'; const require = __toshRequire(import.meta.url);" },
   }),
 ]);
+
+const old = `${root}dist.old-${process.pid}`;
+try {
+  renameSync(`${root}dist`, old);
+} catch {}
+renameSync(`${root}${out}`, `${root}dist`);
+rmSync(old, { recursive: true, force: true });
+
+// Run the shell once so bin/tosh.js leaves a V8 code cache in dist/ that covers the `-c` path (a cache
+// made by whatever runs first, say `--version`, would leave the rest of the core to compile on every start).
+const warmHome = mkdtempSync(join(tmpdir(), 'tosh-build-'));
+spawnSync(process.execPath, [`${root}bin/tosh.js`, '-c', 'echo warm'], {
+  env: { ...process.env, TOSH_HOME: warmHome, TOSH_PLUGIN_PATH: '' },
+  stdio: 'ignore',
+});
+rmSync(warmHome, { recursive: true, force: true });

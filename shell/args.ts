@@ -7,8 +7,16 @@ import type { CommandSpec } from './schema.ts';
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
   if (candidates.length === 0 || word.length > 200) return undefined;
   const best = closest(word, candidates as string[]);
-  const limit = Math.max(1, Math.min(3, Math.floor(best.length / 3)));
-  return distance(word, best) <= limit ? best : undefined;
+  // One typo (or two swapped letters: 'exti') in a short name, two from six letters on, three from nine.
+  const limit = best.length <= 5 ? 1 : best.length <= 8 ? 2 : 3;
+  return distance(word, best) <= limit || swapped(word, best) ? best : undefined;
+}
+
+/** True when `a` is `b` with two neighbouring letters swapped. */
+function swapped(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const i = [...a].findIndex((c, k) => c !== b[k]);
+  return i >= 0 && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
 }
 
 const suggestion = (word: string, candidates: readonly string[]) => {
@@ -102,6 +110,8 @@ export function parseWords(name: string, spec: CommandSpec, words: readonly stri
         }
       }
       if (!field) {
+        const plain = flagName.startsWith('--no-') ? byDisplay.get(`--${flagName.slice(5)}`) : undefined;
+        if (plain) throw new UsageError(`${name}: unknown flag ${quote(flagName)} (${plain.display} is not a true/false flag)`);
         throw new UsageError(`${name}: unknown flag ${quote(flagName)}${suggestion(flagName, [...byDisplay.keys()])}`);
       }
       if (field.type === 'boolean' && inline === undefined) {
@@ -126,8 +136,9 @@ export function parseWords(name: string, spec: CommandSpec, words: readonly stri
       const key = spec.short[letter];
       const field = key === undefined ? undefined : spec.flags.find((f) => f.key === key);
       if (!field) {
+        // Any letter is one edit from any other: a suggestion would be noise, so list them instead.
         const known = Object.keys(spec.short).map((l) => `-${l}`);
-        throw new UsageError(`${name}: unknown flag ${quote(`-${letter}`)}${suggestion(`-${letter}`, known)}`);
+        throw new UsageError(`${name}: unknown flag ${quote(`-${letter}`)}${known.length > 0 ? ` (known: ${known.join(', ')})` : ''}`);
       }
       if (field.type === 'boolean') {
         setFlag(field, true);
@@ -153,7 +164,9 @@ export function parseWords(name: string, spec: CommandSpec, words: readonly stri
     if (field.array && last) {
       const rest = positional.slice(p);
       p = positional.length;
-      if (rest.length > 0 || field.required) args[field.key] = rest.map((w) => coerce(field, w, `${name}: <${field.display}>`));
+      // A required variadic needs at least one word (`.default([])` makes it optional).
+      if (rest.length === 0 && field.required) throw new UsageError(`${name}: missing argument <${field.display}>`);
+      if (rest.length > 0) args[field.key] = rest.map((w) => coerce(field, w, `${name}: <${field.display}>`));
       return;
     }
     if (p < positional.length) {
@@ -181,15 +194,60 @@ function check(name: string, schema: AnyCommand['args'], raw: Record<string, unk
   if (!schema) return {};
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  const issue = result.error.issues[0] as ZodIssue | undefined;
   const key = String(issue?.path[0] ?? '');
   const f = fields.find((x) => x.key === key);
   const who = f ? (f.display.startsWith('--') ? f.display : `<${f.display}>`) : key || 'input';
-  if (f && raw[key] === undefined && issue?.code === 'invalid_type') {
+  // A missing enum or literal is reported by zod as invalid_value, not invalid_type.
+  if (f && raw[key] === undefined && (issue?.code === 'invalid_type' || issue?.code === 'invalid_value')) {
     throw new UsageError(
       f.display.startsWith('--') ? `${name}: missing required flag ${f.display}` : `${name}: missing argument <${f.display}>`,
     );
   }
-  const message = (issue?.message ?? 'invalid').replace(/^Invalid input: /, '');
-  throw new UsageError(`${name}: ${who}: ${message.charAt(0).toLowerCase()}${message.slice(1)}`);
+  const index = issue?.path[1];
+  const value = typeof index === 'number' && Array.isArray(raw[key]) ? (raw[key] as unknown[])[index] : raw[key];
+  const got = value === undefined || typeof value === 'object' ? '' : `, got ${quote(String(value))}`;
+  throw new UsageError(`${name}: ${who} ${issue ? expectation(issue) : 'is invalid'}${got}`);
 }
+
+/** The parts of a zod issue that say what was expected. */
+interface ZodIssue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  expected?: string;
+  origin?: string;
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  inclusive?: boolean;
+  divisor?: number;
+  format?: string;
+  pattern?: string;
+}
+
+/** What a zod issue expected, as the rest of a sentence: `must be at most 255`. */
+function expectation(issue: ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.expected === 'int' ? 'expects an integer' : `expects ${article(issue.expected ?? 'value')}`;
+    case 'too_big':
+    case 'too_small': {
+      const big = issue.code === 'too_big';
+      const bound = String(big ? issue.maximum : issue.minimum);
+      if (issue.origin === 'string') return `must have ${big ? 'at most' : 'at least'} ${bound} characters`;
+      if (issue.origin === 'array' || issue.origin === 'set') return `takes ${big ? 'at most' : 'at least'} ${bound} values`;
+      if (issue.inclusive === false) return `must be ${big ? 'less' : 'greater'} than ${bound}`;
+      return `must be ${big ? 'at most' : 'at least'} ${bound}`;
+    }
+    case 'not_multiple_of':
+      return `must be a multiple of ${issue.divisor}`;
+    case 'invalid_format':
+      return issue.format === 'regex' ? `must match ${issue.pattern}` : `must be a valid ${issue.format}`;
+    default: {
+      const message = issue.message.replace(/^Invalid input: /, '');
+      return `is invalid: ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
+    }
+  }
+}
+
+const article = (word: string) => `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, type Stats, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandSpec } from './schema.ts';
 
@@ -29,20 +29,38 @@ interface Manifest {
 }
 
 // Any change to what is cached, or how code is compiled, must change this.
-const FORMAT = 'tosh-cache-3';
+const FORMAT = 'tosh-cache-4';
 
 /**
  * A file's identity without reading it. ctime and inode change on every
  * write or replacement, even when size and mtime are forged to match.
  */
 export function signature(path: string): string {
+  return signatureOf(statOrUndefined(path));
+}
+
+const signatureOf = (s: Stats | undefined) => (s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}` : 'missing');
+
+function statOrUndefined(path: string): Stats | undefined {
   try {
-    const s = statSync(path, { bigint: true });
-    return `${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.ino}`;
+    return statSync(path);
   } catch {
-    return 'missing';
+    return undefined;
   }
 }
+
+/**
+ * A file's signature for a build that started at `since` (ms): a file changed
+ * since then (or within the file system's clock granularity before) gets a
+ * signature that never matches, so the build is redone rather than trusted.
+ */
+export function settledSignature(path: string, since: number): string {
+  const s = statOrUndefined(path);
+  return s && s.ctimeMs >= since - CLOCK_SLACK_MS ? 'racy' : signatureOf(s);
+}
+
+// File times come from the kernel's coarse clock, which may lag the real one by a tick (up to 10 ms).
+const CLOCK_SLACK_MS = 20;
 
 /** Write a file so that readers see the old or the new content, never a part. */
 export function writeAtomic(file: string, data: string): void {
@@ -58,6 +76,37 @@ export function writeAtomic(file: string, data: string): void {
   }
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+const isField = (v: unknown) => isRecord(v) && typeof v.key === 'string' && typeof v.display === 'string' && typeof v.type === 'string';
+
+/** A manifest entry that the shell can use as it is: anything else (a damaged or foreign file) is ignored. */
+function wellFormed(entry: unknown): entry is Entry {
+  if (!isRecord(entry) || !Array.isArray(entry.inputs) || entry.inputs.length === 0) return false;
+  if (!entry.inputs.every((pair) => isStrings(pair) && pair.length === 2)) return false;
+  if (entry.shared !== undefined && !isStrings(entry.shared)) return false;
+  if (entry.error !== undefined) return isRecord(entry.error) && typeof entry.error.reason === 'string';
+  if (typeof entry.code !== 'string' || !/^[0-9a-f]{40}$/.test(entry.code)) return false;
+  return entry.meta === undefined || wellFormedMeta(entry.meta);
+}
+
+function wellFormedMeta(meta: unknown): meta is PluginMeta {
+  if (!isRecord(meta) || typeof meta.name !== 'string' || typeof meta.version !== 'string') return false;
+  if (typeof meta.description !== 'string' || (meta.sdk !== undefined && typeof meta.sdk !== 'string') || !isRecord(meta.commands))
+    return false;
+  return Object.values(meta.commands).every(
+    (spec) =>
+      isRecord(spec) &&
+      typeof spec.description === 'string' &&
+      Array.isArray(spec.args) &&
+      spec.args.every(isField) &&
+      Array.isArray(spec.flags) &&
+      spec.flags.every(isField) &&
+      isRecord(spec.short) &&
+      isStrings(spec.examples),
+  );
+}
+
 const sha = (text: string) => createHash('sha1').update(text).digest('hex');
 
 /**
@@ -71,6 +120,8 @@ export class BuildCache {
   private readonly file: string;
   private manifest: Manifest | undefined;
   private dirty = false;
+  /** Stats taken during a start, shared by the trust check and the fingerprints (one stat per file). */
+  private stats: Map<string, Stats | undefined> | undefined;
 
   constructor(home: string) {
     this.dir = join(home, 'cache');
@@ -81,7 +132,7 @@ export class BuildCache {
     if (this.manifest) return this.manifest;
     try {
       const data = JSON.parse(readFileSync(this.file, 'utf8')) as Manifest;
-      if (data.format === FORMAT && typeof data.entries === 'object' && data.entries) this.manifest = data;
+      if (isRecord(data) && data.format === FORMAT && isRecord(data.entries)) this.manifest = data;
     } catch {
       // Missing or corrupt: start afresh.
     }
@@ -89,11 +140,30 @@ export class BuildCache {
     return this.manifest;
   }
 
-  /** The cached entry for a plugin, only if every input is unchanged. */
+  /** Share stats between the trust check and the fingerprints while `scan` runs (a start: one stat per plugin file). */
+  async scan<T>(work: () => Promise<T>): Promise<T> {
+    this.stats = new Map();
+    try {
+      return await work();
+    } finally {
+      this.stats = undefined;
+    }
+  }
+
+  /** `statSync`, remembered during a scan; undefined when the file is missing. */
+  stat(path: string): Stats | undefined {
+    if (!this.stats) return statOrUndefined(path);
+    if (this.stats.has(path)) return this.stats.get(path);
+    const s = statOrUndefined(path);
+    this.stats.set(path, s);
+    return s;
+  }
+
+  /** The cached entry for a plugin, only if it is well formed and every input is unchanged. */
   lookup(entryFile: string): Entry | undefined {
-    const entry = this.load().entries[entryFile];
-    if (!entry || !Array.isArray(entry.inputs) || entry.inputs.length === 0) return undefined;
-    for (const [path, sig] of entry.inputs) if (signature(path) !== sig) return undefined;
+    const entry: unknown = this.load().entries[entryFile];
+    if (!wellFormed(entry)) return undefined;
+    for (const [path, sig] of entry.inputs) if (signatureOf(this.stat(path)) !== sig) return undefined;
     return entry;
   }
 
@@ -161,7 +231,8 @@ export class BuildCache {
       let merged = this.manifest.entries;
       try {
         const theirs = JSON.parse(readFileSync(this.file, 'utf8')) as Manifest;
-        if (theirs.format === FORMAT) merged = { ...theirs.entries, ...this.manifest.entries };
+        if (isRecord(theirs) && theirs.format === FORMAT && isRecord(theirs.entries))
+          merged = { ...theirs.entries, ...this.manifest.entries };
       } catch {}
       writeAtomic(this.file, JSON.stringify({ format: FORMAT, entries: merged }));
       this.dirty = false;

@@ -219,7 +219,7 @@ export async function main(argv: string[]): Promise<number> {
   if (interactive) {
     const { loadInkWorld } = await import('./ink-world.ts');
     const world = await loadInkWorld();
-    return world.runInteractive(session, { watch });
+    return world.runInteractive(session, { watch, startWatching: () => startWatching(session) });
   }
 
   // Ctrl-C cancels the running command (status 130); with nothing running it leaves.
@@ -253,7 +253,8 @@ export async function main(argv: string[]): Promise<number> {
         const trimmed = line.trim();
         if (trimmed === '' || trimmed.startsWith('#')) continue;
         status = await session.runLine(line);
-        if (session.exitRequested !== undefined || (options.errexit && status !== 0)) break;
+        // Ctrl-C stops a script as it would in sh, not just the line it interrupted.
+        if (session.exitRequested !== undefined || status === Status.interrupted || (options.errexit && status !== 0)) break;
       }
     }
   } finally {

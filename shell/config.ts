@@ -40,7 +40,9 @@ export function loadConfig(home: string): { config: Config; error?: string } {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return { config: defaultConfig(), error: `config ${file} does not parse: ${(error as Error).message} (using defaults)` };
+    // V8's JSON messages quote the text, newlines and all: keep the report on one line.
+    const reason = (error as Error).message.replace(/\r?\n/g, '\\n');
+    return { config: defaultConfig(), error: `config ${file} does not parse: ${reason} (using defaults)` };
   }
   const result = ConfigSchema.safeParse(data);
   if (result.success) return { config: result.data };

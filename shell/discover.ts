@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 
 /** A plugin directory, in precedence order. */
@@ -69,12 +69,13 @@ function exportTarget(exports: unknown): string | undefined {
 }
 
 /** Describe one directory entry as a plugin source, or undefined when it is not a plugin. */
-export function sourceOf(dir: PluginDir, rank: number, name: string): PluginSource | undefined {
+export function sourceOf(dir: PluginDir, rank: number, name: string, kind?: Dirent): PluginSource | undefined {
   if (skipped(name)) return undefined;
   const path = resolve(dir.dir, name);
   let isDir: boolean;
   try {
-    isDir = statSync(path).isDirectory();
+    // The listing's entry type saves a stat per plugin; links (and file systems that do not say) still need one.
+    isDir = kind && (kind.isFile() || kind.isDirectory()) ? kind.isDirectory() : statSync(path).isDirectory();
   } catch {
     return undefined;
   }
@@ -91,14 +92,14 @@ export function sourceOf(dir: PluginDir, rank: number, name: string): PluginSour
 export function discover(dirs: PluginDir[]): PluginSource[] {
   const found: PluginSource[] = [];
   dirs.forEach((dir, rank) => {
-    let names: string[];
+    let entries: Dirent[];
     try {
-      names = readdirSync(dir.dir).sort();
+      entries = readdirSync(dir.dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch {
       return;
     }
-    for (const name of names) {
-      const source = sourceOf(dir, rank, name);
+    for (const entry of entries) {
+      const source = sourceOf(dir, rank, entry.name, entry);
       if (source) found.push(source);
     }
   });

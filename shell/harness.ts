@@ -5,6 +5,7 @@ import { type PluginDefinition, validatePlugin } from '../plugin-sdk/index.ts';
 import type { CommandOutcome, RunCommandOptions } from '../plugin-sdk/testing.ts';
 import { defaultConfig } from './config.ts';
 import type { PluginSource } from './discover.ts';
+import { loadInkWorld } from './ink-world.ts';
 import { metaOf } from './loader.ts';
 import { captureSink, Session } from './session.ts';
 
@@ -47,6 +48,8 @@ export async function runPluginLine(plugin: PluginDefinition, line: string, opti
       };
     }),
   );
+  // A plugin's React elements can only be rendered once the ink world is loaded (the shell loads it when a plugin imports react/ink).
+  await loadInkWorld();
   const controller = new AbortController();
   options.signal?.addEventListener('abort', () => controller.abort(options.signal?.reason), { once: true });
   const { status, value } = await session.execute(line, sink, controller.signal, false, options.input);

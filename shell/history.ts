@@ -51,6 +51,24 @@ export class History {
     if (entries.length > this.limit) entries.splice(0, entries.length - this.limit);
   }
 
+  /** Index of the newest entry before `before` that contains `query`, or -1 (Ctrl-R). */
+  search(query: string, before = this.all().length): number {
+    const entries = this.all();
+    for (let i = Math.min(before, entries.length) - 1; i >= 0; i--) if ((entries[i] as string).includes(query)) return i;
+    return -1;
+  }
+
+  /** The newest entry that starts with `prefix` and is longer than it (the autosuggestion). */
+  suggest(prefix: string): string | undefined {
+    if (prefix === '') return undefined;
+    const entries = this.all();
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const entry = entries[i] as string;
+      if (entry.length > prefix.length && entry.startsWith(prefix)) return entry;
+    }
+    return undefined;
+  }
+
   /** Rewrite the file with the newest `limit` lines (including other sessions' latest). */
   private compact(): void {
     let lines: string[];

@@ -16,8 +16,11 @@ const worldUrl = new URL(bundled ? './ink.js' : './ui/world.tsx', import.meta.ur
 
 let loaded: InkWorld | undefined;
 
+// bin/tosh.js provides an importer: the bundle runs from a V8 code cache, which loses `import()`'s callback.
+const importer = (globalThis as { __toshImport?: (url: string) => Promise<unknown> }).__toshImport ?? ((url: string) => import(url));
+
 export function loadInkWorld(): Promise<InkWorld> {
-  world ??= (import(worldUrl) as Promise<InkWorld>).then((w) => (loaded = w));
+  world ??= (importer(worldUrl) as Promise<InkWorld>).then((w) => (loaded = w));
   return world;
 }
 

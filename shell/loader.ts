@@ -1,10 +1,11 @@
+import { type Dirent, readdirSync } from 'node:fs';
 import { createRequire, SourceMap } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import vm from 'node:vm';
 import { type PluginDefinition, PluginDefinitionError, validatePlugin } from '../plugin-sdk/index.ts';
 import type { AnyCommand } from '../plugin-sdk/types.ts';
-import { buildPlugin, displayPath, PluginLoadError } from './build.ts';
-import { type BuildCache, type PluginMeta, signature } from './cache.ts';
+import { type Built, buildPlugin, displayPath, PluginLoadError } from './build.ts';
+import { type BuildCache, type PluginMeta, settledSignature, signature } from './cache.ts';
 import type { PluginSource } from './discover.ts';
 import { oneLine } from './errors.ts';
 import { type CommandSpec, specOf } from './schema.ts';
@@ -12,8 +13,8 @@ import { prepareShared, sharedModule } from './shared-modules.ts';
 
 /** Compiled code of one plugin, from the cache or a fresh build. */
 export interface Compiled {
-  code: string;
-  map: string;
+  /** The code and its source map: in memory after a build, read from the cache only when the plugin is evaluated. */
+  files(): Promise<{ code: string; map: string }>;
   shared: string[];
   inputs: string[];
   /** Metadata remembered from an earlier evaluation of exactly this code. */
@@ -40,30 +41,84 @@ export interface PluginInstance {
 export async function compile(source: PluginSource, cache: BuildCache | undefined): Promise<Compiled> {
   const cached = cache?.lookup(source.entry);
   if (cached?.error) throw new PluginLoadError(cached.error.reason, cached.error.location);
-  if (cached) {
-    const files = cache?.code(cached);
-    if (files) {
-      const out: Compiled = { ...files, shared: cached.shared ?? [], inputs: cached.inputs.map(([p]) => p) };
-      if (cached.meta) out.meta = cached.meta;
-      return out;
+  if (cached && cache) {
+    const inputs = cached.inputs.map(([p]) => p);
+    if (cached.meta) {
+      // Metadata answers help, which and dispatch: the code is read only if a command of this plugin runs.
+      let files: Promise<{ code: string; map: string }> | undefined;
+      const lazy = () => cache.code(cached) ?? fresh(source, cache).then((built) => ({ code: built.code, map: built.map }));
+      return { files: () => (files ??= Promise.resolve().then(lazy)), shared: cached.shared ?? [], inputs, meta: cached.meta };
     }
+    const files = cache.code(cached);
+    if (files) return { files: () => Promise.resolve(files), shared: cached.shared ?? [], inputs };
   }
-  // Fingerprint before building, so an edit made during the build is seen next time.
-  const before = new Map<string, string>();
-  const fingerprint = (paths: string[]) => paths.map((p): [string, string] => [p, before.get(p) ?? signature(p)]);
-  before.set(source.entry, signature(source.entry));
+  const built = await fresh(source, cache);
+  return { files: () => Promise.resolve({ code: built.code, map: built.map }), shared: built.shared, inputs: built.inputs };
+}
+
+/** Build a plugin with esbuild and remember the result (or its failure) in the cache. */
+async function fresh(source: PluginSource, cache: BuildCache | undefined): Promise<Built> {
+  // Fingerprint the entry before building and distrust any input touched since, so an edit made during the build is seen next time.
+  const since = Date.now();
+  const entrySignature = signature(source.entry);
+  const fingerprint = (paths: string[]) =>
+    paths.map((p): [string, string] => [p, p === source.entry ? entrySignature : settledSignature(p, since)]);
   try {
     const built = await buildPlugin(source);
-    cache?.store(source.entry, fingerprint(built.inputs), { code: built.code, map: built.map, shared: built.shared });
-    return { code: built.code, map: built.map, shared: built.shared, inputs: built.inputs };
+    cache?.store(source.entry, fingerprint(withFolders(source, built.inputs)), { code: built.code, map: built.map, shared: built.shared });
+    return built;
   } catch (error) {
     if (error instanceof PluginLoadError) {
       const record: { reason: string; location?: string } = { reason: error.reason };
       if (error.location) record.location = error.location;
-      cache?.store(source.entry, fingerprint([source.entry]), { error: record });
+      cache?.store(source.entry, fingerprint(errorInputs(source, error)), { error: record });
     }
     throw error;
   }
+}
+
+const outsideModules = (path: string) => !path.split(sep).includes('node_modules');
+
+/** A folder plugin's inputs plus its own folders: a file added there can change what an import resolves to. */
+function withFolders(source: PluginSource, inputs: string[]): string[] {
+  if (!source.folder) return inputs;
+  const dirs = new Set<string>();
+  for (const input of inputs) {
+    for (let dir = dirname(input); dir.startsWith(source.path) && outsideModules(dir.slice(source.path.length)); dir = dirname(dir)) {
+      dirs.add(dir);
+      if (dir === source.path) break;
+    }
+  }
+  return [...inputs, ...dirs];
+}
+
+/**
+ * What a failed build depends on: any file of a folder plugin (the error may be in any of them), or the
+ * file and its directory (a missing import may be created beside it), so fixing it is seen at the next start.
+ */
+function errorInputs(source: PluginSource, error: PluginLoadError): string[] {
+  const found = new Set([source.entry, dirname(source.entry)]);
+  const at = error.location?.replace(/:\d+:\d+$/, '');
+  if (at) found.add(resolve(at)).add(dirname(resolve(at)));
+  if (source.folder) {
+    const walk = (dir: string) => {
+      found.add(dir);
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        if (entry.name === 'node_modules' || entry.name === '.git' || found.size > 5000) continue;
+        const path = join(dir, entry.name);
+        found.add(path);
+        if (entry.isDirectory()) walk(path);
+      }
+    };
+    walk(source.path);
+  }
+  return [...found];
 }
 
 /** The position in the author's source of the first stack frame inside the plugin's bundle. */
@@ -87,11 +142,11 @@ function sourcePosition(error: unknown, source: PluginSource, map: string): stri
 }
 
 /** Evaluate compiled code in this process without Node's ESM cache, so a replaced version can be freed. */
-function evaluate(compiled: Compiled, source: PluginSource): unknown {
+function evaluate(code: string, source: PluginSource): unknown {
   const fallback = createRequire(source.entry);
   const require = (id: string) => sharedModule(id) ?? fallback(id);
   const module = { exports: {} as Record<string, unknown> };
-  const fn = vm.compileFunction(compiled.code, ['exports', 'require', 'module', '__filename', '__dirname'], {
+  const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], {
     filename: source.entry,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
@@ -120,12 +175,13 @@ export function metaOf(definition: PluginDefinition): { meta: PluginMeta; specs:
 /** Evaluate and validate one compiled plugin. Throws PluginLoadError naming the file (and line) and what is wrong. */
 export async function instantiate(source: PluginSource, compiled: Compiled): Promise<PluginInstance> {
   let definition: unknown;
+  const { code, map } = await compiled.files();
   try {
     await prepareShared(compiled.shared);
-    definition = evaluate(compiled, source);
+    definition = evaluate(code, source);
     validatePlugin(definition);
   } catch (error) {
-    const at = sourcePosition(error, source, compiled.map) ?? source.display;
+    const at = sourcePosition(error, source, map) ?? source.display;
     if (error instanceof PluginDefinitionError) throw new PluginLoadError(`invalid plugin: ${error.message}`, at);
     throw new PluginLoadError(`threw while loading: ${oneLine(error)}`, at);
   }

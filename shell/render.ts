@@ -119,12 +119,8 @@ export function printText(values: unknown[], options: RenderOptions): string {
   return `${values.map(scalarText).join(' ')}\n`;
 }
 
-/** Value as one line of JSON for `--json` (`null` for nothing). */
+/** Value as one line of JSON for `--json` (`null` for nothing). Throws for a value JSON cannot hold (a cycle). */
 export function jsonLine(value: unknown): string {
   if (value === undefined || isElement(value)) return 'null\n';
-  try {
-    return `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null'}\n`;
-  } catch (error) {
-    return `${JSON.stringify(String(error instanceof Error ? error.message : error))}\n`;
-  }
+  return `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null'}\n`;
 }

@@ -1,7 +1,7 @@
-import { appendFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import semver from 'semver';
-import { SDK_VERSION } from '../plugin-sdk/index.ts';
+import { CommandError, SDK_VERSION } from '../plugin-sdk/index.ts';
 import type {
   CommandContext,
   CommandInfo,
@@ -10,6 +10,7 @@ import type {
   PluginInfo,
   Progress,
   ProgressOptions,
+  PromptOptions,
   ReloadReport,
   RunResult,
   ShellApi,
@@ -30,6 +31,9 @@ import { distrust } from './trust.ts';
 
 export const SHELL_VERSION = '1.0.0';
 
+/** How long a reload waits for a plugin's `dispose` or `setup` before it carries on without it. */
+const HOOK_WAIT_MS = 3000;
+
 /**
  * Where a command's output goes. The plain renderer writes text; the ink UI
  * keeps elements live; captures collect text for pipes, `>` and `ctx.run`.
@@ -41,6 +45,8 @@ export interface Sink {
   /** Show a command's returned value. */
   value(value: unknown): void;
   progress(options: ProgressOptions, command: string): Progress;
+  /** Ask the user a question (`ctx.prompt`); only the interactive UI can. */
+  ask?(question: string, options: PromptOptions, signal: AbortSignal): Promise<string>;
 }
 
 /** What the interactive UI (or the plain driver) does for the shell. */
@@ -136,14 +142,19 @@ export class Session implements ShellApi {
   readonly cache: BuildCache;
   readonly historyStore: History;
   lastStatus = 0;
+  /** `$?` for `exit`: the status of the pipeline that ran last, in this line or an earlier one. */
+  private previousStatus = 0;
   /** Set by `exit`: the status to leave with. */
   exitRequested: number | undefined;
   prompt: string;
   /** Aborts the running line (Ctrl-C). */
   private controller: AbortController | undefined;
-  /** Tags the reports of an ongoing reload of each plugin, so the newest wins. */
-  private readonly loading = new Map<string, number>();
-  private loadSeq = 0;
+  /** The reload of each plugin path in progress: reloads of one path run in turn. */
+  private readonly loading = new Map<string, Promise<void>>();
+  /** Per plugin name: the dispose of its replaced version, which the next setup waits for. */
+  private readonly settling = new Map<string, Promise<void>>();
+  /** Plugins refused because another one holds their name: path → the name. */
+  private readonly waiting = new Map<string, string>();
 
   constructor(readonly options: SessionOptions) {
     this.registry = new Registry((message) => this.notice(message));
@@ -168,7 +179,7 @@ export class Session implements ShellApi {
   /** Discover and load every plugin. Failures are reported, one line each. */
   async start(): Promise<void> {
     const sources = discover(this.options.dirs);
-    const records = await Promise.all(sources.map((source) => this.load(source)));
+    const records = await this.cache.scan(() => Promise.all(sources.map((source) => this.load(source))));
     this.registry.put(...records);
     for (const record of records) if (record.error) this.notice(record.error);
     this.reportClashes(records);
@@ -216,13 +227,9 @@ export class Session implements ShellApi {
   /** Why a plugin may not be loaded (trust), or undefined. */
   private refusal(source: PluginSource): string | undefined {
     if (source.dir.builtin || this.options.trust || this.options.config.trustAll) return undefined;
-    try {
-      // Lazy import keeps fs.Stats typing local; statSync is cheap.
-      const reason = distrustOf(source.path);
-      return reason ? `${reason} (use --trust to load it anyway)` : undefined;
-    } catch {
-      return undefined;
-    }
+    const stats = this.cache.stat(source.path);
+    const reason = stats && distrust(stats);
+    return reason ? `${reason} (use --trust to load it anyway)` : undefined;
   }
 
   /** The evaluated code of a plugin, with its `setup` done. */
@@ -233,13 +240,18 @@ export class Session implements ShellApi {
       delete record.compiled;
     }
     const instance = record.instance;
-    instance.setupDone ??= (async () => {
-      try {
-        await instance.definition.setup?.(this.pluginContext(instance));
-      } catch (error) {
-        this.notice(`${instance.meta.name}: setup failed: ${oneLine(error)}`);
-      }
-    })();
+    if (!instance.setupDone) {
+      // The version this one replaced is disposed first (or given up on after a while).
+      const previous = this.settling.get(instance.meta.name);
+      instance.setupDone = (async () => {
+        await previous;
+        try {
+          await instance.definition.setup?.(this.pluginContext(instance));
+        } catch (error) {
+          this.notice(`${instance.meta.name}: setup failed: ${oneLine(error)}`);
+        }
+      })();
+    }
     await instance.setupDone;
     return instance;
   }
@@ -260,8 +272,9 @@ export class Session implements ShellApi {
   }
 
   private async dispose(instance: PluginInstance): Promise<void> {
-    if (instance.disposed || !instance.setupDone) return;
+    if (instance.disposed) return;
     instance.disposed = true;
+    if (!instance.setupDone) return; // Never set up: nothing to undo.
     try {
       await instance.setupDone;
       await instance.definition.dispose?.(this.pluginContext(instance));
@@ -270,60 +283,122 @@ export class Session implements ShellApi {
     }
   }
 
-  /** Dispose every plugin (the shell is leaving). */
+  /** Dispose every plugin (the shell is leaving); a `dispose` that hangs does not keep it from leaving. */
   async close(): Promise<void> {
     this.cache.flush();
-    await Promise.all(this.registry.all().map((r) => this.retire(r.instance)));
+    await within(Promise.all(this.registry.all().map((r) => this.retire(r.instance))), HOOK_WAIT_MS);
   }
 
   /**
    * Load (or reload, or unload) the plugin at `path` from what is on disk now,
    * and swap it into the registry in one step. A failed reload keeps the
    * previous version. Returns the one-line report, or undefined if nothing changed.
+   * Reloads of one path run one after another; other plugins are not touched.
    */
-  async reloadPath(path: string, options: { force?: boolean } = {}): Promise<ReloadReport | undefined> {
-    const seq = ++this.loadSeq;
-    this.loading.set(path, seq);
-    const old = this.registry.get(path);
-    const dir = old?.source.dir ?? this.options.dirs.find((d) => resolvePath(d.dir) === resolvePath(path, '..'));
-    const source = dir ? sourceOf(dir, this.options.dirs.indexOf(dir), path.slice(resolvePath(dir.dir).length + 1)) : undefined;
+  reloadPath(path: string, options: { force?: boolean } = {}): Promise<ReloadReport | undefined> {
+    const run = (this.loading.get(path) ?? Promise.resolve()).then(() => this.reloadNow(path, options));
+    const tail = run.then(
+      () => {},
+      () => {},
+    );
+    this.loading.set(path, tail);
+    void tail.then(() => {
+      if (this.loading.get(path) === tail) this.loading.delete(path);
+    });
+    return run;
+  }
+
+  /** Paths refused because their plugin name was taken, whose name is free again (each handed out once). */
+  unblocked(): string[] {
+    const free = [...this.waiting].filter(([, name]) => !this.registry.plugin(name)).map(([path]) => path);
+    for (const path of free) this.waiting.delete(path);
+    return free;
+  }
+
+  private dirOf(path: string): PluginDir | undefined {
+    const parent = resolvePath(path, '..');
+    return this.options.dirs.find((d) => resolvePath(d.dir) === parent);
+  }
+
+  private async reloadNow(path: string, options: { force?: boolean }): Promise<ReloadReport | undefined> {
+    let old = this.registry.get(path);
+    const dir = old?.source.dir ?? this.dirOf(path);
+    const rank = old?.source.rank ?? (dir ? this.options.dirs.indexOf(dir) : -1);
+    const source = dir ? sourceOf(dir, rank, path.slice(resolvePath(dir.dir).length + 1)) : undefined;
     if (!source) {
+      this.waiting.delete(path);
       if (!old) return undefined;
+      const served = !this.registry.problem(old);
       this.registry.remove(path);
-      await this.retire(old.instance);
+      await this.settle(old, undefined);
+      if (!served) return undefined; // It never loaded: nothing to report going away.
       const name = pluginName(old);
       return { plugin: name, ok: true, message: `unloaded ${name} (${old.source.display} is gone)` };
     }
     const started = performance.now();
     const record = await this.load(source, { fresh: options.force === true });
-    if (this.loading.get(path) !== seq) return undefined; // A newer reload of this plugin supersedes this one.
     const ms = Math.round(performance.now() - started);
-    const oldName = old?.meta ? pluginName(old) : undefined;
-    if (record.error) {
-      if (old?.meta && !old.error) {
-        const reason = record.error.replace(/^failed to load /, '');
-        old.lastError = reason;
-        this.cache.forget(source.entry);
-        return {
-          plugin: oldName ?? pluginName(record),
-          ok: false,
-          message: `reload of ${oldName} failed: ${reason} (keeping ${old.meta.version})`,
-        };
+    old = this.registry.get(path); // What serves now (a takeover may have removed it meanwhile).
+    const serving = old?.meta && !this.registry.problem(old) ? old : undefined;
+    const refuse = (reason: string): ReloadReport => {
+      if (serving?.meta) {
+        serving.lastError = reason;
+        const name = pluginName(serving);
+        return { plugin: name, ok: false, message: `reload of ${name} failed: ${reason} (keeping ${serving.meta.version})` };
       }
+      record.error = `refused plugin ${reason}`;
+      this.registry.put(record);
+      return { plugin: pluginName(record), ok: false, message: record.error };
+    };
+    if (record.error) {
+      if (serving) return refuse(record.error.replace(/^(failed to load|refused plugin) /, ''));
       this.registry.put(record);
       return { plugin: pluginName(record), ok: false, message: record.error };
     }
-    record.reloads = old ? old.reloads + 1 : 0;
-    // The old version is disposed before the new version's setup.
-    await this.retire(old?.instance);
+    const name = pluginName(record);
+    // Another plugin holds this name: if its file is gone (a rename in progress) this one takes over, else it is refused.
+    let replaced = old;
+    const holder = this.registry.plugin(name);
+    if (holder && holder.source.path !== path) {
+      if (existsSync(holder.source.path)) {
+        this.waiting.set(path, name);
+        return refuse(`${source.display}: plugin name ${quote(name)} is already used by ${holder.source.display}`);
+      }
+      this.registry.remove(holder.source.path);
+      replaced = holder;
+    }
+    this.waiting.delete(path);
+    record.reloads = replaced ? replaced.reloads + 1 : 0;
     this.registry.put(record);
     this.cache.flush();
-    const problem = this.registry.problem(record);
-    if (problem) return { plugin: pluginName(record), ok: false, message: `refused plugin ${source.display}: ${problem}` };
-    if (this.options.longLived) await this.activate(record).catch(() => {});
-    const name = pluginName(record);
-    const verb = old ? 'reloaded' : 'loaded';
+    // The old version is disposed before the new version's setup (activate waits for it).
+    const settled = this.settle(replaced, name);
+    if (old && old !== replaced) await this.settle(old, undefined);
+    if (this.options.longLived) {
+      await settled;
+      if (!(await within(this.activate(record), HOOK_WAIT_MS)))
+        this.notice(`${name}: setup is still running after ${HOOK_WAIT_MS / 1000} s`);
+    }
+    const verb = replaced ? 'reloaded' : 'loaded';
     return { plugin: name, ok: true, message: `${verb} ${name} ${record.meta?.version} (${ms} ms)` };
+  }
+
+  /**
+   * Retire a replaced record's version; `name` makes the next version's setup wait for its dispose.
+   * A dispose that hangs is given up on after a while, so the new version still starts.
+   */
+  private settle(replaced: PluginRecord | undefined, name: string | undefined): Promise<void> {
+    const bounded = within(this.retire(replaced?.instance), HOOK_WAIT_MS).then((done) => {
+      if (!done && replaced)
+        this.notice(`${pluginName(replaced)}: dispose did not finish within ${HOOK_WAIT_MS / 1000} s; going on without it`);
+    });
+    if (name !== undefined) {
+      this.settling.set(name, bounded);
+      void bounded.then(() => {
+        if (this.settling.get(name) === bounded) this.settling.delete(name);
+      });
+    }
+    return bounded;
   }
 
   // ---- ShellApi ------------------------------------------------------------------
@@ -398,7 +473,7 @@ export class Session implements ShellApi {
   }
 
   exit(status?: number): void {
-    this.exitRequested = status ?? this.lastStatus;
+    this.exitRequested = status ?? this.previousStatus;
   }
 
   clear(): void {
@@ -427,11 +502,15 @@ export class Session implements ShellApi {
   async runLine(line: string, sink: Sink = this.options.sink): Promise<number> {
     const controller = new AbortController();
     this.controller = controller;
+    // A command may wait on nothing but its signal: keep the process alive until Ctrl-C comes.
+    const keepAlive = setInterval(() => {}, 2 ** 30);
     try {
       const { status } = await this.execute(line, sink, controller.signal, this.options.json);
       this.lastStatus = status;
+      this.previousStatus = status;
       return status;
     } finally {
+      clearInterval(keepAlive);
       if (this.controller === controller) this.controller = undefined;
     }
   }
@@ -459,8 +538,12 @@ export class Session implements ShellApi {
       input = undefined;
       status = result.status;
       value = result.value;
-      if (json) sink.out.write(jsonLine(result.value));
-      else if (result.shown !== undefined) this.show(sink, result.shown);
+      // Output sent to a file by `>` is not shown again, as JSON or as text.
+      const { shown } = result;
+      if (json && !result.redirected) {
+        if (!this.show(sink, result.command, () => sink.out.write(jsonLine(result.value)))) status = Status.failed;
+      } else if (shown !== undefined && !this.show(sink, result.command, () => sink.value(shown))) status = Status.failed;
+      this.previousStatus = status;
       if (signal.aborted || this.exitRequested !== undefined) break;
     }
     return { status: signal.aborted ? Status.interrupted : status, value };
@@ -473,7 +556,7 @@ export class Session implements ShellApi {
     signal: AbortSignal,
     json: boolean,
     firstInput?: unknown,
-  ): Promise<{ status: number; value: unknown; shown?: unknown }> {
+  ): Promise<{ status: number; value: unknown; shown?: unknown; redirected?: boolean; command?: string }> {
     let input: unknown = firstInput;
     const count = pipeline.commands.length;
     for (let i = 0; i < count; i++) {
@@ -482,12 +565,17 @@ export class Session implements ShellApi {
       const direct = last && !node.redirect;
       const capture = direct ? undefined : captureSink(false, sink.out.columns);
       // Errors always reach the user, wherever the output goes.
-      const stageSink: Sink = capture ? { ...capture, err: sink.err, progress: sink.progress } : sink;
+      const stageSink: Sink = capture
+        ? { ...capture, err: sink.err, progress: sink.progress, ...(sink.ask ? { ask: sink.ask } : {}) }
+        : sink;
       const result = await this.runCommand(node.words, input, stageSink, signal);
       if (result.status !== 0) return { status: result.status, value: undefined };
       if (node.redirect && capture) {
-        if (json) capture.out.write(jsonLine(result.value));
-        else if (result.value !== undefined) capture.value(result.value);
+        const rendered = this.show(sink, node.words[0], () => {
+          if (json) capture.out.write(jsonLine(result.value));
+          else if (result.value !== undefined) capture.value(result.value);
+        });
+        if (!rendered) return { status: Status.failed, value: undefined };
         const error = this.writeRedirect(node.redirect, capture.text());
         if (error) {
           this.errorLine(sink, error);
@@ -497,19 +585,25 @@ export class Session implements ShellApi {
       } else if (!direct) {
         input = result.value !== undefined ? result.value : capture?.text() || undefined;
       }
-      if (last)
+      if (last) {
+        const command = node.words[0] as string;
+        if (node.redirect) return { status: 0, value: result.value, redirected: true, command };
         return direct && result.value !== undefined
-          ? { status: 0, value: result.value, shown: result.value }
-          : { status: 0, value: result.value };
+          ? { status: 0, value: result.value, shown: result.value, command }
+          : { status: 0, value: result.value, command };
+      }
     }
     return { status: 0, value: undefined };
   }
 
-  private show(sink: Sink, value: unknown): void {
+  /** Show a result; a value that cannot be rendered (a throwing component, a cyclic --json value) fails the line. */
+  private show(sink: Sink, command: string | undefined, write: () => void): boolean {
     try {
-      sink.value(value);
+      write();
+      return true;
     } catch (error) {
-      this.errorLine(sink, `cannot render the result: ${oneLine(error)}`, error);
+      this.errorLine(sink, `${command}: cannot show the result: ${oneLine(error)}`, error);
+      return false;
     }
   }
 
@@ -529,7 +623,7 @@ export class Session implements ShellApi {
     const [name, ...rest] = words as [string, ...string[]];
     const resolved = this.registry.resolve(name);
     if (!resolved) {
-      const near = didYouMean(name, this.registry.names());
+      const near = this.suggest(name);
       this.errorLine(sink, `unknown command ${quote(name)}${near ? ` (did you mean ${quote(near)}?)` : ''}`);
       return { status: Status.unknownCommand, value: undefined };
     }
@@ -538,6 +632,19 @@ export class Session implements ShellApi {
       rest.slice(0, dashes < 0 ? undefined : dashes).includes('--help') && !resolved.spec.flags.some((f) => f.key === 'help');
     if (wantsHelp && this.registry.resolve('help')) return this.runCommand(['help', name], input, sink, signal);
     return this.invoke(resolved, name, rest, input, sink, signal);
+  }
+
+  /** The command a mistyped name probably meant; `plugin:cmd` looks only among that plugin's commands. */
+  private suggest(name: string): string | undefined {
+    const names = this.registry.names();
+    const colon = name.indexOf(':');
+    if (colon <= 0) return didYouMean(name, names);
+    const prefix = name.slice(0, colon + 1);
+    const near = didYouMean(
+      name.slice(colon + 1),
+      names.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length)),
+    );
+    return near === undefined ? undefined : prefix + near;
   }
 
   private async invoke(resolved: Resolved, typed: string, argv: string[], input: unknown, sink: Sink, signal: AbortSignal) {
@@ -586,7 +693,8 @@ export class Session implements ShellApi {
     }
   }
 
-  private context(instance: PluginInstance, name: string, sink: Sink, signal: AbortSignal): CommandContext {
+  /** The `ctx` a command (or its `complete` hook) receives. */
+  context(instance: PluginInstance, name: string, sink: Sink, signal: AbortSignal): CommandContext {
     const options: RenderOptions = { color: sink.color, columns: sink.out.columns };
     return {
       print: (...values) => sink.out.write(printText(values, options)),
@@ -596,6 +704,8 @@ export class Session implements ShellApi {
       run: (line) => this.capture(line, signal),
       store: this.registry.store(instance.meta.name),
       progress: (progressOptions = {}) => sink.progress(progressOptions, name),
+      prompt: (question, promptOptions = {}) =>
+        sink.ask ? sink.ask(question, promptOptions, signal) : Promise.reject(new CommandError('no terminal to ask on')),
       cwd: this.options.cwd,
       env: this.options.env,
       interactive: this.options.interactive,
@@ -609,10 +719,28 @@ export class Session implements ShellApi {
   private async capture(line: string, signal: AbortSignal): Promise<RunResult> {
     const sink = captureSink(false);
     const exitBefore = this.exitRequested;
+    const statusBefore = this.previousStatus;
     const { status: exitCode, value } = await this.execute(line, sink, signal, false);
     this.exitRequested = exitBefore;
+    this.previousStatus = statusBefore;
     return { exitCode, value: exitCode === 0 ? value : undefined, stdout: sink.text(), stderr: sink.errors() };
   }
+}
+
+/**
+ * Whether `promise` settled within `ms`. The timer is cleared as soon as it
+ * does: a pending timer would keep the replaced plugin's code alive until it fires.
+ */
+function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((done) => {
+    timer = setTimeout(() => done(false), ms);
+  });
+  const done = promise.then(
+    () => true,
+    () => true,
+  );
+  return Promise.race([done, late]).finally(() => clearTimeout(timer));
 }
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -635,10 +763,8 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 
 /** `plugins/x.ts:3:7 reason`, or `plugins/x.ts: reason` when there is no line. */
 export function loadErrorText(source: PluginSource, error: unknown): string {
-  if (error instanceof PluginLoadError) return error.location ? `${error.location} ${error.reason}` : `${source.display}: ${error.reason}`;
+  // `file:line:col reason`, but `file: reason` where no line is known.
+  if (error instanceof PluginLoadError)
+    return error.location && error.location !== source.display ? `${error.location} ${error.reason}` : `${source.display}: ${error.reason}`;
   return `${source.display}: ${oneLine(error)}`;
-}
-
-function distrustOf(path: string): string | undefined {
-  return distrust(statSync(path));
 }

@@ -36,12 +36,20 @@ export async function prepareShared(ids: readonly string[]): Promise<void> {
 
 const asCjs = (ns: object) => ({ __esModule: true, ...ns });
 
+/**
+ * chalk's default export, carrying the named exports too. A plugin inside a
+ * `"type": "module"` package is bundled in esbuild's Node interop mode, where
+ * `import chalk from 'chalk'` takes what `require` returns as the default
+ * (elsewhere it takes `.default`): this one object is right both ways.
+ */
+const selfDefault = (ns: { default: object }) => Object.assign(ns.default, { ...ns, __esModule: true });
+
 const eager: Record<string, () => unknown> = {
   'tosh/plugin-sdk': () => asCjs(sdk),
   tosh: () => asCjs(sdk),
   zod: () => asCjs(zod),
   'zod/v4': () => asCjs(zod),
-  chalk: () => asCjs(chalk),
+  chalk: () => selfDefault(chalk),
 };
 
 const cache = new Map<string, unknown>();

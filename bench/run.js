@@ -1,0 +1,312 @@
+// `npm run bench`: one table of start-up, dispatch, reload and memory figures,
+// measured side by side in one run (medians of several runs, after warm-ups),
+// each time with its ratio to bare `node -e ''`. Writes bench/results/latest.json.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'bin', 'tosh.js');
+const RESULTS = join(ROOT, 'bench', 'results');
+const work = mkdtempSync(join(tmpdir(), 'tosh-bench-'));
+const started = performance.now();
+
+// ---- fixtures ---------------------------------------------------------------------
+
+/** `count` small TypeScript plugins, one command each (`c0042 words... [--loud]`), in a trusted directory. */
+function pluginDir(count) {
+  const dir = join(work, `plugins-${count}`);
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  for (let i = 0; i < count; i++) {
+    const n = String(i).padStart(4, '0');
+    const file = join(dir, `p${n}.ts`);
+    writeFileSync(
+      file,
+      `import { defineCommand, definePlugin, z } from 'tosh/plugin-sdk';
+
+const shout = (text: string, loud: boolean): string => (loud ? text.toUpperCase() : text);
+
+export default definePlugin({
+  name: 'p${n}',
+  version: '1.0.${i}',
+  description: 'Bench plugin number ${i}',
+  commands: {
+    c${n}: defineCommand({
+      description: 'Repeat the words (${i})',
+      args: z.object({ words: z.array(z.string()).default([]).describe('Words to repeat') }),
+      flags: z.object({ loud: z.boolean().default(false).describe('Shout them') }),
+      short: { l: 'loud' },
+      examples: ['c${n} hello world'],
+      run: ({ args, flags }) => shout(args.words.join(' '), flags.loud),
+    }),
+  },
+});
+`,
+    );
+    chmodSync(file, 0o644);
+  }
+  return dir;
+}
+
+const homes = [];
+/** A fresh, empty TOSH_HOME (a cold cache). */
+function home() {
+  const dir = mkdtempSync(join(work, 'home-'));
+  homes.push(dir);
+  return dir;
+}
+
+// ---- measuring -------------------------------------------------------------------
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+/** Wall time (ms) of one run; fails loudly if the run does not print what it should. */
+function timeRun({ args = [], env = {}, input, expect, node = false }) {
+  const argv = node ? args : [BIN, ...args];
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, argv, {
+    env: { PATH: process.env.PATH, HOME: env.TOSH_HOME ?? work, NO_COLOR: '1', ...env },
+    input: input ?? '',
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const ms = performance.now() - t0;
+  if (r.status !== 0 || (expect !== undefined && !r.stdout.startsWith(expect))) {
+    throw new Error(`bench run failed: tosh ${args.join(' ')} → status ${r.status}\n${r.stdout.slice(0, 300)}${r.stderr.slice(0, 600)}`);
+  }
+  return ms;
+}
+
+/** Run every case once per round (so that noise from other work hits them alike); medians per case. */
+function rounds(cases, count, warmups = 2) {
+  for (let i = 0; i < warmups; i++) for (const c of cases) timeRun(c.run());
+  const samples = new Map(cases.map((c) => [c.key, []]));
+  for (let i = 0; i < count; i++) for (const c of cases) samples.get(c.key).push(timeRun(c.run()));
+  return Object.fromEntries(cases.map((c) => [c.key, median(samples.get(c.key))]));
+}
+
+/** Milliseconds until the interactive prompt `tosh> ` shows in a pseudo-terminal (`script`), or undefined. */
+function timeToPrompt(toshHome, deadlineMs = 8000) {
+  return new Promise((resolve) => {
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`;
+    const t0 = performance.now();
+    let child;
+    try {
+      child = spawn('script', ['-qfec', command, '/dev/null'], {
+        env: { PATH: process.env.PATH, HOME: toshHome, TOSH_HOME: toshHome, TERM: 'xterm-256color', COLUMNS: '100', LINES: '30' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+      });
+    } catch {
+      resolve(undefined);
+      return;
+    }
+    let seen = '';
+    let done = false;
+    const finish = (value) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+      resolve(value);
+    };
+    const timer = setTimeout(() => finish(undefined), deadlineMs);
+    child.on('error', () => finish(undefined));
+    child.on('exit', () => finish(undefined));
+    child.stdout.on('data', (data) => {
+      // Strip escape sequences: the prompt may be drawn in pieces, with colour.
+      seen += data.toString('utf8').replace(/\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g, '');
+      if (seen.includes('tosh> ')) finish(performance.now() - t0);
+    });
+  });
+}
+
+/** Peak and current RSS (MB) of a stdin shell with these plugins registered, after it has answered a line. */
+function rssWith(dir, toshHome) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, '--plugins', dir, '--no-watch'], {
+      env: { PATH: process.env.PATH, HOME: toshHome, TOSH_HOME: toshHome, NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(undefined);
+    }, 30000);
+    child.stdout.on('data', (data) => {
+      out += data;
+      if (!out.includes('ready\n')) return;
+      let status = '';
+      try {
+        status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      } catch {}
+      const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
+      clearTimeout(timer);
+      child.stdin.end();
+      resolve(Number.isNaN(kb('VmHWM')) ? undefined : { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 });
+    });
+    child.stdin.write('c0001 ready\n');
+  });
+}
+
+async function reloadFigures() {
+  const file = join(ROOT, 'bench', 'reload.js');
+  if (!existsSync(file)) return { note: 'bench/reload.js not present' };
+  try {
+    const { measureReload } = await import(pathToFileURL(file).href);
+    const result = await Promise.race([
+      measureReload({ samples: 100 }),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 90 s')), 90000).unref()),
+    ]);
+    return { p50: result.p50, p90: result.p90, heapGrowthMB: result.heapGrowthMB };
+  } catch (error) {
+    return { note: `reload bench failed: ${String(error?.message ?? error).split('\n')[0]}` };
+  }
+}
+
+// ---- the run -----------------------------------------------------------------------
+
+const progress = (text) => process.stderr.write(`bench: ${text}\n`);
+
+progress(`fixtures in ${work}`);
+const dir100 = pluginDir(100);
+const dir1000 = pluginDir(1000);
+const home0 = home();
+const home100 = home();
+const home1000 = home();
+
+const echo = { args: ['-c', 'echo hi'], expect: 'hi\n' };
+const with100 = { args: ['--plugins', dir100, '-c', 'echo hi'], expect: 'hi\n' };
+const with1000 = { args: ['--plugins', dir1000, '-c', 'echo hi'], expect: 'hi\n' };
+
+progress('start-up, warm caches');
+const warm = rounds(
+  [
+    { key: 'bare', run: () => ({ node: true, args: ['-e', ''] }) },
+    { key: 'echo', run: () => ({ ...echo, env: { TOSH_HOME: home0 } }) },
+    { key: 'warm100', run: () => ({ ...with100, env: { TOSH_HOME: home100 } }) },
+    { key: 'warm1000', run: () => ({ ...with1000, env: { TOSH_HOME: home1000 } }) },
+    { key: 'help1000', run: () => ({ args: ['--plugins', dir1000, '-c', 'help'], env: { TOSH_HOME: home1000 }, expect: '' }) },
+  ],
+  11,
+);
+
+progress('start-up, cold caches');
+const cold100 = median(Array.from({ length: 5 }, () => timeRun({ ...with100, env: { TOSH_HOME: home() } })));
+const cold1000 = median(Array.from({ length: 3 }, () => timeRun({ ...with1000, env: { TOSH_HOME: home() } })));
+
+progress('stdin dispatch');
+const LINES = 20000;
+const script = Array.from(
+  { length: LINES },
+  (_, i) => `c${String(i % 100).padStart(4, '0')} line ${i}${i % 7 === 0 ? ' --loud' : ''}`,
+).join('\n');
+const stdinRuns = rounds(
+  [
+    { key: 'empty', run: () => ({ args: ['--plugins', dir100], env: { TOSH_HOME: home100 }, input: '' }) },
+    { key: 'full', run: () => ({ args: ['--plugins', dir100], env: { TOSH_HOME: home100 }, input: script, expect: 'LINE 0\nline 1\n' }) },
+  ],
+  5,
+  1,
+);
+const linesPerSecond = LINES / (Math.max(1, stdinRuns.full - stdinRuns.empty) / 1000);
+
+progress('time to the interactive prompt');
+const promptSamples = [];
+await timeToPrompt(home0); // warm-up
+for (let i = 0; i < 5; i++) {
+  const ms = await timeToPrompt(home0);
+  if (ms === undefined) break;
+  promptSamples.push(ms);
+}
+const prompt = promptSamples.length === 5 ? median(promptSamples) : undefined;
+
+progress('RSS with 1,000 plugins');
+const rssSamples = [];
+for (let i = 0; i < 3; i++) {
+  const r = await rssWith(dir1000, home1000);
+  if (r) rssSamples.push(r);
+}
+const rss = rssSamples.length ? { peak: median(rssSamples.map((r) => r.peak)), now: median(rssSamples.map((r) => r.now)) } : undefined;
+
+progress('reload (bench/reload.js)');
+const reload = await reloadFigures();
+
+// ---- report ------------------------------------------------------------------------
+
+const bare = warm.bare;
+const ms = (v) => (v === undefined ? 'n/a' : `${v.toFixed(1)} ms`);
+const ratio = (v) => (v === undefined ? '' : `${(v / bare).toFixed(2)}x`);
+const num = (v) => (v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(1));
+const rows = [
+  ["bare node -e ''", ms(bare), '1.00x', ''],
+  ["-c 'echo hi'", ms(warm.echo), ratio(warm.echo), '≤1.5x aim, ≤3x bar'],
+  ['-c, 100 plugins, cold cache', ms(cold100), ratio(cold100), ''],
+  ['-c, 100 plugins, warm cache', ms(warm.warm100), ratio(warm.warm100), ''],
+  ['-c, 1,000 plugins, cold cache', ms(cold1000), ratio(cold1000), 'report'],
+  ['-c, 1,000 plugins, warm cache', ms(warm.warm1000), ratio(warm.warm1000), '≤2x aim, ≤4x bar'],
+  ['help, 1,000 plugins (warm)', ms(warm.help1000), ratio(warm.help1000), ''],
+  [
+    `stdin dispatch (${LINES.toLocaleString('en')} lines, 100 plugins)`,
+    `${Math.round(linesPerSecond).toLocaleString('en')} lines/s`,
+    '',
+    '≥100,000 aim, ≥20,000 bar',
+  ],
+  ['time to interactive prompt', prompt === undefined ? 'n/a' : ms(prompt), ratio(prompt), ''],
+  ['reload latency p50', reload.p50 === undefined ? 'n/a' : ms(reload.p50), '', ''],
+  ['reload latency p90', reload.p90 === undefined ? 'n/a' : ms(reload.p90), '', ''],
+  ['heap growth over 100 reloads', reload.heapGrowthMB === undefined ? 'n/a' : `${num(reload.heapGrowthMB)} MB`, '', ''],
+  ['RSS, 1,000 plugins registered (peak)', rss ? `${num(rss.peak)} MB` : 'n/a', '', '≤120 MB'],
+];
+const header = ['measure', 'median', 'vs node', 'target'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+const table = [
+  line(header),
+  `|${widths.map((w, i) => (i === 0 ? ':' : '') + '-'.repeat(w + 1) + (i === 0 ? '' : ':')).join('|')}|`,
+  ...rows.map(line),
+].join('\n');
+
+const seconds = (performance.now() - started) / 1000;
+const notes = [`node ${process.version}, ${cpus().length} cores, ${seconds.toFixed(0)} s`];
+if (reload.note) notes.push(reload.note);
+if (prompt === undefined) notes.push(`no prompt within the deadline (${promptSamples.length} of 5 runs showed it)`);
+process.stdout.write(`${table}\n\n${notes.join('; ')}\n`);
+
+const figures = {
+  bareNodeMs: bare,
+  echoMs: warm.echo,
+  echoRatio: warm.echo / bare,
+  plugins100ColdMs: cold100,
+  plugins100ColdRatio: cold100 / bare,
+  plugins100WarmMs: warm.warm100,
+  plugins100WarmRatio: warm.warm100 / bare,
+  plugins1000ColdMs: cold1000,
+  plugins1000ColdRatio: cold1000 / bare,
+  plugins1000WarmMs: warm.warm1000,
+  plugins1000WarmRatio: warm.warm1000 / bare,
+  help1000Ms: warm.help1000,
+  help1000Ratio: warm.help1000 / bare,
+  stdinLinesPerSecond: Math.round(linesPerSecond),
+  promptMs: prompt ?? null,
+  promptRatio: prompt === undefined ? null : prompt / bare,
+  reloadP50Ms: reload.p50 ?? null,
+  reloadP90Ms: reload.p90 ?? null,
+  reloadHeapGrowthMB: reload.heapGrowthMB ?? null,
+  rss1000PeakMB: rss?.peak ?? null,
+  rss1000MB: rss?.now ?? null,
+};
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(
+  join(RESULTS, 'latest.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpus().length, seconds, figures, notes }, null, 2)}\n`,
+);
+rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,300 @@
+/**
+ * Tab completion and the tolerant scanner that highlighting shares: both must
+ * work on half-typed lines (an open quote, a trailing `|`) that `lex` refuses.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { CommandInfo, CompletionRequest, FieldInfo } from '../../plugin-sdk/types.ts';
+import { shellQuote } from '../lexer.ts';
+
+/** A piece of a line as typed, with what it means. */
+export interface Piece {
+  kind: 'word' | 'op' | 'space' | 'comment';
+  /** The text as typed (quotes included). */
+  raw: string;
+  /** The word after quote removal. */
+  value: string;
+  start: number;
+  end: number;
+  /** The word is (or contains) a quoted part. */
+  quoted: boolean;
+  /** The word ends inside an open quote. */
+  open: boolean;
+  /** This word is the command name of its pipeline stage. */
+  command: boolean;
+}
+
+const OPS = ['&&', '||', '>>', '|', ';', '>'];
+
+/** Split a line into pieces without ever failing; the text of all pieces is the line. */
+export function scan(line: string): Piece[] {
+  const pieces: Piece[] = [];
+  let i = 0;
+  let atCommand = true;
+  let afterRedirect = false;
+  const n = line.length;
+  while (i < n) {
+    const start = i;
+    const c = line[i] as string;
+    if (/\s/.test(c)) {
+      while (i < n && /\s/.test(line[i] as string)) i++;
+      pieces.push({ kind: 'space', raw: line.slice(start, i), value: '', start, end: i, quoted: false, open: false, command: false });
+      continue;
+    }
+    if (c === '#') {
+      pieces.push({ kind: 'comment', raw: line.slice(i), value: '', start, end: n, quoted: false, open: false, command: false });
+      break;
+    }
+    const op = OPS.find((o) => line.startsWith(o, i));
+    if (op) {
+      i += op.length;
+      pieces.push({ kind: 'op', raw: op, value: op, start, end: i, quoted: false, open: false, command: false });
+      afterRedirect = op === '>' || op === '>>';
+      if (!afterRedirect) atCommand = true;
+      continue;
+    }
+    let value = '';
+    let quoted = false;
+    let open = false;
+    while (i < n) {
+      const ch = line[i] as string;
+      if (/\s/.test(ch) || OPS.some((o) => line.startsWith(o, i))) break;
+      if (ch === "'") {
+        quoted = true;
+        const close = line.indexOf("'", i + 1);
+        if (close < 0) {
+          value += line.slice(i + 1);
+          i = n;
+          open = true;
+          break;
+        }
+        value += line.slice(i + 1, close);
+        i = close + 1;
+      } else if (ch === '"') {
+        quoted = true;
+        i++;
+        open = true;
+        while (i < n) {
+          const d = line[i] as string;
+          if (d === '"') {
+            open = false;
+            i++;
+            break;
+          }
+          if (d === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) {
+            value += line[i + 1];
+            i += 2;
+          } else {
+            value += d;
+            i++;
+          }
+        }
+        if (open) break;
+      } else if (ch === '\\') {
+        if (i + 1 < n && line[i + 1] !== '\n') value += line[i + 1];
+        i += 2;
+      } else {
+        value += ch;
+        i++;
+      }
+    }
+    i = Math.min(i, n);
+    pieces.push({ kind: 'word', raw: line.slice(start, i), value, start, end: i, quoted, open, command: atCommand && !afterRedirect });
+    if (afterRedirect) afterRedirect = false;
+    else atCommand = false;
+  }
+  return pieces;
+}
+
+/** What completion needs from the shell. */
+export interface CompletionSource {
+  /** Every command name, `plugin:command` included. */
+  names(): string[];
+  resolve(word: string): CommandInfo | undefined;
+  /** The command's own `complete` hook, if it has one. */
+  hook?(word: string, request: CompletionRequest): Promise<string[]> | undefined;
+  cwd: string;
+}
+
+/** The outcome of Tab: replace `[start, end)` of the line with one of `items`. */
+export interface Completion {
+  start: number;
+  end: number;
+  /** What the word being completed is, unquoted (the prefix the items share). */
+  current: string;
+  items: string[];
+  /** Items are paths: a directory (ending in `/`) gets no space after it. */
+  paths: boolean;
+}
+
+const flagName = (field: FieldInfo) => field.display;
+
+/** Find what the word at the cursor could become. */
+export async function complete(line: string, cursor: number, source: CompletionSource): Promise<Completion> {
+  const before = line.slice(0, cursor);
+  const pieces = scan(before);
+  const last = pieces.at(-1);
+  const inWord = last?.kind === 'word';
+  const current = inWord ? last.value : '';
+  const start = inWord ? last.start : cursor;
+  // The words of this pipeline stage, up to the one being completed.
+  const stage: Piece[] = [];
+  for (const piece of pieces) {
+    if (piece.kind === 'op' && piece.value !== '>' && piece.value !== '>>') stage.length = 0;
+    else if (piece.kind === 'word' || piece.kind === 'op') stage.push(piece);
+  }
+  const done = inWord ? stage.slice(0, -1) : stage;
+  const result = (items: string[], paths = false, prefix = current, from = start): Completion => ({
+    start: from,
+    end: cursor,
+    current: prefix,
+    items: [...new Set(items)].filter((i) => i.startsWith(prefix)).sort(),
+    paths,
+  });
+  const previous = done.at(-1);
+  if (previous?.kind === 'op') return result(paths(current, source.cwd), true);
+  if (done.length === 0) return result(source.names().filter((n) => !n.startsWith('_')));
+  const commandWord = (done[0] as Piece).value;
+  const info = source.resolve(commandWord);
+  if (!info) return result(paths(current, source.cwd), true);
+  const words = done.slice(1).map((p) => p.value);
+  const ended = words.includes('--');
+
+  // A flag name, or `--flag=value`.
+  if (current.startsWith('-') && !ended) {
+    const eq = current.indexOf('=');
+    if (eq > 0) {
+      const field = flagOf(info, current.slice(0, eq));
+      if (!field) return result([]);
+      const value = current.slice(eq + 1);
+      const items = await valuesFor(info, commandWord, field, [...words, current], value, source);
+      return { ...result(items.values, items.paths, value), start: start + current.indexOf('=') + 1 };
+    }
+    const names = info.flags.flatMap((f) =>
+      f.type === 'boolean' && !f.array ? [flagName(f), `--no-${flagName(f).slice(2)}`] : [flagName(f)],
+    );
+    if (!info.flags.some((f) => f.key === 'help')) names.push('--help');
+    // Offer `--no-x` only once `--no` is typed, as fish does.
+    return result(current.startsWith('--no') ? names : names.filter((n) => !n.startsWith('--no-')));
+  }
+
+  // The value of the flag before, or a positional argument.
+  let field: FieldInfo | undefined;
+  const prevWord = words.at(-1);
+  const prevFlag = prevWord && !ended && prevWord.startsWith('-') && !prevWord.includes('=') ? flagOf(info, prevWord) : undefined;
+  if (prevFlag && prevFlag.type !== 'boolean') field = prevFlag;
+  else field = positional(info, words);
+  const items = await valuesFor(info, commandWord, field, [...words, current], current, source);
+  return result(items.values, items.paths);
+}
+
+function flagOf(info: CommandInfo, word: string): FieldInfo | undefined {
+  if (word.startsWith('--')) {
+    const name = word.slice(2);
+    return info.flags.find((f) => flagName(f) === `--${name}` || (f.type === 'boolean' && `--no-${flagName(f).slice(2)}` === word));
+  }
+  const key = info.short[word.slice(1)];
+  return key === undefined ? undefined : info.flags.find((f) => f.key === key);
+}
+
+/** The positional argument the next word fills. */
+function positional(info: CommandInfo, words: string[]): FieldInfo | undefined {
+  let count = 0;
+  let ended = false;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    if (!ended && word === '--') {
+      ended = true;
+      continue;
+    }
+    if (!ended && word.startsWith('-') && word !== '-') {
+      const flag = flagOf(info, word.split('=')[0] as string);
+      if (flag && flag.type !== 'boolean' && !word.includes('=')) i++;
+      continue;
+    }
+    count++;
+  }
+  const last = info.args.at(-1);
+  return info.args[count] ?? (last?.array ? last : undefined);
+}
+
+async function valuesFor(
+  info: CommandInfo,
+  commandWord: string,
+  field: FieldInfo | undefined,
+  words: string[],
+  current: string,
+  source: CompletionSource,
+): Promise<{ values: string[]; paths: boolean }> {
+  const values = [...(field?.values ?? [])];
+  const request: CompletionRequest = { words, current };
+  if (field) request.field = field;
+  try {
+    const fromHook = await source.hook?.(commandWord, request);
+    if (fromHook) values.push(...fromHook.filter((v) => typeof v === 'string'));
+  } catch {
+    // A failing hook only means fewer suggestions.
+  }
+  if (values.length > 0) return { values, paths: false };
+  if (field && (field.type === 'number' || field.type === 'boolean' || field.type === 'bigint')) return { values: [], paths: false };
+  if (!field && info.args.length === 0) return { values: [], paths: false };
+  return { values: paths(current, source.cwd), paths: true };
+}
+
+/** File names that complete `word` (directories end in `/`). */
+export function paths(word: string, cwd: string): string[] {
+  const slash = word.lastIndexOf('/');
+  const dirPart = slash < 0 ? '' : word.slice(0, slash + 1);
+  const base = slash < 0 ? word : word.slice(slash + 1);
+  const expanded = dirPart.startsWith('~/') ? join(homedir(), dirPart.slice(2)) : dirPart;
+  const dir = isAbsolute(expanded) ? expanded : resolve(cwd, expanded || '.');
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(base) || (name.startsWith('.') && !base.startsWith('.'))) continue;
+    let isDir = false;
+    try {
+      isDir = statSync(join(dir, name)).isDirectory();
+    } catch {}
+    out.push(`${dirPart}${name}${isDir ? '/' : ''}`);
+  }
+  return out;
+}
+
+/** The longest prefix all items share. */
+export function commonPrefix(items: string[]): string {
+  if (items.length === 0) return '';
+  let prefix = items[0] as string;
+  for (const item of items) while (!item.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
+}
+
+/** A word as it should be typed into the line (quoted when needed; an unfinished path keeps its `/` end). */
+export function typed(word: string): string {
+  if (word.startsWith('~/')) return `~/${shellQuote(word.slice(2)) === word.slice(2) ? word.slice(2) : shellQuote(word.slice(2))}`;
+  return shellQuote(word);
+}
+
+/**
+ * Apply a completion to the line: one item completes inline (with a space
+ * after it, unless it is a directory); several complete their common prefix.
+ * Returns undefined when the line would not change.
+ */
+export function applyCompletion(line: string, completion: Completion): { text: string; cursor: number } | undefined {
+  const { items, start, end } = completion;
+  if (items.length === 0) return undefined;
+  const only = items.length === 1;
+  const word = only ? (items[0] as string) : commonPrefix(items);
+  if (!only && word.length <= completion.current.length) return undefined;
+  const suffix = only && !(completion.paths && word.endsWith('/')) ? ' ' : '';
+  const insertText = (word === '' ? '' : typed(word)) + suffix;
+  const after = line.slice(end);
+  const text = line.slice(0, start) + insertText + (suffix && after.startsWith(' ') ? after.slice(1) : after);
+  return { text, cursor: start + insertText.length };
+}
