@@ -8,6 +8,8 @@ export type Token =
   | { kind: 'op'; value: Operator; start: number; end: number };
 
 const SPACE = new Set([' ', '\t', '\n', '\r', '\v', '\f']);
+/** Characters that neither end a word nor start a quote, escape or operator. */
+const PLAIN = /[^\s'"\\|;&>]/;
 
 /**
  * Split a line into words and operators like a POSIX shell: whitespace
@@ -68,8 +70,11 @@ export function lex(line: string): Token[] {
         if (line[i + 1] !== '\n') value += line[i + 1];
         i += 2;
       } else {
-        value += ch;
-        i++;
+        // A run of plain characters is taken in one slice (lines from stdin are mostly these).
+        const from = i;
+        while (i < n && PLAIN.test(line[i] as string)) i++;
+        if (i === from) i++;
+        value += line.slice(from, i);
       }
     }
     tokens.push({ kind: 'word', value, start, end: i });

@@ -30,6 +30,8 @@ export interface PluginInstance {
   inputs: string[];
   /** `setup` has run (it runs before the first command). */
   setupDone: Promise<void> | undefined;
+  /** `setupDone` has settled: commands may start without waiting. */
+  ready: boolean;
   /** Commands of this version still running. */
   running: number;
   /** Replaced or unloaded: dispose when the last running command ends. */
@@ -186,5 +188,5 @@ export async function instantiate(source: PluginSource, compiled: Compiled): Pro
     throw new PluginLoadError(`threw while loading: ${oneLine(error)}`, at);
   }
   const { meta, specs } = metaOf(definition);
-  return { source, definition, meta, specs, inputs: compiled.inputs, setupDone: undefined, running: 0, retired: false, disposed: false };
+  return { source, definition, meta, specs, inputs: compiled.inputs, setupDone: undefined, ready: false, running: 0, retired: false, disposed: false };
 }

@@ -26,7 +26,6 @@ import { compile, instantiate, type PluginInstance } from './loader.ts';
 import { type CommandNode, type LineNode, type PipelineNode, parse } from './parser.ts';
 import { type PluginRecord, pluginName, Registry, type Resolved } from './registry.ts';
 import { jsonLine, printText, type RenderOptions, renderValue } from './render.ts';
-import { specOf } from './schema.ts';
 import { distrust } from './trust.ts';
 
 export const SHELL_VERSION = '1.0.0';
@@ -149,6 +148,7 @@ export class Session implements ShellApi {
   prompt: string;
   /** Aborts the running line (Ctrl-C). */
   private controller: AbortController | undefined;
+  private lineController: AbortController | undefined;
   /** The reload of each plugin path in progress: reloads of one path run in turn. */
   private readonly loading = new Map<string, Promise<void>>();
   /** Per plugin name: the dispose of its replaced version, which the next setup waits for. */
@@ -250,6 +250,7 @@ export class Session implements ShellApi {
         } catch (error) {
           this.notice(`${instance.meta.name}: setup failed: ${oneLine(error)}`);
         }
+        instance.ready = true;
       })();
     }
     await instance.setupDone;
@@ -500,17 +501,16 @@ export class Session implements ShellApi {
 
   /** Run one top-level line and remember its status for `exit` and `$?`. */
   async runLine(line: string, sink: Sink = this.options.sink): Promise<number> {
-    const controller = new AbortController();
+    // One controller serves line after line until Ctrl-C fires it (allocating one per line showed in profiles).
+    if (!this.lineController || this.lineController.signal.aborted) this.lineController = new AbortController();
+    const controller = this.lineController;
     this.controller = controller;
-    // A command may wait on nothing but its signal: keep the process alive until Ctrl-C comes.
-    const keepAlive = setInterval(() => {}, 2 ** 30);
     try {
       const { status } = await this.execute(line, sink, controller.signal, this.options.json);
       this.lastStatus = status;
       this.previousStatus = status;
       return status;
     } finally {
-      clearInterval(keepAlive);
       if (this.controller === controller) this.controller = undefined;
     }
   }
@@ -660,7 +660,8 @@ export class Session implements ShellApi {
     }
     let instance: PluginInstance;
     try {
-      instance = await this.activate(resolved.record);
+      const current = resolved.record.instance;
+      instance = current?.ready ? current : await this.activate(resolved.record);
     } catch (error) {
       return failed(Status.failed, `${resolved.meta.name}: cannot load: ${oneLine(error)}`, error);
     }
@@ -668,28 +669,44 @@ export class Session implements ShellApi {
     if (!command) return failed(Status.unknownCommand, `unknown command ${quote(typed)}`);
     let validated: { args: unknown; flags: unknown };
     try {
-      const spec = instance.specs.get(resolved.name) ?? specOf(command);
-      validated = validate(typed, command, spec, spec === resolved.spec ? raw : parseWords(typed, spec, argv));
+      // The metadata that parsed the words was made from this very code (the cache is keyed on it).
+      validated = validate(typed, command, resolved.spec, raw);
     } catch (error) {
       return failed(error instanceof ShellError ? error.exitCode : Status.usage, oneLine(error), error);
     }
     const ctx = this.context(instance, resolved.name, sink, signal);
-    instance.running++;
-    const running = (async () => command.run({ args: validated.args, flags: validated.flags, input, argv }, ctx))();
-    void running
-      .catch(() => {})
-      .finally(() => {
-        instance.running--;
-        if (instance.retired && instance.running === 0) void this.dispose(instance);
-      });
-    try {
-      const value = await raceAbort(running, signal);
-      return { status: 0, value };
-    } catch (error) {
+    const release = () => {
+      instance.running--;
+      if (instance.retired && instance.running === 0) void this.dispose(instance);
+    };
+    const failure = (error: unknown) => {
       if (signal.aborted) return { status: Status.interrupted, value: undefined };
       if (isCommandError(error)) return failed(error.exitCode, oneLine(error), error);
       if (error instanceof UsageError) return failed(error.exitCode, `${typed}: ${oneLine(error)}`, error);
       return failed(Status.failed, `${resolved.meta.name}:${resolved.name}: ${oneLine(error)}`, error);
+    };
+    instance.running++;
+    let result: unknown;
+    try {
+      result = command.run({ args: validated.args, flags: validated.flags, input, argv }, ctx);
+    } catch (error) {
+      release();
+      return failure(error);
+    }
+    if (!isThenable(result)) {
+      release();
+      return { status: 0, value: result };
+    }
+    const running = Promise.resolve(result);
+    void running.catch(() => {}).finally(release);
+    // A command may wait on nothing but its signal: keep the process alive until it settles or Ctrl-C comes.
+    const keepAlive = setInterval(() => {}, 2 ** 30);
+    try {
+      return { status: 0, value: await raceAbort(running, signal) };
+    } catch (error) {
+      return failure(error);
+    } finally {
+      clearInterval(keepAlive);
     }
   }
 
@@ -742,6 +759,9 @@ function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   );
   return Promise.race([done, late]).finally(() => clearTimeout(timer));
 }
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);

@@ -78,7 +78,7 @@ it('reloads a changed plugin in the interactive shell and reports it above the p
   writeFileSync(greet, readFileSync(greet, 'utf8').replace("name: 'greet',", "name: 'greet',,"));
   await t.until((s) => s.some((l) => l.startsWith('tosh: reload of greet failed')), 'the failure report');
   t.run('hello Ada');
-  const after = await t.until((s) => s.includes('Howdy Ada'), 'the old version answering');
+  const after = await t.until((s) => s.includes('Howdy Ada') && s.at(-1) === 'tosh>', 'the old version answering');
   expect(after.slice(5)).toEqual([
     'tosh: reload of greet failed: plugins/greet.ts:4:17 Expected identifier but', // wrapped at 80 columns
     'found "," (keeping 1.2.1)',
