@@ -91,6 +91,35 @@ function rounds(cases, count, warmups = 2) {
   return Object.fromEntries(cases.map((c) => [c.key, median(samples.get(c.key))]));
 }
 
+/** Keystroke latency and heap over 10,000 commands, from bench/ui-bench.tsx bundled and run with --expose-gc. */
+async function uiFigures() {
+  try {
+    const { build } = await import('esbuild');
+    const { noDevtools } = await import('../scripts/esbuild-plugins.js');
+    const outfile = join(work, 'ui-bench.mjs');
+    await build({
+      entryPoints: [join(ROOT, 'bench', 'ui-bench.tsx')],
+      absWorkingDir: ROOT,
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      jsx: 'automatic',
+      external: ['esbuild'],
+      plugins: [noDevtools],
+      alias: { 'tosh/plugin-sdk': './plugin-sdk/index.ts' },
+      define: { 'process.env.NODE_ENV': '"production"' },
+      banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
+      logLevel: 'error',
+    });
+    const run = spawnSync(process.execPath, ['--expose-gc', outfile, ROOT], { encoding: 'utf8', timeout: 120000 });
+    return JSON.parse(run.stdout.trim().split('\n').at(-1));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Milliseconds until the interactive prompt `tosh> ` shows in a pseudo-terminal (`script`), or undefined. */
 function timeToPrompt(toshHome, deadlineMs = 8000) {
   return new Promise((resolve) => {
@@ -240,6 +269,9 @@ const rss = rssSamples.length ? { peak: median(rssSamples.map((r) => r.peak)), n
 progress('reload (bench/reload.js)');
 const reload = await reloadFigures();
 
+progress('interactive shell in process (bench/ui-bench.tsx)');
+const ui = await uiFigures();
+
 // ---- report ------------------------------------------------------------------------
 
 const bare = warm.bare;
@@ -265,6 +297,8 @@ const rows = [
   ['reload latency p90', reload.p90 === undefined ? 'n/a' : ms(reload.p90), '', ''],
   ['heap growth over 100 reloads', reload.heapGrowthMB === undefined ? 'n/a' : `${num(reload.heapGrowthMB)} MB`, '', ''],
   ['RSS, 1,000 plugins registered (peak)', rss ? `${num(rss.peak)} MB` : 'n/a', '', '≤120 MB'],
+  ['keystroke → screen, 10,000 lines above (p50)', ui ? ms(ui.keystrokeP50Ms) : 'n/a', '', '≤16 ms aim'],
+  ['heap after 1,000 / 10,000 commands', ui ? `${num(ui.heap1kMB)} / ${num(ui.heap10kMB)} MB` : 'n/a', '', 'flat'],
 ];
 const header = ['measure', 'median', 'vs node', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -303,6 +337,10 @@ const figures = {
   reloadHeapGrowthMB: reload.heapGrowthMB ?? null,
   rss1000PeakMB: rss?.peak ?? null,
   rss1000MB: rss?.now ?? null,
+  keystrokeP50Ms: ui?.keystrokeP50Ms ?? null,
+  keystrokeP90Ms: ui?.keystrokeP90Ms ?? null,
+  heapAfter1kCommandsMB: ui?.heap1kMB ?? null,
+  heapAfter10kCommandsMB: ui?.heap10kMB ?? null,
 };
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(

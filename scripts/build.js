@@ -6,6 +6,7 @@ import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { noDevtools, yogaNoFetch } from './esbuild-plugins.js';
 
 const root = new URL('..', import.meta.url).pathname;
 // Build beside dist/ and swap it in whole, so a shell (or test) running meanwhile never sees half a build.
@@ -21,14 +22,6 @@ const common = {
   jsx: 'automatic',
   define: { 'process.env.NODE_ENV': '"production"' },
   alias: { 'tosh/plugin-sdk': './plugin-sdk/index.ts' },
-};
-
-const noDevtools = {
-  name: 'no-devtools',
-  setup(b) {
-    b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'tosh-empty' }));
-    b.onLoad({ filter: /.*/, namespace: 'tosh-empty' }, () => ({ contents: 'export default undefined;' }));
-  },
 };
 
 // import.meta.url has no meaning in CommonJS: give the core its own file URL.
@@ -54,10 +47,12 @@ await Promise.all([
     format: 'esm',
     external: ['esbuild'],
     // ink imports react-devtools-core (only used when DEV=true); it is not installed, so stub it out.
-    plugins: [noDevtools],
+    plugins: [noDevtools, yogaNoFetch],
     // Some bundled CommonJS packages call require(): give the ES module one.
     banner: { js: "import { createRequire as __toshRequire } from 'node:module'; const require = __toshRequire(import.meta.url);" },
     minifySyntax: true,
+    minifyWhitespace: true,
+    minifyIdentifiers: true,
   }),
   build({
     ...common,

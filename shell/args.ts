@@ -207,8 +207,13 @@ function check(name: string, schema: AnyCommand['args'], raw: Record<string, unk
   const index = issue?.path[1];
   const value = typeof index === 'number' && Array.isArray(raw[key]) ? (raw[key] as unknown[])[index] : raw[key];
   const got = value === undefined || typeof value === 'object' ? '' : `, got ${quote(String(value))}`;
+  // An author's own message (z.string().regex(re, 'must be kebab-case')) is theirs to word.
+  if (issue && !ZOD_DEFAULT_MESSAGE.test(issue.message)) throw new UsageError(`${name}: ${who}: ${issue.message}${got}`);
   throw new UsageError(`${name}: ${who} ${issue ? expectation(issue) : 'is invalid'}${got}`);
 }
+
+/** How zod's own messages begin; anything else was written by the plugin's author. */
+const ZOD_DEFAULT_MESSAGE = /^(Invalid|Too (big|small)|Unrecognized key|Expected|Number must|String must)/;
 
 /** The parts of a zod issue that say what was expected. */
 interface ZodIssue {

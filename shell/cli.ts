@@ -9,6 +9,7 @@ import { didYouMean } from './args.ts';
 import { loadConfig, toshHome } from './config.ts';
 import type { PluginDir } from './discover.ts';
 import { quote, Status } from './errors.ts';
+import { shellQuote } from './lexer.ts';
 import { renderValue } from './render.ts';
 import { type Host, plainProgress, Session, SHELL_VERSION, type Sink } from './session.ts';
 
@@ -16,6 +17,8 @@ import { type Host, plainProgress, Session, SHELL_VERSION, type Sink } from './s
 export interface CliOptions {
   command?: string;
   script?: string;
+  /** Words after the script: a command's arguments when the script names a command rather than a file. */
+  args: string[];
   plugins: string[];
   watch?: boolean;
   json: boolean;
@@ -27,6 +30,7 @@ export interface CliOptions {
 }
 
 const USAGE = `Usage: tosh [options] [script-file]
+       tosh [options] COMMAND [ARGS...]   (when COMMAND is not a file)
 
 An interactive, pluggable command shell.
 
@@ -54,7 +58,16 @@ const FLAGS = ['--command', '--plugins', '--watch', '--no-watch', '--json', '--e
 class CliError extends Error {}
 
 export function parseCli(argv: string[]): CliOptions {
-  const options: CliOptions = { plugins: [], json: false, errexit: false, debug: false, trust: false, help: false, version: false };
+  const options: CliOptions = {
+    args: [],
+    plugins: [],
+    json: false,
+    errexit: false,
+    debug: false,
+    trust: false,
+    help: false,
+    version: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -65,7 +78,10 @@ export function parseCli(argv: string[]): CliOptions {
       if (next === undefined) throw new CliError(`${name} needs ${what}`);
       return next;
     };
-    if (options.script !== undefined) break;
+    if (options.script !== undefined) {
+      options.args = argv.slice(i);
+      break;
+    }
     switch (name) {
       case '-c':
       case '--command':
@@ -105,6 +121,7 @@ export function parseCli(argv: string[]): CliOptions {
         {
           const next = argv[i + 1];
           if (next !== undefined) options.script = next;
+          options.args = argv.slice(i + 2);
           i = argv.length;
         }
         break;
@@ -259,9 +276,11 @@ async function run(argv: string[]): Promise<number> {
   });
 
   if (interactive) {
+    // Load plugins while the UI module loads: both are needed for the first prompt.
     const { loadInkWorld } = await import('./ink-world.ts');
+    const started = session.start();
     const world = await loadInkWorld();
-    return world.runInteractive(session, { watch, startWatching: () => startWatching(session) });
+    return world.runInteractive(session, { watch, started, startWatching: () => startWatching(session) });
   }
 
   // Ctrl-C cancels the running command (status 130); with nothing running it leaves.
@@ -272,24 +291,36 @@ async function run(argv: string[]): Promise<number> {
   });
 
   let script: string[] | undefined;
+  // `tosh new greet`: a first word that is no file but a command runs as one line, with its arguments.
+  let commandLine: string | undefined;
+  const cannotRead = (code: string | undefined, message: string) =>
+    errorLine(
+      `cannot read script ${quote(options.script ?? '')}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : message}`,
+    );
   if (options.script !== undefined) {
     try {
       script = readFileSync(options.script, 'utf8').split(/\r?\n/);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      errorLine(
-        `cannot read script ${quote(options.script)}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message}`,
-      );
-      return Status.unknownCommand;
+      if (code !== 'ENOENT' || options.script.includes('/')) {
+        cannotRead(code, (error as Error).message);
+        return Status.unknownCommand;
+      }
+      commandLine = [options.script, ...options.args].map(shellQuote).join(' ');
     }
   }
 
   await session.start();
+  if (commandLine !== undefined && !session.registry.resolve(options.script ?? '')) {
+    cannotRead('ENOENT', '');
+    return Status.unknownCommand;
+  }
   const stopWatching = watch ? await startWatching(session) : undefined;
   let status = 0;
   try {
-    if (options.command !== undefined) {
-      status = await session.runLine(options.command);
+    const line = options.command ?? commandLine;
+    if (line !== undefined) {
+      status = await session.runLine(line);
     } else {
       const lines: AsyncIterable<string> | Iterable<string> =
         script ?? createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });

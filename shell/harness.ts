@@ -42,7 +42,18 @@ export async function runPluginLine(plugin: PluginDefinition, line: string, opti
       return {
         source,
         meta,
-        instance: { source, definition, meta, specs, inputs: [], setupDone: undefined, ready: false, running: 0, retired: false, disposed: false },
+        instance: {
+          source,
+          definition,
+          meta,
+          specs,
+          inputs: [],
+          setupDone: undefined,
+          ready: false,
+          running: 0,
+          retired: false,
+          disposed: false,
+        },
         loadedAt: Date.now(),
         reloads: 0,
       };

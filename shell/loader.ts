@@ -188,5 +188,16 @@ export async function instantiate(source: PluginSource, compiled: Compiled): Pro
     throw new PluginLoadError(`threw while loading: ${oneLine(error)}`, at);
   }
   const { meta, specs } = metaOf(definition);
-  return { source, definition, meta, specs, inputs: compiled.inputs, setupDone: undefined, ready: false, running: 0, retired: false, disposed: false };
+  return {
+    source,
+    definition,
+    meta,
+    specs,
+    inputs: compiled.inputs,
+    setupDone: undefined,
+    ready: false,
+    running: 0,
+    retired: false,
+    disposed: false,
+  };
 }

@@ -63,6 +63,16 @@ describe('argument parsing', () => {
     expect(call(copy, line)).toEqual({ args, flags: { ...flagDefaults, ...flags } });
   });
 
+  it("keeps the author's own zod message", () => {
+    const slug = defineCommand({
+      args: z.object({ name: z.string().regex(/^[a-z-]+$/, 'must be kebab-case, like my-plugin') }),
+      run: () => undefined,
+    });
+    expect(() => call(slug, 'MyPlugin')).toThrow("cmd: <name>: must be kebab-case, like my-plugin, got 'MyPlugin'");
+    const plain = defineCommand({ args: z.object({ name: z.string().regex(/^[a-z-]+$/) }), run: () => undefined });
+    expect(() => call(plain, 'MyPlugin')).toThrow(/^cmd: <name> must match/);
+  });
+
   it('coerces dates, numbers of variadic args and booleans', () => {
     expect((call(copy, 'a --at 2024-01-02').flags as { at: Date }).at.toISOString()).toBe('2024-01-02T00:00:00.000Z');
     expect(call(sum, '1 2.5 -3 1e3').args).toEqual({ numbers: [1, 2.5, -3, 1000] });

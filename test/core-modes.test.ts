@@ -48,6 +48,12 @@ describe.concurrent('modes: -c, script files, stdin (contract §2)', () => {
     });
   });
 
+  it('runs `tosh COMMAND ARGS...` as one line when COMMAND is not a file', async () => {
+    expect(await ws.run(['echo', 'two  words', "it's"])).toEqual(ok("two  words it's\n"));
+    expect(await ws.run(['status', '3'])).toEqual({ stdout: '', stderr: 'tosh: status 3\n', code: 3 });
+    expect(await ws.run(['nosuch', 'x'])).toEqual({ stdout: '', stderr: "tosh: cannot read script 'nosuch': no such file\n", code: 127 });
+  });
+
   it('reports a script it cannot read', async () => {
     expect(await ws.run(['missing.tosh'])).toEqual({
       stdout: '',

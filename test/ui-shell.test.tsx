@@ -178,6 +178,15 @@ describe('Tab completion', () => {
     await until('painted wall green x1');
   });
 
+  it('offers plugin:command only once a colon is typed (a plugin named like its command completes inline)', async () => {
+    const { controller, type } = await shell();
+    const source = controller.completionSource();
+    expect((await complete('hel', 3, source)).items).toEqual(['help']);
+    expect((await complete('help:', 5, source)).items).toEqual(['help:help']);
+    await type('histo', '\t');
+    expect(controller.edit.text).toBe('history ');
+  });
+
   it('asks the command’s own complete hook, and completes paths', async () => {
     const { session, controller, type } = await shell();
     const source = controller.completionSource();

@@ -314,6 +314,8 @@ export interface InteractiveOptions {
   watch: boolean;
   /** Starts the plugin watcher; returns what stops it. */
   startWatching?: () => Promise<() => Promise<void>>;
+  /** Resolves when `session.start()` (begun by the caller, alongside loading this module) is done. */
+  started?: Promise<void>;
 }
 
 /** Give the terminal back as it was found: cooked mode, cursor shown. */
@@ -345,15 +347,21 @@ export async function runInteractive(session: Session, options: InteractiveOptio
     notice: (message) => controller.notice(message),
   };
   process.on('exit', restoreTerminal);
-  await session.start();
-  let stopWatching: (() => Promise<void>) | undefined;
-  try {
-    if (options.watch && options.startWatching) stopWatching = await options.startWatching();
-  } catch (error) {
-    controller.notice(`cannot watch plugins: ${oneLine(error)}`);
-  }
+  // A terminal that reports no size (some pseudo-terminals) would make ink lay out in zero columns.
+  if (!process.stdout.columns) process.stdout.columns = 80;
+  if (!process.stdout.rows) process.stdout.rows = 24;
+  await (options.started ?? session.start());
   const instance = render(<Themed controller={controller} />, { exitOnCtrlC: false });
   leave = () => instance.unmount();
+  // The watcher's first scan is not needed for the first prompt: start it once the prompt is up.
+  let stopWatching: (() => Promise<void>) | undefined;
+  const watching =
+    options.watch && options.startWatching
+      ? options.startWatching().then(
+          (stop) => void (stopWatching = stop),
+          (error: unknown) => controller.notice(`cannot watch plugins: ${oneLine(error)}`),
+        )
+      : undefined;
   try {
     await instance.waitUntilExit();
   } catch (error) {
@@ -362,6 +370,7 @@ export async function runInteractive(session: Session, options: InteractiveOptio
   } finally {
     restoreTerminal();
     process.off('exit', restoreTerminal);
+    await watching;
     await stopWatching?.().catch(() => {});
     await session.close();
   }

@@ -154,7 +154,19 @@ export async function complete(line: string, cursor: number, source: CompletionS
   });
   const previous = done.at(-1);
   if (previous?.kind === 'op') return result(paths(current, source.cwd), true);
-  if (done.length === 0) return result(source.names().filter((n) => !n.startsWith('_')));
+  if (done.length === 0) {
+    // `plugin:command` is offered once a ':' is typed, or where the plain name reaches another plugin.
+    const names = source.names().filter((n) => !n.startsWith('_'));
+    const plain = new Set(names.filter((n) => !n.includes(':')));
+    return result(
+      current.includes(':')
+        ? names
+        : names.filter((n) => {
+            const colon = n.indexOf(':');
+            return colon < 0 || (source.resolve(n.slice(colon + 1))?.plugin !== n.slice(0, colon) && !plain.has(n));
+          }),
+    );
+  }
   const commandWord = (done[0] as Piece).value;
   const info = source.resolve(commandWord);
   if (!info) return result(paths(current, source.cwd), true);
