@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Loads the bundled core with a V8 code cache (start-up is most of a `-c` line's cost).
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+// CommonJS (bin/package.json) because an ES module entry costs Node's ESM loader on every start.
+const { readFileSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { join } = require('node:path');
+const vm = require('node:vm');
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const dist = join(__dirname, '..', 'dist');
 const file = join(dist, 'tosh.cjs');
 const cacheFile = join(dist, `tosh.cjs.${process.versions.v8}.cache`);
 
@@ -29,14 +29,15 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
 // A V8 code cache drops the script's dynamic-import callback (import() then fails with
 // ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING): the bundle imports ES modules through this instead.
 globalThis.__toshImport = (specifier) => import(specifier);
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(file), module, file, dist);
+const bundle = { exports: {} };
+script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, dist);
 
-const status = await module.exports.main(process.argv.slice(2));
-if (cachedData === undefined || script.cachedDataRejected) {
-  // Made after a run, the cache covers the functions that run; an unwritable dist only costs speed.
-  try {
-    writeFileSync(cacheFile, script.createCachedData());
-  } catch {}
-}
-process.exit(status);
+bundle.exports.main(process.argv.slice(2)).then((status) => {
+  if (cachedData === undefined || script.cachedDataRejected) {
+    // Made after a run, the cache covers the functions that run; an unwritable dist only costs speed.
+    try {
+      writeFileSync(cacheFile, script.createCachedData());
+    } catch {}
+  }
+  process.exit(status);
+});

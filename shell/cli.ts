@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
 import { SDK_VERSION } from '../plugin-sdk/index.ts';
@@ -322,8 +321,9 @@ async function run(argv: string[]): Promise<number> {
     if (line !== undefined) {
       status = await session.runLine(line);
     } else {
+      // readline is loaded only for stdin (it pulls in Node's streams).
       const lines: AsyncIterable<string> | Iterable<string> =
-        script ?? createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+        script ?? process.getBuiltinModule('node:readline').createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
       for await (const line of lines) {
         const trimmed = line.trim();
         if (trimmed === '' || trimmed.startsWith('#')) continue;

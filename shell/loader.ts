@@ -37,6 +37,8 @@ export interface PluginInstance {
   /** Replaced or unloaded: dispose when the last running command ends. */
   retired: boolean;
   disposed: boolean;
+  /** The bundle's source map, to show `--debug` stacks in the author's lines. */
+  map?: string;
 }
 
 /** Compile a plugin, or take it from the cache when none of its inputs changed. Throws PluginLoadError. */
@@ -123,23 +125,39 @@ function errorInputs(source: PluginSource, error: PluginLoadError): string[] {
   return [...found];
 }
 
+/** Where line/column (1-based) of a plugin's bundle came from in the author's source: `plugins/x.ts:3:7`. */
+function original(source: PluginSource, map: SourceMap, line: number, column: number): string | undefined {
+  const found = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+  if (found.originalSource === undefined || found.originalLine === undefined) return undefined;
+  const file = resolve(dirname(source.entry), found.originalSource.replace(/^file:\/\//, ''));
+  return `${displayPath(source, file)}:${found.originalLine + 1}:${(found.originalColumn ?? 0) + 1}`;
+}
+
+const framesOf = (source: PluginSource) => new RegExp(`${source.entry.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)`, 'g');
+
 /** The position in the author's source of the first stack frame inside the plugin's bundle. */
 function sourcePosition(error: unknown, source: PluginSource, map: string): string | undefined {
   const stack = error instanceof Error ? (error.stack ?? '') : '';
-  const escaped = source.entry.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const match = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
+  const match = framesOf(source).exec(stack);
   if (!match) return undefined;
   try {
-    const found = new SourceMap(JSON.parse(map)).findEntry(Number(match[1]) - 1, Number(match[2]) - 1) as {
-      originalSource?: string;
-      originalLine?: number;
-      originalColumn?: number;
-    };
-    if (found.originalSource === undefined || found.originalLine === undefined) return undefined;
-    const file = resolve(dirname(source.entry), found.originalSource.replace(/^file:\/\//, ''));
-    return `${displayPath(source, file)}:${found.originalLine + 1}:${(found.originalColumn ?? 0) + 1}`;
+    return original(source, new SourceMap(JSON.parse(map)), Number(match[1]), Number(match[2]));
   } catch {
     return undefined;
+  }
+}
+
+/** A stack with every frame inside this plugin's bundle pointed at the author's source (for `--debug`). */
+export function mapStack(stack: string, instance: PluginInstance): string {
+  if (!instance.map || !stack.includes(instance.source.entry)) return stack;
+  try {
+    const map = new SourceMap(JSON.parse(instance.map));
+    return stack.replace(
+      framesOf(instance.source),
+      (frame, line: string, column: string) => original(instance.source, map, Number(line), Number(column)) ?? frame,
+    );
+  } catch {
+    return stack;
   }
 }
 
@@ -193,6 +211,7 @@ export async function instantiate(source: PluginSource, compiled: Compiled): Pro
     definition,
     meta,
     specs,
+    map,
     inputs: compiled.inputs,
     setupDone: undefined,
     ready: false,

@@ -22,7 +22,7 @@ import type { Config } from './config.ts';
 import { discover, type PluginDir, type PluginSource, sourceOf } from './discover.ts';
 import { oneLine, quote, ShellError, Status, UsageError } from './errors.ts';
 import { History } from './history.ts';
-import { compile, instantiate, type PluginInstance } from './loader.ts';
+import { compile, instantiate, mapStack, type PluginInstance } from './loader.ts';
 import { type CommandNode, type LineNode, type PipelineNode, parse } from './parser.ts';
 import { type PluginRecord, pluginName, Registry, type Resolved } from './registry.ts';
 import { jsonLine, printText, type RenderOptions, renderValue } from './render.ts';
@@ -171,7 +171,11 @@ export class Session implements ShellApi {
 
   private errorLine(sink: Sink, message: string, error?: unknown): void {
     sink.err.write(`tosh: ${message}\n`);
-    if (this.options.debug && error instanceof Error && error.stack) sink.err.write(`${error.stack}\n`);
+    if (this.options.debug && error instanceof Error && error.stack) {
+      let stack = error.stack;
+      for (const record of this.registry.all()) if (record.instance) stack = mapStack(stack, record.instance);
+      sink.err.write(`${stack}\n`);
+    }
   }
 
   // ---- loading ----------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from './helpers/tosh.ts';
@@ -7,8 +7,7 @@ import { ROOT, tempDir } from './helpers/tosh.ts';
 /** A private copy of the built shell (bin + dist), so its V8 code cache can be damaged without touching the checkout's. */
 function copyOfShell(): { bin: string; dist: string } {
   const root = tempDir('tosh-copy-');
-  mkdirSync(join(root, 'bin'));
-  cpSync(join(ROOT, 'bin', 'tosh.js'), join(root, 'bin', 'tosh.js'));
+  cpSync(join(ROOT, 'bin'), join(root, 'bin'), { recursive: true });
   cpSync(join(ROOT, 'dist'), join(root, 'dist'), { recursive: true });
   cpSync(join(ROOT, 'package.json'), join(root, 'package.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
