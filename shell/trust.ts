@@ -5,8 +5,10 @@ import type { Stats } from 'node:fs';
  * writable by group or others, or owned by someone other than the user
  * running the shell and root.
  */
+// Asked once: a start checks every plugin, and the answer cannot change.
+const uid = process.getuid?.();
+
 export function distrust(stats: Stats): string | undefined {
-  const uid = process.getuid?.();
   if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) {
     return `it is owned by uid ${stats.uid}, not by you (uid ${uid}) or root`;
   }
