@@ -46,24 +46,10 @@ export function lex(line: string): Token[] {
         value += line.slice(i + 1, close);
         i = close + 1;
       } else if (ch === '"') {
-        i++;
-        let closed = false;
-        while (i < n) {
-          const d = line[i] as string;
-          if (d === '"') {
-            closed = true;
-            i++;
-            break;
-          }
-          if (d === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) {
-            value += line[i + 1];
-            i += 2;
-          } else {
-            value += d;
-            i++;
-          }
-        }
-        if (!closed) throw new UsageError('unbalanced quote: missing closing "', { incomplete: true });
+        const quoted = readDoubleQuoted(line, i);
+        if (!quoted.closed) throw new UsageError('unbalanced quote: missing closing "', { incomplete: true });
+        value += quoted.value;
+        i = quoted.end;
       } else if (ch === '\\') {
         if (i + 1 >= n) throw new UsageError('line ends with a lone backslash', { incomplete: true });
         // A backslash-newline joins lines, as in sh.
@@ -80,6 +66,28 @@ export function lex(line: string): Token[] {
     tokens.push({ kind: 'word', value, start, end: i });
   }
   return tokens;
+}
+
+/**
+ * The text of a double-quoted string starting at `start` (the opening quote):
+ * `\"` and `\\` are escapes, any other backslash is kept. `end` is just past
+ * the closing quote, or the end of the line when it is not closed.
+ */
+export function readDoubleQuoted(line: string, start: number): { value: string; end: number; closed: boolean } {
+  let value = '';
+  let i = start + 1;
+  while (i < line.length) {
+    const d = line[i] as string;
+    if (d === '"') return { value, end: i + 1, closed: true };
+    if (d === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) {
+      value += line[i + 1];
+      i += 2;
+    } else {
+      value += d;
+      i++;
+    }
+  }
+  return { value, end: i, closed: false };
 }
 
 function operatorAt(line: string, i: number): Operator | undefined {

@@ -2,74 +2,21 @@
  * The real `tosh` in a real terminal: tmux at 80×24, keys in, screen out.
  * Each test polls the screen until what a user would see appears (or a deadline passes).
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { shq, type Terminal, terminals } from './helpers/tmux.ts';
 import { BIN, fixture, tempDir } from './helpers/tosh.ts';
 
-const SOCKET = `tosh-e2e-${process.pid}`;
-// A tmux server of our own, with a clean environment (none of vitest's variables leak into the shell).
-const tmux = (...args: string[]) =>
-  execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, TERM: 'xterm-256color', LANG: 'C.UTF-8' },
-  });
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-let count = 0;
-const open: string[] = [];
-
-afterEach(() => {
-  for (const name of open.splice(0)) {
-    try {
-      tmux('kill-session', '-t', name);
-    } catch {}
-  }
-});
-afterAll(() => {
-  try {
-    tmux('kill-server');
-  } catch {}
-});
-
-interface Terminal {
-  /** Type text literally. */
-  type(text: string): void;
-  /** Press keys, in tmux's names: Enter, Tab, Up, C-c, C-r, C-d. */
-  press(...keys: string[]): void;
-  screen(): string;
-  /** Wait until the screen shows `text` (or matches it); returns the screen. */
-  until(text: string | RegExp): Promise<string>;
-}
+const terminal = terminals('tosh-e2e');
 
 /** Start `tosh --plugins <fixture>` in a fresh 80×24 tmux session; the pane stays to show the exit status. */
 function start(home = tempDir('tosh-e2e-home-'), plugins = join(fixture('ui'), 'plugins')): Terminal & { home: string; plugins: string } {
-  const name = `${SOCKET}-${count++}`;
   const command = [
-    `TOSH_HOME=${quote(home)} HOME=${quote(home)} TERM=xterm-256color`,
-    `${quote(process.execPath)} ${quote(BIN)} --plugins ${quote(plugins)};`,
+    `TOSH_HOME=${shq(home)} HOME=${shq(home)} TERM=xterm-256color`,
+    `${shq(process.execPath)} ${shq(BIN)} --plugins ${shq(plugins)};`,
     'echo "[exit $?]"; sleep 600',
   ].join(' ');
-  tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', command);
-  open.push(name);
-  // -N keeps trailing spaces: the space Tab puts after a completed word is part of what the user sees.
-  const screen = () => tmux('capture-pane', '-p', '-N', '-t', name);
-  return {
-    home,
-    plugins,
-    type: (text) => void tmux('send-keys', '-t', name, '-l', text),
-    press: (...keys) => void tmux('send-keys', '-t', name, ...keys),
-    screen,
-    async until(text) {
-      const deadline = Date.now() + 15000;
-      for (;;) {
-        const now = screen();
-        if (typeof text === 'string' ? now.includes(text) : text.test(now)) return now;
-        if (Date.now() > deadline) throw new Error(`the screen never showed ${String(text)}; it shows:\n${now}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    },
-  };
+  return { ...terminal(command), home, plugins };
 }
 
 /** The screen's lines without trailing blank ones. */

@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { CommandInfo, CompletionRequest, FieldInfo } from '../../plugin-sdk/types.ts';
-import { shellQuote } from '../lexer.ts';
+import { readDoubleQuoted, shellQuote } from '../lexer.ts';
 
 /** A piece of a line as typed, with what it means. */
 export interface Piece {
@@ -73,23 +73,10 @@ export function scan(line: string): Piece[] {
         i = close + 1;
       } else if (ch === '"') {
         quoted = true;
-        i++;
-        open = true;
-        while (i < n) {
-          const d = line[i] as string;
-          if (d === '"') {
-            open = false;
-            i++;
-            break;
-          }
-          if (d === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) {
-            value += line[i + 1];
-            i += 2;
-          } else {
-            value += d;
-            i++;
-          }
-        }
+        const text = readDoubleQuoted(line, i);
+        value += text.value;
+        i = text.end;
+        open = !text.closed;
         if (open) break;
       } else if (ch === '\\') {
         if (i + 1 < n && line[i + 1] !== '\n') value += line[i + 1];

@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, afterEach } from 'vitest';
+
+/** Quote a word for the shell tmux runs a command with. */
+export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** A program running in a real 80×24 terminal (a tmux pane): keys in, screen out. */
+export interface Terminal {
+  /** Type text literally. */
+  type(text: string): void;
+  /** Press keys, in tmux's names: Enter, Tab, Up, C-c, C-r, C-d. */
+  press(...keys: string[]): void;
+  /** The screen as captured; -N keeps trailing spaces (the space Tab puts after a completed word is part of what the user sees). */
+  screen(): string;
+  /** The screen's non-blank lines, without trailing spaces. */
+  lines(): string[];
+  /** Wait (with a deadline) until the screen shows `text` (or matches it); returns the screen. */
+  until(text: string | RegExp): Promise<string>;
+  /** Wait (with a deadline) until the lines pass `test`; `what` names it in the failure. */
+  untilLines(test: (lines: string[]) => boolean, what: string): Promise<string[]>;
+}
+
+/**
+ * Terminals on a tmux server of the calling test file's own, started with a
+ * clean environment (none of vitest's variables leak into the shell); every
+ * session is killed after each test and the server after the file.
+ */
+export function terminals(prefix: string): (command: string) => Terminal {
+  const socket = `${prefix}-${process.pid}`;
+  const tmux = (...args: string[]) =>
+    execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, TERM: 'xterm-256color', LANG: 'C.UTF-8' },
+    });
+  const open: string[] = [];
+  let count = 0;
+  afterEach(() => {
+    for (const name of open.splice(0)) {
+      try {
+        tmux('kill-session', '-t', name);
+      } catch {}
+    }
+  });
+  afterAll(() => {
+    try {
+      tmux('kill-server');
+    } catch {}
+  });
+  const poll = async <T>(read: () => T, done: (value: T) => boolean, what: () => string, show: (value: T) => string): Promise<T> => {
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      const now = read();
+      if (done(now)) return now;
+      if (Date.now() > deadline) throw new Error(`the screen never showed ${what()}; it shows:\n${show(now)}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  return (command) => {
+    const name = `${socket}-${count++}`;
+    tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', command);
+    open.push(name);
+    const screen = () => tmux('capture-pane', '-p', '-N', '-t', name);
+    const lines = () =>
+      screen()
+        .split('\n')
+        .map((l) => l.trimEnd())
+        .filter((l) => l !== '');
+    return {
+      type: (text) => void tmux('send-keys', '-t', name, '-l', text),
+      press: (...keys) => void tmux('send-keys', '-t', name, ...keys),
+      screen,
+      lines,
+      until: (text) =>
+        poll(
+          screen,
+          (now) => (typeof text === 'string' ? now.includes(text) : text.test(now)),
+          () => String(text),
+          (now) => now,
+        ),
+      untilLines: (test, what) =>
+        poll(
+          lines,
+          test,
+          () => what,
+          (now) => now.join('\n'),
+        ),
+    };
+  };
+}
