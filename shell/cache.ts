@@ -8,7 +8,25 @@ export interface PluginMeta {
   version: string;
   description: string;
   sdk?: string;
+  /** The command names, in the plugin's order (known without reading any spec). */
+  names: string[];
   commands: Record<string, CommandSpec>;
+}
+
+/**
+ * Metadata as stored: the command specs stay one JSON string until a spec is
+ * needed, because parsing 1,000 plugins' specs dominated a warm start; names
+ * answer the registry at once.
+ */
+interface StoredMeta {
+  name: string;
+  version: string;
+  description: string;
+  sdk?: string;
+  names: string[];
+  specs: string;
+  /** `contentId(specs)`: a damaged string is caught when the entry is looked up, not when a spec is read. */
+  specsId: string;
 }
 
 interface Entry {
@@ -17,10 +35,13 @@ interface Entry {
   /** Content-addressed file under cache/code, when it built. */
   code?: string;
   shared?: string[];
-  meta?: PluginMeta;
+  meta?: StoredMeta;
   /** A build error (file:line:col and reason) that stays until an input changes. */
   error?: { reason: string; location?: string };
 }
+
+/** An entry as `lookup` hands it out, its metadata ready to use. */
+export type CachedEntry = Omit<Entry, 'meta'> & { meta?: PluginMeta };
 
 interface Manifest {
   format: string;
@@ -28,7 +49,7 @@ interface Manifest {
 }
 
 // Any change to what is cached, or how code is compiled, must change this.
-const FORMAT = 'tosh-cache-5';
+const FORMAT = 'tosh-cache-6';
 
 /**
  * A file's identity without reading it. ctime and inode change on every
@@ -89,11 +110,15 @@ function wellFormed(entry: unknown): entry is Entry {
   return entry.meta === undefined || wellFormedMeta(entry.meta);
 }
 
-function wellFormedMeta(meta: unknown): meta is PluginMeta {
+function wellFormedMeta(meta: unknown): meta is StoredMeta {
   if (!isRecord(meta) || typeof meta.name !== 'string' || typeof meta.version !== 'string') return false;
-  if (typeof meta.description !== 'string' || (meta.sdk !== undefined && typeof meta.sdk !== 'string') || !isRecord(meta.commands))
-    return false;
-  return Object.values(meta.commands).every(
+  if (typeof meta.description !== 'string' || (meta.sdk !== undefined && typeof meta.sdk !== 'string')) return false;
+  return isStrings(meta.names) && typeof meta.specs === 'string' && meta.specsId === contentId(meta.specs);
+}
+
+function wellFormedSpecs(specs: unknown, names: string[]): specs is Record<string, CommandSpec> {
+  if (!isRecord(specs) || names.some((name) => !Object.hasOwn(specs, name))) return false;
+  return Object.values(specs).every(
     (spec) =>
       isRecord(spec) &&
       typeof spec.description === 'string' &&
@@ -104,6 +129,67 @@ function wellFormedMeta(meta: unknown): meta is PluginMeta {
       isRecord(spec.short) &&
       isStrings(spec.examples),
   );
+}
+
+function toStored(meta: PluginMeta): StoredMeta {
+  const specs = JSON.stringify(meta.commands);
+  const stored: StoredMeta = {
+    name: meta.name,
+    version: meta.version,
+    description: meta.description,
+    names: meta.names,
+    specs,
+    specsId: contentId(specs),
+  };
+  if (meta.sdk !== undefined) stored.sdk = meta.sdk;
+  return stored;
+}
+
+/** Metadata read from the cache: `commands` parses the stored specs the first time any is needed. */
+class CachedMeta implements PluginMeta {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  readonly sdk?: string;
+  readonly names: string[];
+  private parsed: Record<string, CommandSpec> | undefined;
+
+  constructor(
+    private readonly stored: StoredMeta,
+    private readonly damaged: () => void,
+  ) {
+    this.name = stored.name;
+    this.version = stored.version;
+    this.description = stored.description;
+    if (stored.sdk !== undefined) this.sdk = stored.sdk;
+    this.names = stored.names;
+  }
+
+  get commands(): Record<string, CommandSpec> {
+    if (this.parsed) return this.parsed;
+    let data: unknown;
+    try {
+      data = JSON.parse(this.stored.specs);
+    } catch {}
+    if (!wellFormedSpecs(data, this.names)) {
+      this.damaged();
+      throw new Error(`the cached metadata of plugin ${this.name} is damaged; it is rebuilt at the next start`);
+    }
+    this.parsed = data;
+    return data;
+  }
+
+  toJSON(): PluginMeta {
+    const out: PluginMeta = {
+      name: this.name,
+      version: this.version,
+      description: this.description,
+      names: this.names,
+      commands: this.commands,
+    };
+    if (this.sdk !== undefined) out.sdk = this.sdk;
+    return out;
+  }
 }
 
 /**
@@ -173,15 +259,16 @@ export class BuildCache {
   }
 
   /** The cached entry for a plugin, only if it is well formed and every input is unchanged. */
-  lookup(entryFile: string): Entry | undefined {
+  lookup(entryFile: string): CachedEntry | undefined {
     const entry: unknown = this.load().entries[entryFile];
     if (!wellFormed(entry)) return undefined;
     for (const [path, sig] of entry.inputs) if (signatureOf(this.stat(path)) !== sig) return undefined;
-    return entry;
+    const { meta, ...rest } = entry;
+    return meta ? { ...rest, meta: new CachedMeta(meta, () => this.forget(entryFile)) } : rest;
   }
 
   /** The compiled code of an entry, or undefined if its file is gone or damaged. */
-  code(entry: Entry): { code: string; map: string } | undefined {
+  code(entry: CachedEntry): { code: string; map: string } | undefined {
     if (!entry.code) return undefined;
     try {
       const [code, map] = [
@@ -213,7 +300,7 @@ export class BuildCache {
       }
     }
     if (result.shared) entry.shared = result.shared;
-    if (result.meta) entry.meta = result.meta;
+    if (result.meta) entry.meta = toStored(result.meta);
     if (result.error) entry.error = result.error;
     this.load().entries[entryFile] = entry;
     this.dirty = true;
@@ -222,8 +309,9 @@ export class BuildCache {
   /** Add metadata to an entry once the plugin has been evaluated. */
   setMeta(entryFile: string, meta: PluginMeta): void {
     const entry = this.load().entries[entryFile];
-    if (entry && JSON.stringify(entry.meta) !== JSON.stringify(meta)) {
-      entry.meta = meta;
+    const stored = toStored(meta);
+    if (entry && JSON.stringify(entry.meta) !== JSON.stringify(stored)) {
+      entry.meta = stored;
       this.dirty = true;
     }
   }

@@ -1,5 +1,5 @@
 import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 
 /** A plugin directory, in precedence order. */
 export interface PluginDir {
@@ -68,10 +68,25 @@ function exportTarget(exports: unknown): string | undefined {
   return undefined;
 }
 
+const dirPathCache = new Map<string, { abs: string; shown: string }>();
+
+/** A plugin directory's absolute path and its form in messages, worked out once (a start asks per plugin). */
+function dirPaths(dir: string): { abs: string; shown: string } {
+  let paths = dirPathCache.get(dir);
+  if (!paths) {
+    const abs = resolve(dir);
+    const normal = normalize(dir);
+    paths = { abs: abs === sep ? '' : abs, shown: normal.length > 1 && normal.endsWith(sep) ? normal.slice(0, -1) : normal };
+    dirPathCache.set(dir, paths);
+  }
+  return paths;
+}
+
 /** Describe one directory entry as a plugin source, or undefined when it is not a plugin. */
 export function sourceOf(dir: PluginDir, rank: number, name: string, kind?: Dirent): PluginSource | undefined {
   if (skipped(name)) return undefined;
-  const path = resolve(dir.dir, name);
+  const { abs, shown } = dirPaths(dir.dir);
+  const path = `${abs}${sep}${name}`;
   let isDir: boolean;
   try {
     // The listing's entry type saves a stat per plugin; links (and file systems that do not say) still need one.
@@ -79,7 +94,7 @@ export function sourceOf(dir: PluginDir, rank: number, name: string, kind?: Dire
   } catch {
     return undefined;
   }
-  const display = join(dir.dir, name);
+  const display = shown === '.' ? name : shown.endsWith(sep) ? `${shown}${name}` : `${shown}${sep}${name}`;
   if (isDir) {
     const entry = folderEntry(path);
     return entry ? { path, entry, display, dir, rank, folder: true } : undefined;

@@ -186,6 +186,7 @@ export function metaOf(definition: PluginDefinition): { meta: PluginMeta; specs:
     name: definition.name,
     version: definition.version,
     description: definition.description ?? '',
+    names: [...specs.keys()],
     commands: Object.fromEntries(specs),
   };
   if (definition.sdk !== undefined) meta.sdk = definition.sdk;

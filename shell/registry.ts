@@ -32,6 +32,16 @@ export interface Resolved {
   spec: CommandSpec;
 }
 
+/** A command's place in the table; its spec is read only when needed (cached specs are parsed lazily). */
+const resolved = (record: PluginRecord, meta: PluginMeta, name: string): Resolved => ({
+  record,
+  meta,
+  name,
+  get spec() {
+    return meta.commands[name] as CommandSpec;
+  },
+});
+
 export const pluginName = (record: PluginRecord) => record.meta?.name ?? fallbackName(record.source);
 
 /**
@@ -104,8 +114,8 @@ export class Registry {
         continue;
       }
       byName.set(meta.name, record);
-      for (const [name, spec] of Object.entries(meta.commands)) {
-        const here: Resolved = { record, meta, name, spec };
+      for (const name of meta.names) {
+        const here = resolved(record, meta, name);
         const owner = table.get(name);
         if (owner || (RESERVED.has(name) && !record.source.dir.builtin)) {
           const winner = owner ? owner.meta.name : 'the shell';
@@ -134,8 +144,7 @@ export class Registry {
     if (colon <= 0) return undefined;
     const record = this.byName.get(word.slice(0, colon));
     const name = word.slice(colon + 1);
-    const spec = record?.meta?.commands[name];
-    return record?.meta && spec && Object.hasOwn(record.meta.commands, name) ? { record, meta: record.meta, name, spec } : undefined;
+    return record?.meta?.names.includes(name) ? resolved(record, record.meta, name) : undefined;
   }
 
   /** Is this resolved command the one its plain name reaches? */
@@ -146,7 +155,7 @@ export class Registry {
   /** Every name that reaches a command (plain and qualified), for did-you-mean and completion. */
   names(): string[] {
     const names = new Set(this.table.keys());
-    for (const [plugin, record] of this.byName) for (const name of Object.keys(record.meta?.commands ?? {})) names.add(`${plugin}:${name}`);
+    for (const [plugin, record] of this.byName) for (const name of record.meta?.names ?? []) names.add(`${plugin}:${name}`);
     return [...names];
   }
 

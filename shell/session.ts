@@ -411,7 +411,7 @@ export class Session implements ShellApi {
   commands(): CommandInfo[] {
     const out: CommandInfo[] = [];
     for (const record of this.registry.usable()) {
-      for (const name of Object.keys(record.meta?.commands ?? {})) {
+      for (const name of record.meta?.names ?? []) {
         const info = this.resolve(`${pluginName(record)}:${name}`);
         if (info) out.push(info);
       }
@@ -445,7 +445,7 @@ export class Session implements ShellApi {
         version: record.meta?.version ?? '',
         description: record.meta?.description ?? '',
         source: record.source.display,
-        commands: Object.keys(record.meta?.commands ?? {}),
+        commands: [...(record.meta?.names ?? [])],
         status: problem ? 'failed' : 'loaded',
         loadedAt: record.loadedAt,
         reloads: record.reloads,
@@ -514,6 +514,11 @@ export class Session implements ShellApi {
       this.lastStatus = status;
       this.previousStatus = status;
       return status;
+    } catch (error) {
+      // Whatever went wrong, the line fails and the shell goes on.
+      this.errorLine(sink, `internal error: ${oneLine(error)}`, error);
+      this.lastStatus = this.previousStatus = Status.failed;
+      return Status.failed;
     } finally {
       if (this.controller === controller) this.controller = undefined;
     }

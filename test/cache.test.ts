@@ -166,6 +166,14 @@ describe('a damaged cache is ignored and rebuilt', () => {
       },
     ],
     [
+      'metadata whose command specs are damaged',
+      (home) => {
+        const data = JSON.parse(readFileSync(manifest(home), 'utf8')) as { entries: Record<string, { meta?: { specs: string } }> };
+        for (const entry of Object.values(data.entries)) if (entry.meta) entry.meta.specs = '{"greet": 5, "wave": {}}';
+        writeFileSync(manifest(home), JSON.stringify(data));
+      },
+    ],
+    [
       'truncated code files',
       (home) => {
         for (const file of codeFiles(home)) truncateSync(file, 10);
