@@ -42,17 +42,32 @@ export interface PluginInstance {
 }
 
 /** Compile a plugin, or take it from the cache when none of its inputs changed. Throws PluginLoadError. */
-export async function compile(source: PluginSource, cache: BuildCache | undefined): Promise<Compiled> {
-  const cached = cache?.lookup(source.entry);
+/**
+ * A plugin answered entirely by the cache's metadata (the warm start of most
+ * plugins), without a promise in sight: undefined when it must be compiled.
+ * Throws the cached PluginLoadError of a plugin whose inputs still fail.
+ */
+export function compileFromCache(source: PluginSource, cache: BuildCache): Compiled | undefined {
+  const cached = cache.lookup(source.entry);
   if (cached?.error) throw new PluginLoadError(cached.error.reason, cached.error.location);
+  if (!cached?.meta) return undefined;
+  // Metadata answers help, which and dispatch: the code is read only if a command of this plugin runs.
+  let files: Promise<{ code: string; map: string }> | undefined;
+  const lazy = () => cache.code(cached) ?? fresh(source, cache).then((built) => ({ code: built.code, map: built.map }));
+  return {
+    files: () => (files ??= Promise.resolve().then(lazy)),
+    shared: cached.shared ?? [],
+    inputs: cached.inputs.map(([p]) => p),
+    meta: cached.meta,
+  };
+}
+
+export async function compile(source: PluginSource, cache: BuildCache | undefined): Promise<Compiled> {
+  const fromCache = cache && compileFromCache(source, cache);
+  if (fromCache) return fromCache;
+  const cached = cache?.lookup(source.entry);
   if (cached && cache) {
     const inputs = cached.inputs.map(([p]) => p);
-    if (cached.meta) {
-      // Metadata answers help, which and dispatch: the code is read only if a command of this plugin runs.
-      let files: Promise<{ code: string; map: string }> | undefined;
-      const lazy = () => cache.code(cached) ?? fresh(source, cache).then((built) => ({ code: built.code, map: built.map }));
-      return { files: () => (files ??= Promise.resolve().then(lazy)), shared: cached.shared ?? [], inputs, meta: cached.meta };
-    }
     const files = cache.code(cached);
     if (files) return { files: () => Promise.resolve(files), shared: cached.shared ?? [], inputs };
   }

@@ -17,12 +17,12 @@ import type {
 } from '../plugin-sdk/types.ts';
 import { didYouMean, parseWords, validate } from './args.ts';
 import { PluginLoadError } from './build.ts';
-import { BuildCache } from './cache.ts';
+import { BuildCache, type PluginMeta } from './cache.ts';
 import type { Config } from './config.ts';
 import { discover, type PluginDir, type PluginSource, sourceOf } from './discover.ts';
 import { oneLine, quote, ShellError, Status, UsageError } from './errors.ts';
 import { History } from './history.ts';
-import { compile, instantiate, mapStack, type PluginInstance } from './loader.ts';
+import { compile, compileFromCache, instantiate, mapStack, type PluginInstance } from './loader.ts';
 import { type CommandNode, type LineNode, type PipelineNode, parse } from './parser.ts';
 import { type PluginRecord, pluginName, Registry, type Resolved } from './registry.ts';
 import { jsonLine, printText, type RenderOptions, renderValue } from './render.ts';
@@ -183,7 +183,16 @@ export class Session implements ShellApi {
   /** Discover and load every plugin. Failures are reported, one line each. */
   async start(): Promise<void> {
     const sources = discover(this.options.dirs);
-    const records = await this.cache.scan(() => Promise.all(sources.map((source) => this.load(source))));
+    // Plugins the cache answers are registered synchronously; only the others wait for a build.
+    const records = await this.cache.scan(async () => {
+      const found = sources.map((source) => this.loadFromCache(source));
+      const missing = sources.flatMap((source, i) => (found[i] ? [] : [{ source, i }]));
+      const loaded = await Promise.all(missing.map(({ source }) => this.load(source)));
+      missing.forEach(({ i }, k) => {
+        found[i] = loaded[k];
+      });
+      return found as PluginRecord[];
+    });
     this.registry.put(...records);
     for (const record of records) if (record.error) this.notice(record.error);
     this.reportClashes(records);
@@ -196,6 +205,29 @@ export class Session implements ShellApi {
       const problem = this.registry.problem(record);
       if (problem && !record.error) this.notice(`refused plugin ${record.source.display}: ${problem}`);
     }
+  }
+
+  /** The record of a plugin whose metadata the cache holds, or undefined when it must be loaded. */
+  private loadFromCache(source: PluginSource): PluginRecord | undefined {
+    const record: PluginRecord = { source, loadedAt: Date.now(), reloads: 0 };
+    try {
+      if (this.refusal(source)) return undefined;
+      const compiled = compileFromCache(source, this.cache);
+      if (!compiled?.meta) return undefined;
+      record.meta = compiled.meta;
+      record.compiled = compiled;
+      const problem = this.sdkProblem(source, compiled.meta);
+      if (problem) record.error = problem;
+      return record;
+    } catch {
+      return undefined; // load() says what is wrong.
+    }
+  }
+
+  private sdkProblem(source: PluginSource, meta: PluginMeta): string | undefined {
+    const needs = meta.sdk;
+    if (needs === undefined || semver.satisfies(SDK_VERSION, needs, { includePrerelease: true })) return undefined;
+    return `refused plugin ${source.display}: it needs SDK ${needs} but this shell provides SDK ${SDK_VERSION}`;
   }
 
   /** Load one plugin source into a record (never throws: failures are in `error`). */
@@ -217,10 +249,8 @@ export class Session implements ShellApi {
         record.meta = record.instance.meta;
         this.cache.setMeta(source.entry, record.meta);
       }
-      const needs = record.meta.sdk;
-      if (needs !== undefined && !semver.satisfies(SDK_VERSION, needs, { includePrerelease: true })) {
-        record.error = `refused plugin ${source.display}: it needs SDK ${needs} but this shell provides SDK ${SDK_VERSION}`;
-      }
+      const problem = this.sdkProblem(source, record.meta);
+      if (problem) record.error = problem;
     } catch (error) {
       record.error = `failed to load ${loadErrorText(source, error)}`;
       if (!(error instanceof PluginLoadError) && this.options.debug && error instanceof Error) record.error += `\n${error.stack}`;
