@@ -9,7 +9,7 @@ import { loadConfig, toshHome } from './config.ts';
 import type { PluginDir } from './discover.ts';
 import { quote, Status } from './errors.ts';
 import { shellQuote } from './lexer.ts';
-import { renderValue } from './render.ts';
+import { renderValue, stripAnsi } from './render.ts';
 import { type Host, plainProgress, Session, SHELL_VERSION, type Sink } from './session.ts';
 
 /** What the command line asked for. */
@@ -135,8 +135,6 @@ export function parseCli(argv: string[]): CliOptions {
   return options;
 }
 
-const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g;
-
 /**
  * Writes to pipes and files wait in one queue (stdout and stderr in the order
  * they were made) until the current burst of work yields, then go out in one
@@ -174,7 +172,7 @@ function enqueue(stream: NodeJS.WriteStream, text: string): void {
 function processOutput(stream: NodeJS.WriteStream, color: boolean): Output {
   const send = stream.isTTY ? (text: string) => void stream.write(text) : (text: string) => enqueue(stream, text);
   return {
-    write: (text) => send(color ? text : text.replace(ANSI, '')),
+    write: (text) => send(color ? text : stripAnsi(text)),
     get isTTY() {
       return stream.isTTY === true;
     },

@@ -1,6 +1,12 @@
 import { Chalk } from 'chalk';
 import { loadedInkWorld } from './ink-world.ts';
 
+/** Terminal escape sequences: CSI (colours, cursor) and OSC (titles, links). */
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g;
+
+/** Text without terminal escape sequences, for wherever colour must not go. */
+export const stripAnsi = (text: string): string => text.replace(ANSI, '');
+
 /** How output should look where it goes. */
 export interface RenderOptions {
   color: boolean;

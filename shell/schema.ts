@@ -135,9 +135,3 @@ function jsonSafe(value: unknown): unknown {
   if (typeof value === 'function') return undefined;
   return value;
 }
-
-/** Describe a field's expected type for messages and help: `number`, `one of: a, b`, `string...`. */
-export function typeLabel(field: FieldInfo): string {
-  const base = field.values && field.type !== 'number' ? field.values.join('|') : field.type === 'unknown' ? 'value' : field.type;
-  return field.array ? `${base}...` : base;
-}

@@ -25,7 +25,7 @@ import { History } from './history.ts';
 import { compile, compileFromCache, instantiate, mapStack, type PluginInstance } from './loader.ts';
 import { type CommandNode, type LineNode, type PipelineNode, parse } from './parser.ts';
 import { type PluginRecord, pluginName, Registry, type Resolved } from './registry.ts';
-import { jsonLine, printText, type RenderOptions, renderValue } from './render.ts';
+import { jsonLine, printText, type RenderOptions, renderValue, stripAnsi } from './render.ts';
 import { distrust } from './trust.ts';
 
 export const SHELL_VERSION = '1.0.0';
@@ -74,8 +74,6 @@ export interface SessionOptions {
 
 const isCommandError = (e: unknown): e is Error & { exitCode: number } =>
   e instanceof Error && e.name === 'CommandError' && typeof (e as { exitCode?: unknown }).exitCode === 'number';
-
-const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 
 /** A sink that keeps text in memory (pipes, redirects, `ctx.run`). */
 export function captureSink(color = false, columns = 80): Sink & { text(): string; errors(): string } {
@@ -649,7 +647,7 @@ export class Session implements ShellApi {
   private writeRedirect(redirect: NonNullable<CommandNode['redirect']>, text: string): string | undefined {
     const file = resolvePath(this.options.cwd, redirect.path);
     try {
-      (redirect.append ? appendFileSync : writeFileSync)(file, text.replace(ANSI, ''));
+      (redirect.append ? appendFileSync : writeFileSync)(file, stripAnsi(text));
       return undefined;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

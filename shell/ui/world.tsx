@@ -6,10 +6,9 @@ import * as inkUi from '@inkjs/ui';
 import * as ink from 'ink';
 import * as React from 'react';
 import * as jsxRuntime from 'react/jsx-runtime';
+import { stripAnsi } from '../render.ts';
 
 export { ink, inkUi, jsxRuntime, React };
-
-const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g;
 
 class Boundary extends React.Component<{ children: React.ReactNode }, { error: unknown }> {
   override state: { error: unknown } = { error: undefined };
@@ -25,7 +24,7 @@ class Boundary extends React.Component<{ children: React.ReactNode }, { error: u
 /** Render an element once to text (outside the interactive shell). Throws what the element throws. */
 export function renderToString(element: unknown, options: { color: boolean; columns: number }): string {
   const text = ink.renderToString(<Boundary>{element as React.ReactNode}</Boundary>, { columns: options.columns });
-  const lines = (options.color ? text : text.replace(ANSI, '')).split('\n').map((l) => l.trimEnd());
+  const lines = (options.color ? text : stripAnsi(text)).split('\n').map((l) => l.trimEnd());
   return lines.join('\n').replace(/\n+$/, '');
 }
 
