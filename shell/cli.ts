@@ -10,7 +10,7 @@ import type { PluginDir } from './discover.ts';
 import { quote, Status } from './errors.ts';
 import { shellQuote } from './lexer.ts';
 import { renderValue, stripAnsi } from './render.ts';
-import { type Host, plainProgress, Session, SHELL_VERSION, type Sink } from './session.ts';
+import { type Host, plainProgress, Session, SHELL_VERSION, SIGNAL_EXIT_WAIT_MS, type Sink } from './session.ts';
 
 /** What the command line asked for. */
 export interface CliOptions {
@@ -158,7 +158,30 @@ export function flushOutput(): void {
   queuedBytes = 0;
 }
 
+/** Set once the reader of standard output has gone (`| head -1`): the rest is dropped quietly. */
+let outputClosed = false;
+
+/** Note a reader that closed early; any other stream error is not ours to report on that stream. */
+function watchStreams(onClosed: () => void): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' && !outputClosed) {
+      outputClosed = true;
+      onClosed();
+    }
+  });
+  process.stderr.on('error', () => {});
+}
+
+/** Resolves once everything written to `stream` has been handed to the OS (a slow reader is waited for). */
+export function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable || (stream === process.stdout && outputClosed)) return resolve();
+    stream.write('', () => resolve());
+  });
+}
+
 function enqueue(stream: NodeJS.WriteStream, text: string): void {
+  if (outputClosed && stream === process.stdout) return;
   queue.push([stream, text]);
   queuedBytes += text.length;
   if (queuedBytes > 65536) flushOutput();
@@ -170,7 +193,9 @@ function enqueue(stream: NodeJS.WriteStream, text: string): void {
 
 /** A process stream as an SDK `Output`, stripping colour where there must be none. */
 function processOutput(stream: NodeJS.WriteStream, color: boolean): Output {
-  const send = stream.isTTY ? (text: string) => void stream.write(text) : (text: string) => enqueue(stream, text);
+  const send = stream.isTTY
+    ? (text: string) => void (outputClosed && stream === process.stdout ? undefined : stream.write(text))
+    : (text: string) => enqueue(stream, text);
   return {
     write: (text) => send(color ? text : stripAnsi(text)),
     get isTTY() {
@@ -203,13 +228,30 @@ export function pluginDirs(options: CliOptions, env: NodeJS.ProcessEnv, home: st
   ];
 }
 
-/** Run tosh with these arguments; resolves to the exit status once all output is written. */
+/** The status a shell leaves with when the reader of its output went away (as if killed by SIGPIPE). */
+const PIPE_CLOSED = 141;
+
+/**
+ * Run tosh with these arguments; resolves to the exit status once all output
+ * has been handed to the OS (exiting earlier would drop what a pipe has not
+ * taken yet: CONTRACT §11).
+ */
 export async function main(argv: string[]): Promise<number> {
+  let status: number;
   try {
-    return await run(argv);
+    status = await run(argv);
   } finally {
     flushOutput();
   }
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  return outputClosed ? PIPE_CLOSED : status;
+}
+
+/** Leave now, with whatever was written so far handed to the OS. */
+async function exitAfterOutput(status: number): Promise<never> {
+  flushOutput();
+  await Promise.race([Promise.all([drained(process.stdout), drained(process.stderr)]), new Promise((r) => setTimeout(r, 300))]);
+  process.exit(status);
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -272,6 +314,8 @@ async function run(argv: string[]): Promise<number> {
     host,
   });
 
+  installFaultHandlers(session, interactive, errorLine);
+
   if (interactive) {
     // Load plugins while the UI module loads: both are needed for the first prompt.
     const { loadInkWorld } = await import('./ink-world.ts');
@@ -279,13 +323,6 @@ async function run(argv: string[]): Promise<number> {
     const world = await loadInkWorld();
     return world.runInteractive(session, { watch, started, startWatching: () => startWatching(session) });
   }
-
-  // Ctrl-C cancels the running command (status 130); with nothing running it leaves.
-  process.on('SIGINT', () => {
-    if (session.interrupt()) return;
-    flushOutput();
-    process.exit(Status.interrupted);
-  });
 
   let script: string[] | undefined;
   // `tosh new greet`: a first word that is no file but a command runs as one line, with its arguments.
@@ -316,8 +353,12 @@ async function run(argv: string[]): Promise<number> {
   let status = 0;
   try {
     const line = options.command ?? commandLine;
+    // A plugin error reported while a line ran (from a timer, an event…) fails that line.
+    let faults = session.faultCount;
     if (line !== undefined) {
       status = await session.runLine(line);
+      await settle();
+      if (faults !== session.faultCount) status = status || Status.failed;
     } else {
       // readline is loaded only for stdin (it pulls in Node's streams).
       const lines: AsyncIterable<string> | Iterable<string> =
@@ -326,8 +367,12 @@ async function run(argv: string[]): Promise<number> {
         const trimmed = line.trim();
         if (trimmed === '' || trimmed.startsWith('#')) continue;
         status = await session.runLine(line);
+        await settle();
         // Ctrl-C stops a script as it would in sh, not just the line it interrupted.
-        if (session.exitRequested !== undefined || status === Status.interrupted || (options.errexit && status !== 0)) break;
+        if (faults !== session.faultCount) status = status || Status.failed;
+        faults = session.faultCount;
+        if (outputClosed || session.exitRequested !== undefined || status === Status.interrupted || (options.errexit && status !== 0))
+          break;
       }
     }
   } finally {
@@ -336,6 +381,49 @@ async function run(argv: string[]): Promise<number> {
   }
   return session.exitRequested ?? status;
 }
+
+/**
+ * Signals and errors no code caught. Ctrl-C cancels the running command
+ * (status 130); a second one for a command that does not give way ends the
+ * shell; with nothing running, Ctrl-C (outside the interactive shell),
+ * SIGTERM and SIGHUP leave after each plugin's `dispose`. A plugin's error
+ * thrown from a timer or a rejection is reported and the shell goes on.
+ */
+function installFaultHandlers(session: Session, interactive: boolean, errorLine: (message: string) => void): void {
+  watchStreams(() => session.interrupt());
+  process.on('uncaughtException', (error) => session.pluginFault(error));
+  process.on('unhandledRejection', (reason) => session.pluginFault(reason));
+  let leaving = false;
+  const leave = async (status: number) => {
+    if (leaving) return;
+    leaving = true;
+    session.interrupt();
+    await session.close(SIGNAL_EXIT_WAIT_MS);
+    await exitAfterOutput(status);
+  };
+  const onSigint = () => {
+    if (session.stuck) {
+      errorLine('the running command does not give way to Ctrl-C: leaving the shell');
+      void exitAfterOutput(Status.interrupted);
+      return;
+    }
+    if (session.interrupt() || interactive) return;
+    void leave(Status.interrupted);
+  };
+  session.onSigint = onSigint;
+  process.on('SIGINT', onSigint);
+  for (const [signal, status] of [
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
+    process.on(signal, () => {
+      void leave(status);
+    });
+  }
+}
+
+/** Let Node report a promise the line left rejected, so the line it belongs to fails. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function startWatching(session: Session): Promise<() => Promise<void>> {
   const { watchPlugins } = await import('./watcher.ts');

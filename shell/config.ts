@@ -21,6 +21,8 @@ const ConfigSchema = z.strictObject({
   plugins: z.array(z.string()).default([]),
   /** Hot reload where the mode does not say (the flags `--watch` / `--no-watch` win). */
   watch: z.boolean().optional(),
+  /** Seconds a plugin may take to load (its top level and `setup`) before it is marked failed. */
+  loadTimeout: z.number().positive().max(3600).default(5),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -8,6 +8,7 @@ import { type Built, buildPlugin, displayPath, PluginLoadError } from './build.t
 import { type BuildCache, type PluginMeta, settledSignature, signature } from './cache.ts';
 import type { PluginSource } from './discover.ts';
 import { oneLine } from './errors.ts';
+import { guarded, isInterruption, isTimeout } from './faults.ts';
 import { type CommandSpec, specOf } from './schema.ts';
 import { prepareShared, sharedModule } from './shared-modules.ts';
 
@@ -39,7 +40,12 @@ export interface PluginInstance {
   disposed: boolean;
   /** The bundle's source map, to show `--debug` stacks in the author's lines. */
   map?: string;
+  /** Why it cannot serve: its `setup` did not finish in time. */
+  failed?: string;
 }
+
+/** Loading that did not finish within the deadline (a loop at the top level). */
+export class LoadTimeout extends PluginLoadError {}
 
 /** Compile a plugin, or take it from the cache when none of its inputs changed. Throws PluginLoadError. */
 /**
@@ -176,8 +182,12 @@ export function mapStack(stack: string, instance: PluginInstance): string {
   }
 }
 
-/** Evaluate compiled code in this process without Node's ESM cache, so a replaced version can be freed. */
-function evaluate(code: string, source: PluginSource): unknown {
+/**
+ * Evaluate compiled code in this process without Node's ESM cache, so a
+ * replaced version can be freed. The top level runs guarded: Ctrl-C and the
+ * deadline stop a loop there.
+ */
+function evaluate(code: string, source: PluginSource, timeoutMs: number | undefined): unknown {
   const fallback = createRequire(source.entry);
   const require = (id: string) => sharedModule(id) ?? fallback(id);
   const module = { exports: {} as Record<string, unknown> };
@@ -185,7 +195,7 @@ function evaluate(code: string, source: PluginSource): unknown {
     filename: source.entry,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  fn(module.exports, require, module, source.entry, dirname(source.entry));
+  guarded(() => fn(module.exports, require, module, source.entry, dirname(source.entry)), timeoutMs);
   const exported = module.exports;
   if (exported.__esModule && !('default' in exported)) {
     throw new PluginDefinitionError('default export', 'missing: end the file with export default definePlugin({...})');
@@ -209,14 +219,16 @@ export function metaOf(definition: PluginDefinition): { meta: PluginMeta; specs:
 }
 
 /** Evaluate and validate one compiled plugin. Throws PluginLoadError naming the file (and line) and what is wrong. */
-export async function instantiate(source: PluginSource, compiled: Compiled): Promise<PluginInstance> {
+export async function instantiate(source: PluginSource, compiled: Compiled, options: { timeoutMs?: number } = {}): Promise<PluginInstance> {
   let definition: unknown;
   const { code, map } = await compiled.files();
   try {
     await prepareShared(compiled.shared);
-    definition = evaluate(code, source);
+    definition = evaluate(code, source, options.timeoutMs);
     validatePlugin(definition);
   } catch (error) {
+    if (isTimeout(error)) throw new LoadTimeout(`did not finish loading within ${(options.timeoutMs ?? 0) / 1000} s`, source.display);
+    if (isInterruption(error)) throw new LoadTimeout('loading was interrupted (Ctrl-C)', source.display);
     const at = sourcePosition(error, source, map) ?? source.display;
     if (error instanceof PluginDefinitionError) throw new PluginLoadError(`invalid plugin: ${error.message}`, at);
     throw new PluginLoadError(`threw while loading: ${oneLine(error)}`, at);

@@ -5,7 +5,7 @@ import type { Compiled, PluginInstance } from './loader.ts';
 import type { CommandSpec } from './schema.ts';
 
 /** Commands only the shell's own plugins may own. */
-export const RESERVED = new Set(['help', 'exit', 'plugins', 'reload', 'which']);
+export const RESERVED = new Set(['help', 'exit', 'quit', 'plugins', 'reload', 'which', 'cd', 'pwd', 'export', 'unset', 'alias', 'unalias']);
 
 /** One plugin on disk and what is known of it. Replaced whole on reload. */
 export interface PluginRecord {
@@ -18,6 +18,8 @@ export interface PluginRecord {
   instance?: PluginInstance;
   /** Why it cannot be used at all. */
   error?: string;
+  /** Why it did not finish loading (a deadline passed): its commands fail with this. */
+  loadFailure?: string;
   /** Why the last reload failed (the previous version still serves). */
   lastError?: string;
   loadedAt: number;
@@ -105,15 +107,27 @@ export class Registry {
     const table = new Map<string, Resolved>();
     const byName = new Map<string, PluginRecord>();
     const clashes = new Map<string, string>();
-    for (const record of this.all()) {
+    // The shell's own plugins keep their names whatever the precedence of the others;
+    // commands still go to the highest-precedence plugin (below).
+    const builtinFirst = this.all().sort((a, b) => Number(b.source.dir.builtin) - Number(a.source.dir.builtin));
+    for (const record of builtinFirst) {
       const meta = record.meta;
       if (!meta || record.error) continue;
       const holder = byName.get(meta.name);
-      if (holder) {
-        clashes.set(record.source.path, `plugin name '${meta.name}' is already used by ${holder.source.display}`);
+      if (!holder) {
+        byName.set(meta.name, record);
         continue;
       }
-      byName.set(meta.name, record);
+      clashes.set(
+        record.source.path,
+        holder.source.dir.builtin && !record.source.dir.builtin
+          ? `plugin name '${meta.name}' is the name of a built-in plugin; give the plugin another name`
+          : `plugin name '${meta.name}' is already used by ${holder.source.display}`,
+      );
+    }
+    for (const record of this.all()) {
+      const meta = record.meta;
+      if (!meta || record.error || byName.get(meta.name) !== record) continue;
       for (const name of meta.names) {
         const here = resolved(record, meta, name);
         const owner = table.get(name);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import semver from 'semver';
@@ -21,8 +22,9 @@ import { BuildCache, type PluginMeta } from './cache.ts';
 import type { Config } from './config.ts';
 import { discover, type PluginDir, type PluginSource, sourceOf } from './discover.ts';
 import { oneLine, quote, ShellError, Status, UsageError } from './errors.ts';
+import { Faults, guarded, isInterruption, isTimeout } from './faults.ts';
 import { History } from './history.ts';
-import { compile, compileFromCache, instantiate, mapStack, type PluginInstance } from './loader.ts';
+import { compile, compileFromCache, instantiate, LoadTimeout, mapStack, type PluginInstance } from './loader.ts';
 import { type CommandNode, type LineNode, type PipelineNode, parse } from './parser.ts';
 import { type PluginRecord, pluginName, Registry, type Resolved } from './registry.ts';
 import { jsonLine, printText, type RenderOptions, renderValue, stripAnsi } from './render.ts';
@@ -32,6 +34,19 @@ export const SHELL_VERSION = '1.0.0';
 
 /** How long a reload waits for a plugin's `dispose` or `setup` before it carries on without it. */
 const HOOK_WAIT_MS = 3000;
+/** How long leaving on SIGTERM/SIGHUP waits for `dispose`: the shell must be gone within 2 s. */
+export const SIGNAL_EXIT_WAIT_MS = 1500;
+/** `ctx.run` inside `ctx.run`… deeper than this fails. */
+const MAX_RUN_DEPTH = 100;
+
+/** A plugin's asynchronous error that failed the command it belongs to (already reported). */
+class PluginFault extends Error {}
+
+/** A command running now, to fail when its plugin throws outside of it (a timer, an event, a rejection). */
+interface Running {
+  plugin: string;
+  fail(error: PluginFault): void;
+}
 
 /**
  * Where a command's output goes. The plain renderer writes text; the ink UI
@@ -153,12 +168,31 @@ export class Session implements ShellApi {
   private readonly settling = new Map<string, Promise<void>>();
   /** Plugins refused because another one holds their name: path → the name. */
   private readonly waiting = new Map<string, string>();
+  /** Commands running now (several with pipes and `ctx.run`). */
+  private readonly running = new Set<Running>();
+  /** Plugin errors reported outside any command, counted so `-c` and scripts can fail the line. */
+  faultCount = 0;
+  /** Depth of nested `ctx.run` calls. */
+  private runDepth = 0;
+  /** Ctrl-C, the watchdog and the deadline for plugin code. */
+  readonly faults: Faults;
+  /** Set once Ctrl-C has fired for the running line: a second one means the command does not give way. */
+  private interruptedLine: AbortController | undefined;
 
   constructor(readonly options: SessionOptions) {
     this.registry = new Registry((message) => this.notice(message));
     this.cache = new BuildCache(options.home);
     this.historyStore = new History(join(options.home, 'history'), options.config.historySize);
     this.prompt = options.config.prompt;
+    this.faults = new Faults(() => this.onSigint?.(), options.interactive);
+  }
+
+  /** What SIGINT does (set by the driver); the watchdog calls it for a SIGINT caught between plugin calls. */
+  onSigint: (() => void) | undefined;
+
+  /** Milliseconds a plugin may take to load (evaluate and `setup`). */
+  get loadTimeout(): number {
+    return Math.round(this.options.config.loadTimeout * 1000);
   }
 
   // ---- reports ----------------------------------------------------------------
@@ -169,11 +203,13 @@ export class Session implements ShellApi {
 
   private errorLine(sink: Sink, message: string, error?: unknown): void {
     sink.err.write(`tosh: ${message}\n`);
-    if (this.options.debug && error instanceof Error && error.stack) {
-      let stack = error.stack;
-      for (const record of this.registry.all()) if (record.instance) stack = mapStack(stack, record.instance);
-      sink.err.write(`${stack}\n`);
-    }
+    if (this.options.debug && error instanceof Error && error.stack) sink.err.write(`${this.mapStacks(error.stack)}\n`);
+  }
+
+  /** A stack with every frame in a plugin's bundle pointed at the author's source. */
+  private mapStacks(stack: string): string {
+    for (const record of this.registry.all()) if (record.instance) stack = mapStack(stack, record.instance);
+    return stack;
   }
 
   // ---- loading ----------------------------------------------------------------
@@ -243,7 +279,8 @@ export class Session implements ShellApi {
         record.meta = compiled.meta;
         record.compiled = compiled;
       } else {
-        record.instance = await instantiate(source, compiled);
+        if (!source.dir.builtin) this.faults.watch();
+        record.instance = await instantiate(source, compiled, { timeoutMs: this.loadTimeout });
         record.meta = record.instance.meta;
         this.cache.setMeta(source.entry, record.meta);
       }
@@ -264,29 +301,71 @@ export class Session implements ShellApi {
     return reason ? `${reason} (use --trust to load it anyway)` : undefined;
   }
 
-  /** The evaluated code of a plugin, with its `setup` done. */
+  /**
+   * The evaluated code of a plugin, with its `setup` done. Loading has a
+   * deadline: a loop at the top level or a `setup` that never settles marks
+   * the plugin failed (its commands then fail with that message).
+   */
   async activate(record: PluginRecord): Promise<PluginInstance> {
+    if (record.loadFailure) throw new ShellError(record.loadFailure);
+    const deadline = Date.now() + this.loadTimeout;
     if (!record.instance) {
       if (!record.compiled) throw new ShellError(`plugin ${pluginName(record)} has no code loaded`);
-      record.instance = await instantiate(record.source, record.compiled);
+      if (!record.source.dir.builtin) this.faults.watch();
+      try {
+        record.instance = await instantiate(record.source, record.compiled, { timeoutMs: this.loadTimeout });
+      } catch (error) {
+        if (error instanceof LoadTimeout) this.markFailed(record, loadErrorText(record.source, error));
+        throw error;
+      }
       delete record.compiled;
     }
     const instance = record.instance;
     if (!instance.setupDone) {
       // The version this one replaced is disposed first (or given up on after a while).
       const previous = this.settling.get(instance.meta.name);
+      const setup = instance.definition.setup;
       instance.setupDone = (async () => {
         await previous;
         try {
-          await instance.definition.setup?.(this.pluginContext(instance));
+          if (setup) {
+            const left = Math.max(1, deadline - Date.now());
+            const settled = await within(
+              Promise.resolve(this.pluginCode(instance.meta.name, () => setup(this.pluginContext(instance)), left)),
+              Math.max(1, deadline - Date.now()),
+            );
+            if (!settled) {
+              instance.failed = `${record.source.display}: setup did not finish within ${this.loadTimeout / 1000} s`;
+              this.markFailed(record, instance.failed);
+            }
+          }
         } catch (error) {
-          this.notice(`${instance.meta.name}: setup failed: ${oneLine(error)}`);
+          if (isTimeout(error)) {
+            instance.failed = `${record.source.display}: setup did not finish within ${this.loadTimeout / 1000} s`;
+            this.markFailed(record, instance.failed);
+          } else this.notice(`${instance.meta.name}: setup failed: ${oneLine(error)}`);
         }
         instance.ready = true;
       })();
     }
     await instance.setupDone;
+    if (instance.failed) throw new ShellError(instance.failed);
     return instance;
+  }
+
+  /** A plugin that did not finish loading: listed as failed, and each of its commands says why. */
+  private markFailed(record: PluginRecord, message: string): void {
+    if (record.loadFailure) return;
+    record.loadFailure = message;
+    this.notice(`failed to load ${message}`);
+  }
+
+  /**
+   * Call into a plugin's code: Ctrl-C can stop it even in a loop that never
+   * yields, and an error it throws later is reported under its name.
+   */
+  private pluginCode<T>(_plugin: string, fn: () => T, timeoutMs?: number): T {
+    return guarded(fn, timeoutMs);
   }
 
   private pluginContext(instance: PluginInstance): PluginContext {
@@ -310,17 +389,24 @@ export class Session implements ShellApi {
     if (!instance.setupDone) return; // Never set up: nothing to undo.
     try {
       await instance.setupDone;
-      await instance.definition.dispose?.(this.pluginContext(instance));
+      const dispose = instance.definition.dispose;
+      if (dispose) await this.pluginCode(instance.meta.name, () => dispose(this.pluginContext(instance)), HOOK_WAIT_MS);
     } catch (error) {
       this.notice(`${instance.meta.name}: dispose failed: ${oneLine(error)}`);
     }
   }
 
   /** Dispose every plugin (the shell is leaving); a `dispose` that hangs does not keep it from leaving. */
-  async close(): Promise<void> {
+  async close(waitMs = HOOK_WAIT_MS): Promise<void> {
+    if (this.closing) return this.closing;
     this.cache.flush();
-    await within(Promise.all(this.registry.all().map((r) => this.retire(r.instance))), HOOK_WAIT_MS);
+    // Leaving: every plugin is disposed now, even one whose command still runs.
+    const all = this.registry.all().map((r) => r.instance && (r.instance.retired = true) && this.dispose(r.instance));
+    this.closing = within(Promise.all(all), waitMs).then(() => {});
+    return this.closing;
   }
+
+  private closing: Promise<void> | undefined;
 
   /**
    * Load (or reload, or unload) the plugin at `path` from what is on disk now,
@@ -474,11 +560,11 @@ export class Session implements ShellApi {
         description: record.meta?.description ?? '',
         source: record.source.display,
         commands: [...(record.meta?.names ?? [])],
-        status: problem ? 'failed' : 'loaded',
+        status: problem || record.loadFailure ? 'failed' : 'loaded',
         loadedAt: record.loadedAt,
         reloads: record.reloads,
       };
-      const error = problem ?? record.lastError;
+      const error = problem ?? record.loadFailure ?? record.lastError;
       if (error) info.error = error;
       return info;
     });
@@ -523,8 +609,14 @@ export class Session implements ShellApi {
   /** Cancel the running line, if any (Ctrl-C). Returns false when nothing was running. */
   interrupt(): boolean {
     if (!this.controller || this.controller.signal.aborted) return false;
+    this.interruptedLine = this.controller;
     this.controller.abort(new ShellError('interrupted', Status.interrupted));
     return true;
+  }
+
+  /** Ctrl-C already fired for the running line and it still runs: a command does not give way. */
+  get stuck(): boolean {
+    return this.controller !== undefined && this.controller === this.interruptedLine;
   }
 
   get busy(): boolean {
@@ -534,9 +626,14 @@ export class Session implements ShellApi {
   /** Run one top-level line and remember its status for `exit` and `$?`. */
   async runLine(line: string, sink: Sink = this.options.sink): Promise<number> {
     // One controller serves line after line until Ctrl-C fires it (allocating one per line showed in profiles).
-    if (!this.lineController || this.lineController.signal.aborted) this.lineController = new AbortController();
+    if (!this.lineController || this.lineController.signal.aborted) {
+      this.lineController = new AbortController();
+      // Each nested `ctx.run` and pipeline stage listens to it.
+      setMaxListeners(MAX_RUN_DEPTH * 2, this.lineController.signal);
+    }
     const controller = this.lineController;
     this.controller = controller;
+    this.faults.sigint.enter();
     try {
       const { status } = await this.execute(line, sink, controller.signal, this.options.json);
       this.lastStatus = status;
@@ -548,6 +645,7 @@ export class Session implements ShellApi {
       this.lastStatus = this.previousStatus = Status.failed;
       return Status.failed;
     } finally {
+      this.faults.sigint.leave();
       if (this.controller === controller) this.controller = undefined;
     }
   }
@@ -698,34 +796,40 @@ export class Session implements ShellApi {
     let instance: PluginInstance;
     try {
       const current = resolved.record.instance;
-      instance = current?.ready ? current : await this.activate(resolved.record);
+      instance = current?.ready && !current.failed ? current : await this.activate(resolved.record);
     } catch (error) {
       return failed(Status.failed, `${resolved.meta.name}: cannot load: ${oneLine(error)}`, error);
     }
     const command = instance.definition.commands[resolved.name];
     if (!command) return failed(Status.unknownCommand, `unknown command ${quote(typed)}`);
+    const plugin = resolved.meta.name;
+    if (!resolved.record.source.dir.builtin) this.faults.watch();
+    const failure = (error: unknown) => {
+      if (isInterruption(error)) this.interrupt();
+      if (signal.aborted) return { status: Status.interrupted, value: undefined };
+      if (error instanceof PluginFault) return { status: Status.failed, value: undefined }; // Reported when it happened.
+      if (isCommandError(error)) return failed(error.exitCode, oneLine(error), error);
+      if (error instanceof UsageError) return failed(error.exitCode, `${typed}: ${oneLine(error)}`, error);
+      return failed(Status.failed, `${plugin}:${resolved.name}: ${oneLine(error)}`, error);
+    };
     let validated: { args: unknown; flags: unknown };
     try {
       // The metadata that parsed the words was made from this very code (the cache is keyed on it).
-      validated = validate(typed, command, resolved.spec, raw);
+      // Schemas are the author's code too (a `.transform` may throw or loop).
+      validated = this.pluginCode(plugin, () => validate(typed, command, resolved.spec, raw));
     } catch (error) {
-      return failed(error instanceof ShellError ? error.exitCode : Status.usage, oneLine(error), error);
+      if (error instanceof ShellError) return failed(error.exitCode, oneLine(error), error);
+      return failure(error);
     }
     const ctx = this.context(instance, resolved.name, sink, signal);
     const release = () => {
       instance.running--;
       if (instance.retired && instance.running === 0) void this.dispose(instance);
     };
-    const failure = (error: unknown) => {
-      if (signal.aborted) return { status: Status.interrupted, value: undefined };
-      if (isCommandError(error)) return failed(error.exitCode, oneLine(error), error);
-      if (error instanceof UsageError) return failed(error.exitCode, `${typed}: ${oneLine(error)}`, error);
-      return failed(Status.failed, `${resolved.meta.name}:${resolved.name}: ${oneLine(error)}`, error);
-    };
     instance.running++;
     let result: unknown;
     try {
-      result = command.run({ args: validated.args, flags: validated.flags, input, argv }, ctx);
+      result = this.pluginCode(plugin, () => command.run({ args: validated.args, flags: validated.flags, input, argv }, ctx));
     } catch (error) {
       release();
       return failure(error);
@@ -736,15 +840,53 @@ export class Session implements ShellApi {
     }
     const running = Promise.resolve(result);
     void running.catch(() => {}).finally(release);
+    // An error the plugin throws outside this call (a timer, an event) fails the command too.
+    let fail: (error: PluginFault) => void = () => {};
+    const faulted = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    faulted.catch(() => {});
+    const entry: Running = { plugin, fail };
+    this.running.add(entry);
     // A command may wait on nothing but its signal: keep the process alive until it settles or Ctrl-C comes.
     const keepAlive = setInterval(() => {}, 2 ** 30);
     try {
-      return { status: 0, value: await raceAbort(running, signal) };
+      return { status: 0, value: await raceAbort(Promise.race([running, faulted]), signal) };
     } catch (error) {
       return failure(error);
     } finally {
+      this.running.delete(entry);
       clearInterval(keepAlive);
     }
+  }
+
+  /**
+   * An error a plugin threw where nothing could catch it (a timer, an event
+   * handler, an unhandled rejection): one line naming the plugin, and the
+   * command it belongs to, if it still runs, fails. The shell goes on.
+   */
+  pluginFault(error: unknown): void {
+    const plugin = this.blame(error);
+    this.faultCount++;
+    const message = error instanceof Error ? oneLine(error) : oneLine(String(error));
+    this.notice(plugin ? `${plugin}: ${message}` : `unexpected error: ${message}`);
+    if (this.options.debug && error instanceof Error && error.stack) this.notice(this.mapStacks(error.stack));
+    for (const entry of this.running) if (plugin === undefined || entry.plugin === plugin) entry.fail(new PluginFault(message));
+  }
+
+  /** Which plugin an error came from: the first of its stack frames in a plugin's code, else the one command running. */
+  private blame(error: unknown): string | undefined {
+    const stack = error instanceof Error ? (error.stack ?? '') : '';
+    if (stack) {
+      let best: { at: number; name: string } | undefined;
+      for (const record of this.registry.all()) {
+        const at = stack.indexOf(record.source.entry);
+        if (at >= 0 && (!best || at < best.at)) best = { at, name: pluginName(record) };
+      }
+      if (best) return best.name;
+    }
+    const plugins = new Set([...this.running].map((r) => r.plugin));
+    return plugins.size === 1 ? [...plugins][0] : undefined;
   }
 
   /** The `ctx` a command (or its `complete` hook) receives. */
@@ -771,6 +913,16 @@ export class Session implements ShellApi {
 
   /** `ctx.run(line)`: run a nested line with everything captured. */
   private async capture(line: string, signal: AbortSignal): Promise<RunResult> {
+    if (this.runDepth >= MAX_RUN_DEPTH) throw new CommandError(`ctx.run is nested more than ${MAX_RUN_DEPTH} deep`);
+    this.runDepth++;
+    try {
+      return await this.captureLine(line, signal);
+    } finally {
+      this.runDepth--;
+    }
+  }
+
+  private async captureLine(line: string, signal: AbortSignal): Promise<RunResult> {
     const sink = captureSink(false);
     const exitBefore = this.exitRequested;
     const statusBefore = this.previousStatus;

@@ -1,0 +1,267 @@
+/**
+ * Keeping plugin code from taking the shell down (CONTRACT §11).
+ *
+ * - `guarded(fn)` runs a plugin's synchronous code through a tiny `vm.Script`
+ *   with `breakOnSigint` (and a deadline when loading), so Ctrl-C stops even
+ *   `for (;;) {}`: V8 throws ERR_SCRIPT_EXECUTION_INTERRUPTED inside it.
+ * - Starting Node's SIGINT watchdog costs a thread per call (~70 µs); it is
+ *   kept started while lines run in a burst (`SigintWatch`), so nested guarded
+ *   calls are cheap, and a SIGINT that lands between calls is picked up from
+ *   the watchdog's pending flag.
+ * - A watchdog worker thread covers what the main thread cannot while it is
+ *   stuck (code looping after an `await` is outside any guarded call): it sees
+ *   SIGINT/SIGTERM/SIGHUP itself, reads Ctrl-C from the terminal in raw mode,
+ *   and ends the process when the main thread does not answer in time.
+ */
+import vm from 'node:vm';
+
+const CALL = Symbol.for('tosh.guarded-call');
+let trampoline: vm.Script | undefined;
+
+/** The error V8 throws into code that Ctrl-C interrupted. */
+export const isInterruption = (error: unknown) => (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
+
+/** The error V8 throws into code that ran past its deadline. */
+export const isTimeout = (error: unknown) => (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+
+/** Run plugin code so that Ctrl-C, and `timeoutMs` if given, can stop it even in a loop that never yields. */
+export function guarded<T>(fn: () => T, timeoutMs?: number): T {
+  trampoline ??= new vm.Script('globalThis[Symbol.for("tosh.guarded-call")]()', { filename: 'tosh:guard' });
+  const slot = globalThis as unknown as Record<symbol, unknown>;
+  const previous = slot[CALL];
+  slot[CALL] = fn;
+  try {
+    // displayErrors would prepend the throwing source line to the plugin's error stack.
+    const options = timeoutMs
+      ? { breakOnSigint: true, timeout: timeoutMs, displayErrors: false }
+      : { breakOnSigint: true, displayErrors: false };
+    return trampoline.runInThisContext(options) as T;
+  } finally {
+    slot[CALL] = previous;
+  }
+}
+
+interface ContextifyBinding {
+  startSigintWatchdog(): void;
+  stopSigintWatchdog(): boolean;
+  watchdogHasPendingSigint(): boolean;
+}
+
+/** Node's own SIGINT watchdog, as the REPL drives it; undefined where it cannot be had. */
+function contextify(): ContextifyBinding | undefined {
+  const quiet = process.noDeprecation === true;
+  try {
+    process.noDeprecation = true;
+    const binding = (process as unknown as { binding(name: string): ContextifyBinding }).binding('contextify');
+    return typeof binding.startSigintWatchdog === 'function' ? binding : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    process.noDeprecation = quiet;
+  }
+}
+
+// Shared with the watchdog worker: one Int32 each.
+const HEARTBEAT = 0;
+/** 0: Node's SIGINT watchdog is off; 1: the main thread runs it; 2: the worker took it over. */
+const WATCH = 1;
+const BUSY = 2;
+const INTERACTIVE = 3;
+const SLOTS = 8;
+
+/**
+ * Keeps Node's SIGINT watchdog running while lines run (nested guarded calls
+ * are then cheap) and hands a SIGINT caught between calls to `onSigint`.
+ */
+export class SigintWatch {
+  private readonly binding = contextify();
+  private poll: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private depth = 0;
+
+  constructor(
+    private readonly state: Int32Array,
+    private readonly onSigint: () => void,
+  ) {}
+
+  private get active(): boolean {
+    return Atomics.load(this.state, WATCH) === 1;
+  }
+
+  /** A line starts running. */
+  enter(): void {
+    this.depth++;
+    Atomics.store(this.state, BUSY, 1);
+    if (this.idleTimer) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+    }
+    this.start();
+  }
+
+  /** SIGINT listeners set aside while Node's watchdog owns the signal (a listener added later would take it back). */
+  private listeners: ((...args: unknown[]) => void)[] = [];
+
+  private start(): void {
+    if (!this.binding || Atomics.load(this.state, WATCH) !== 0) return;
+    this.listeners = process.rawListeners('SIGINT') as ((...args: unknown[]) => void)[];
+    process.removeAllListeners('SIGINT');
+    this.binding.startSigintWatchdog();
+    Atomics.store(this.state, WATCH, 1);
+    this.poll = setInterval(() => this.check(), 50);
+    this.poll.unref();
+  }
+
+  /** A line ended: the watchdog stops once nothing has run for a moment (a burst of lines shares one). */
+  leave(): void {
+    this.depth = Math.max(0, this.depth - 1);
+    if (this.depth > 0) return;
+    Atomics.store(this.state, BUSY, 0);
+    this.idleTimer ??= setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.depth === 0) this.stop();
+    }, 30);
+    this.idleTimer.unref();
+  }
+
+  /** A SIGINT that reached the watchdog while no guarded code ran. */
+  private check(): void {
+    if (this.binding && this.active && this.binding.watchdogHasPendingSigint()) {
+      this.stop(false);
+      if (this.depth > 0) this.start();
+      this.onSigint();
+    }
+  }
+
+  /** Stop Node's watchdog; a SIGINT it was holding goes to `onSigint` unless `forward` is false. */
+  stop(forward = true): void {
+    if (this.poll) clearInterval(this.poll);
+    this.poll = undefined;
+    const state = Atomics.compareExchange(this.state, WATCH, 1, 0);
+    if (state === 2) Atomics.store(this.state, WATCH, 0); // The worker stopped it (the shell was stuck).
+    if (state === 0 || !this.binding) return;
+    if (state === 1 && this.binding.stopSigintWatchdog() && forward) queueMicrotask(this.onSigint);
+    // Stopping leaves Node's exit-on-SIGINT handler installed: adding the listeners back puts libuv's in its place.
+    for (const listener of this.listeners.splice(0)) process.on('SIGINT', listener);
+  }
+}
+
+/**
+ * The worker's code: plain CommonJS, evaluated as is (it must not depend on
+ * the bundle). Its own timers and handles stay referenced (an idle worker
+ * thread would end); the main thread unrefs the worker instead.
+ */
+const WORKER = `
+const { workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const { spawnSync } = require('node:child_process');
+const state = new Int32Array(workerData.shared);
+const pid = process.pid;
+process.noDeprecation = true;
+let binding;
+try { binding = process.binding('contextify'); } catch {}
+const say = (text) => { try { fs.writeSync(2, 'tosh: ' + text + '\\n'); } catch {} };
+function restoreTerminal() {
+  if (!Atomics.load(state, ${INTERACTIVE})) return;
+  try { fs.writeSync(1, '\\u001b[?2004l\\u001b[?25h\\n'); } catch {}
+  try {
+    const tty = fs.openSync('/dev/tty', 'r');
+    spawnSync('stty', ['sane'], { stdio: [tty, 'ignore', 'ignore'] });
+    fs.closeSync(tty);
+  } catch {}
+}
+function end(text) {
+  say(text);
+  restoreTerminal();
+  process.kill(pid, 'SIGKILL');
+}
+let beat = Atomics.load(state, ${HEARTBEAT});
+let beatAt = Date.now();
+const stuck = () => Date.now() - beatAt >= 400;
+let tookOver = false;
+let tty;
+let ctrlC = 0;
+try {
+  const { Signal } = process.binding('signal_wrap');
+  const watch = (signum, name) => {
+    const handle = new Signal();
+    handle.onsignal = () => {
+      // SIGTERM and SIGHUP: the shell has 2 s to leave on its own.
+      setTimeout(() => end('a plugin holds the shell: ending it (' + name + ')'), 1800);
+    };
+    handle.start(signum);
+  };
+  const os = require('node:os');
+  // Not SIGINT: Node's SIGINT watchdog owns that signal while lines run (see SigintWatch).
+  watch(os.constants.signals.SIGTERM, 'SIGTERM');
+  watch(os.constants.signals.SIGHUP, 'SIGHUP');
+} catch {}
+setInterval(() => {
+  const now = Atomics.load(state, ${HEARTBEAT});
+  if (now !== beat) {
+    beat = now;
+    beatAt = Date.now();
+    ctrlC = 0;
+    tookOver = false;
+    return;
+  }
+  if (!stuck() || !Atomics.load(state, ${BUSY})) return;
+  // Stuck outside any guarded call: a Ctrl-C waits in Node's SIGINT watchdog. Take the watchdog over
+  // so that the next Ctrl-C ends the process (Node's exit handler restores the terminal).
+  if (!tookOver && binding && Atomics.load(state, ${WATCH}) === 1 && binding.watchdogHasPendingSigint()) {
+    if (Atomics.compareExchange(state, ${WATCH}, 1, 2) === 1) {
+      binding.stopSigintWatchdog();
+      tookOver = true;
+      say('the running command does not give way to Ctrl-C: press Ctrl-C again to leave the shell');
+    }
+  }
+  // In raw mode Ctrl-C is a byte the stuck main thread never reads: read the terminal here.
+  if (Atomics.load(state, ${INTERACTIVE})) {
+    try {
+      tty ??= fs.openSync('/dev/tty', fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const buf = Buffer.alloc(256);
+      let n = 0;
+      try { n = fs.readSync(tty, buf, 0, 256, null); } catch {}
+      for (let i = 0; i < n; i++) {
+        if (buf[i] !== 3) continue;
+        ctrlC++;
+        if (ctrlC === 1) process.kill(pid, 'SIGINT');
+        else if (tookOver) process.kill(pid, 'SIGINT');
+        else end('the running command does not give way to Ctrl-C: leaving the shell');
+      }
+    } catch {}
+  }
+}, 100);
+`;
+
+/**
+ * The process-wide fault machinery: the SIGINT watch, and the watchdog
+ * worker started the first time plugin code from outside the shell runs.
+ */
+export class Faults {
+  private readonly state = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+  readonly sigint: SigintWatch;
+  private worker: { terminate(): Promise<number> } | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(onSigint: () => void, interactive = false) {
+    this.sigint = new SigintWatch(this.state, onSigint);
+    if (interactive) Atomics.store(this.state, INTERACTIVE, 1);
+  }
+
+  /** Start the watchdog worker (once); cheap to call before every plugin call. */
+  watch(): void {
+    if (this.worker) return;
+    try {
+      const { Worker } = process.getBuiltinModule('node:worker_threads') as typeof import('node:worker_threads');
+      const worker = new Worker(WORKER, { eval: true, workerData: { shared: this.state.buffer }, stdout: false, stderr: false });
+      worker.unref();
+      worker.on('error', () => {});
+      this.worker = worker;
+      this.heartbeat = setInterval(() => Atomics.add(this.state, HEARTBEAT, 1), 100);
+      this.heartbeat.unref();
+    } catch {
+      // No worker threads: Ctrl-C still stops synchronous loops; a stuck shell needs SIGKILL.
+    }
+  }
+}
