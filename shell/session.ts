@@ -156,7 +156,7 @@ export class Session implements ShellApi {
 
   constructor(readonly options: SessionOptions) {
     this.registry = new Registry((message) => this.notice(message));
-    this.cache = new BuildCache(options.home);
+    this.cache = new BuildCache(options.home, (message) => this.notice(message));
     this.historyStore = new History(join(options.home, 'history'), options.config.historySize);
     this.prompt = options.config.prompt;
   }
