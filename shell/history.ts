@@ -91,7 +91,8 @@ export class History {
     try {
       const stats = fstatSync(fd);
       if (!stats.isFile()) throw new Error('not a regular file');
-      writeSync(fd, `${stats.size > 0 && !this.endsWithNewline(stats.size) ? '\n' : ''}${line}\n`);
+      const bytes = Buffer.from(`${stats.size > 0 && !this.endsWithNewline(stats.size) ? '\n' : ''}${line}\n`);
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
     } finally {
       closeSync(fd);
     }
