@@ -54,12 +54,9 @@ export interface TrustPolicy {
  */
 function cachedEntry(source: PluginSource, cache: BuildCache, policy: TrustPolicy): CachedEntry | undefined {
   const cached = cache.lookup(source.entry);
-  if (!cached || !policy.checkTrust) return cached;
-  const refused = inputsRefusal(
-    source,
-    cached.inputs.map(([p]) => p),
-    (path) => cache.stat(path),
-  );
+  // A remembered build error runs no code: it is reported as it was (its inputs are every file of the folder).
+  if (!cached || !policy.checkTrust || cached.error) return cached;
+  const refused = inputsRefusal(source, cached.inputs, (path) => cache.stat(path));
   if (refused) throw new TrustRefusal(refused);
   return cached;
 }

@@ -62,7 +62,14 @@ export function realDir(dir: string): string {
 
 /** Files of packages (under a `node_modules` below the plugin directory or beside its way up) are not checked. */
 export function inPackages(pluginDir: string, file: string): boolean {
-  return relative(pluginDir, file).split(sep).includes('node_modules');
+  // The common case (a file inside the plugin directory) without path.relative's resolving: a start asks per plugin.
+  const rel = file.startsWith(`${pluginDir}${sep}`) ? file.slice(pluginDir.length + 1) : relative(pluginDir, file);
+  return (
+    rel === 'node_modules' ||
+    rel.startsWith(`node_modules${sep}`) ||
+    rel.includes(`${sep}node_modules${sep}`) ||
+    rel.endsWith(`${sep}node_modules`)
+  );
 }
 
 /**
@@ -73,6 +80,8 @@ export function inPackages(pluginDir: string, file: string): boolean {
  * swap the file.
  */
 export function guardingDirs(pluginDir: string, file: string): string[] {
+  // The common case, a file directly in the plugin directory (a start asks per plugin), without path work.
+  if (file.lastIndexOf(sep) === pluginDir.length && file.startsWith(pluginDir)) return [pluginDir];
   const dirs: string[] = [];
   const ancestor = (dir: string) => dir === pluginDir || dir === sep || pluginDir.startsWith(`${dir}${sep}`);
   const inside = pluginDir === sep || file.startsWith(`${pluginDir}${sep}`);
@@ -139,18 +148,29 @@ export function pluginRefusal(source: PluginSource, stat: (path: string) => Stat
 
 /**
  * Trust re-checked for a cached build, from the stats the cache takes anyway
- * to fingerprint its inputs (files and folders): a build made with `--trust`,
- * or a directory made writable since, is refused like a fresh build.
+ * to fingerprint its inputs (files and folders, the entry among them) and the
+ * directories guarding them, and the `package.json` the entry was read from:
+ * as complete as `pluginRefusal` and the build's checks together, so a warm
+ * start needs nothing else. A build made with `--trust`, or a directory made
+ * writable since, is refused like a fresh build.
  */
-export function inputsRefusal(source: PluginSource, inputs: string[], stat: (path: string) => Stats | undefined): string | undefined {
+export function inputsRefusal(
+  source: PluginSource,
+  inputs: readonly (readonly [string, string])[],
+  stat: (path: string) => Stats | undefined,
+): string | undefined {
   const pluginDir = realDir(source.dir.dir);
-  for (const input of inputs) {
+  const manifestProblem = source.manifest && untrusted(source.manifest.stats);
+  if (manifestProblem) return refusalText(`${source.display}${sep}package.json`, false, manifestProblem);
+  for (const [input] of inputs) {
     if (inPackages(pluginDir, input)) continue;
     const stats = stat(input);
     if (!stats) continue; // Gone: the fingerprint no longer matches and the plugin is rebuilt.
     const problem = untrusted(stats);
-    const shown = problem && shownPath(source, input);
-    if (problem && shown) return refusalText(shown, shown === source.display, problem);
+    if (problem) {
+      const shown = shownPath(source, input);
+      return refusalText(shown, shown === source.display, problem);
+    }
     const dir = checkDirs(pluginDir, input, stat);
     if (dir && dir[1] !== 'missing') return refusalText(shownPath(source, dir[0]), false, dir[1]);
   }
