@@ -152,6 +152,7 @@ describe.concurrent('where plugins come from (contract §3)', () => {
     const ws = workspace('conflict-a');
     mkdirSync(join(ws.cwd, 'again'));
     cpSync(join(FIXTURES, 'core', 'conflict-a', 'alpha.ts'), join(ws.cwd, 'again', 'alpha2.ts'));
+    trustTree(join(ws.cwd, 'again'));
     expect(await tosh(['--plugins', 'conflict-a', '--plugins', 'again', '-c', 'alpha:hello'], { cwd: ws.cwd })).toEqual({
       stdout: 'hello from alpha\n',
       stderr: "tosh: refused plugin again/alpha2.ts: plugin name 'alpha' is already used by conflict-a/alpha.ts\n",
