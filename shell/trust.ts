@@ -19,14 +19,8 @@ export function untrusted(stats: Stats): string | undefined {
   return undefined;
 }
 
-/** Why a plugin file or folder may not be trusted (`it is writable by others`), or undefined when it may. */
-export function distrust(stats: Stats): string | undefined {
-  const problem = untrusted(stats);
-  return problem && `it is ${problem}`;
-}
-
 /** The hint every plugin refusal ends with: only plugin checks can be lifted. */
-export const LIFT_HINT = '(use --trust to load it anyway)';
+const LIFT_HINT = '(use --trust to load it anyway)';
 
 /** A plugin refused because a file or directory it is built from may be changed by someone else. */
 export class TrustRefusal extends Error {
@@ -220,9 +214,6 @@ function readAll(fd: number, size: number): Buffer {
 
 // ---- $TOSH_HOME ---------------------------------------------------------------
 
-/** Why a place in `$TOSH_HOME` may not be used (`it is writable by others`), from `fs.stat`-like stats. */
-export const privacyProblem = untrusted;
-
 /**
  * Create a directory (and its missing parents) private to the user: 0700.
  * Parents are made one by one, so an impossible path fails at once
@@ -236,8 +227,8 @@ export function makePrivateDir(path: string): void {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') {
-        if (statSync(dir).isDirectory()) return;
-        throw new Error(`cannot create ${dir}: a file is in the way`);
+        if (statOrUndefined(dir)?.isDirectory()) return;
+        throw new Error(`cannot create ${dir}: something else is in the way`);
       }
       if (code === 'ENOENT' && depth < 64 && dirname(dir) !== dir) {
         made(dirname(dir), depth + 1);
@@ -256,7 +247,7 @@ export function makePrivateDir(path: string): void {
 }
 
 /** `no such file or directory` from an fs error, without Node's `ENOENT: … , mkdir '…'` decoration. */
-export function errnoText(error: unknown): string {
+function errnoText(error: unknown): string {
   const message = (error as Error).message ?? String(error);
   return message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
 }
