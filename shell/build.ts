@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, extname, join, relative, resolve } from 'node:path';
 import type * as Esbuild from 'esbuild';
 import type { PluginSource } from './discover.ts';
 import { SHARED_IDS } from './shared-modules.ts';
+import { checkDirs, inPackages, readChecked, realDir, refusalText, shownPath, TrustRefusal, untrusted } from './trust.ts';
 
 /** A plugin that cannot be used, with where (`plugins/x.ts:3:7`) and why. */
 export class PluginLoadError extends Error {
@@ -39,10 +40,65 @@ export function displayPath(source: PluginSource, file: string): string {
   return join(source.dir.dir, rel);
 }
 
-/** Bundle a plugin with esbuild; shared modules stay external. Throws PluginLoadError with file:line:col. */
-export async function buildPlugin(source: PluginSource): Promise<Built> {
+// esbuild's own loaders for the files a plugin may import, so checked bytes can be handed to it.
+const LOADERS: Record<string, Esbuild.Loader> = {
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
+  '.json': 'json',
+  '.txt': 'text',
+  '.css': 'css',
+};
+
+/**
+ * Trust as esbuild reads (contract §12): every file the plugin is built from,
+ * outside `node_modules`, is opened once, checked on that descriptor with the
+ * directories that guard it, and its bytes are what esbuild compiles. A file
+ * swapped by a rename after the check is never built.
+ */
+function trustLoader(source: PluginSource, refused: { reason?: string }): Esbuild.Plugin {
+  const pluginDir = realDir(source.dir.dir);
+  const refuse = (path: string, problem: string) => {
+    const shown = shownPath(source, path);
+    refused.reason ??= refusalText(shown, shown === source.display, problem);
+    return { errors: [{ text: refused.reason }] };
+  };
+  return {
+    name: 'tosh-trust',
+    setup(build) {
+      build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => {
+        if (inPackages(pluginDir, args.path)) return undefined;
+        let read: ReturnType<typeof readChecked>;
+        try {
+          read = readChecked(args.path, untrusted);
+        } catch {
+          return undefined; // Missing or unreadable: esbuild reports it in its words.
+        }
+        if (read.problem !== undefined) return refuse(args.path, read.problem);
+        const dir = checkDirs(pluginDir, args.path);
+        if (dir) return refuse(dir[0], dir[1]);
+        const loader = LOADERS[extname(args.path)];
+        // No loader of ours: esbuild decides (an `empty` .node, or an error); checked all the same.
+        return loader ? { contents: read.bytes, loader } : undefined;
+      });
+    },
+  };
+}
+
+/**
+ * Bundle a plugin with esbuild; shared modules stay external. Throws
+ * PluginLoadError with file:line:col, or TrustRefusal when `checkTrust` and a
+ * file or directory it is built from may be changed by someone else.
+ */
+export async function buildPlugin(source: PluginSource, options: { checkTrust: boolean }): Promise<Built> {
   const cwd = dirname(source.entry);
   let result: Esbuild.BuildResult<{ write: false; metafile: true }>;
+  const refused: { reason?: string } = {};
   try {
     result = await loadEsbuild().build({
       entryPoints: [source.entry],
@@ -62,8 +118,10 @@ export async function buildPlugin(source: PluginSource): Promise<Built> {
       mainFields: ['module', 'main'],
       conditions: ['tosh'],
       loader: { '.node': 'empty' },
+      plugins: options.checkTrust ? [trustLoader(source, refused)] : [],
     });
   } catch (error) {
+    if (refused.reason) throw new TrustRefusal(refused.reason);
     const failure = error as Esbuild.BuildFailure;
     const first = failure.errors?.[0];
     if (!first) throw new PluginLoadError((error as Error).message.split('\n')[0] ?? 'build failed');

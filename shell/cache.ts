@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, type Stats, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { renameSync, type Stats, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import type { CommandSpec } from './schema.ts';
+import { makePrivateDir, readChecked, untrusted } from './trust.ts';
 
 /** A plugin's metadata: enough to list, dispatch to and validate for its commands without its code. */
 export interface PluginMeta {
@@ -82,11 +83,14 @@ export function settledSignature(path: string, since: number): string {
 // File times come from the kernel's coarse clock, which may lag the real one by a tick (up to 10 ms).
 const CLOCK_SLACK_MS = 20;
 
-/** Write a file so that readers see the old or the new content, never a part. */
+/**
+ * Write a private file (0600) so that readers see the old or the new content,
+ * never a part; a failed write (a full disk) leaves no temporary file behind.
+ */
 export function writeAtomic(file: string, data: string): void {
   const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(temp, data);
   try {
+    writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
     renameSync(temp, file);
   } catch (error) {
     try {
@@ -213,6 +217,13 @@ export function contentId(text: string): string {
  * fingerprints of its inputs, its compiled code and its command metadata.
  * Everything is checked against the files on every start; a corrupt cache is
  * ignored and rebuilt; writes are atomic, so concurrent shells cannot tear it.
+ *
+ * The cache holds code that runs: it is used only while it is private
+ * (contract §12). `$TOSH_HOME`, `cache/` and `cache/code/` are created 0700
+ * and every file 0600; if any of them, the manifest or a code file, can be
+ * written by group or others or is owned by another user (root aside), it is
+ * not used, with one warning, and the shell compiles afresh. `--trust`
+ * does not change this.
  */
 export class BuildCache {
   private readonly dir: string;
@@ -221,19 +232,84 @@ export class BuildCache {
   private dirty = false;
   /** Stats taken during a start, shared by the trust check and the fingerprints (one stat per file). */
   private stats: Map<string, Stats | undefined> | undefined;
+  /** Undefined until the first use; false once something about it may not be trusted or created. */
+  private usable: boolean | undefined;
+  private warned = false;
 
-  constructor(home: string) {
+  constructor(
+    private readonly home: string,
+    private readonly warn: (message: string) => void = () => {},
+  ) {
     this.dir = join(home, 'cache');
     this.file = join(this.dir, 'manifest.json');
   }
 
+  /** Say once per session why (part of) the cache is not used. */
+  private warnOnce(message: string): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.warn(message);
+  }
+
+  /** `$TOSH_HOME`, `cache/` and `cache/code/` are private, or missing (to be created private). */
+  private isUsable(): boolean {
+    if (this.usable !== undefined) return this.usable;
+    this.usable = true;
+    for (const dir of [this.home, this.dir, join(this.dir, 'code')]) {
+      const stats = statOrUndefined(dir);
+      const problem = stats && (stats.isDirectory() ? untrusted(stats) : 'not a directory');
+      if (problem) {
+        this.usable = false;
+        this.warnOnce(`cache ${this.dir} not used: ${dir === this.dir ? 'it' : dir} is ${problem}`);
+        break;
+      }
+    }
+    return this.usable;
+  }
+
+  /** Create a cache directory private to the user; on failure the cache is off for this session, said once. */
+  private makeDir(dir: string): boolean {
+    if (!this.isUsable()) return false;
+    try {
+      makePrivateDir(dir);
+      return true;
+    } catch (error) {
+      this.usable = false;
+      const home = !statOrUndefined(this.home);
+      this.warnOnce(
+        home
+          ? `${(error as Error).message} (running without cache and history)`
+          : `cache ${this.dir} not used: ${(error as Error).message}`,
+      );
+      return false;
+    }
+  }
+
+  /**
+   * A cache file's text, read through one descriptor that is checked first:
+   * undefined when missing, or when it may not be trusted (warned once).
+   */
+  private readPrivate(file: string): string | undefined {
+    let read: ReturnType<typeof readChecked>;
+    try {
+      read = readChecked(file, untrusted);
+    } catch {
+      return undefined;
+    }
+    if (read.problem === undefined) return read.bytes.toString('utf8');
+    const shown = relative(this.dir, file).split(sep).join('/');
+    this.warnOnce(`cache ${this.dir} not used: ${shown} is ${read.problem}`);
+    return undefined;
+  }
+
   private load(): Manifest {
     if (this.manifest) return this.manifest;
+    const text = this.isUsable() ? this.readPrivate(this.file) : undefined;
     try {
-      const data = JSON.parse(readFileSync(this.file, 'utf8')) as Manifest;
+      const data = JSON.parse(text ?? '') as Manifest;
       if (isRecord(data) && data.format === FORMAT && isRecord(data.entries)) this.manifest = data;
     } catch {
-      // Missing or corrupt: start afresh.
+      // Missing, corrupt or not private: start afresh.
     }
     this.manifest ??= { format: FORMAT, entries: {} };
     return this.manifest;
@@ -260,6 +336,7 @@ export class BuildCache {
 
   /** The cached entry for a plugin, only if it is well formed and every input is unchanged. */
   lookup(entryFile: string): CachedEntry | undefined {
+    if (!this.isUsable()) return undefined;
     const entry: unknown = this.load().entries[entryFile];
     if (!wellFormed(entry)) return undefined;
     for (const [path, sig] of entry.inputs) if (signatureOf(this.stat(path)) !== sig) return undefined;
@@ -267,18 +344,12 @@ export class BuildCache {
     return meta ? { ...rest, meta: new CachedMeta(meta, () => this.forget(entryFile)) } : rest;
   }
 
-  /** The compiled code of an entry, or undefined if its file is gone or damaged. */
+  /** The compiled code of an entry, or undefined if its file is gone, damaged or not private. */
   code(entry: CachedEntry): { code: string; map: string } | undefined {
-    if (!entry.code) return undefined;
-    try {
-      const [code, map] = [
-        readFileSync(join(this.dir, 'code', `${entry.code}.cjs`), 'utf8'),
-        readFileSync(join(this.dir, 'code', `${entry.code}.map`), 'utf8'),
-      ];
-      return contentId(code) === entry.code ? { code, map } : undefined;
-    } catch {
-      return undefined;
-    }
+    if (!entry.code || !this.isUsable()) return undefined;
+    const code = this.readPrivate(join(this.dir, 'code', `${entry.code}.cjs`));
+    const map = code === undefined ? undefined : this.readPrivate(join(this.dir, 'code', `${entry.code}.map`));
+    return code !== undefined && map !== undefined && contentId(code) === entry.code ? { code, map } : undefined;
   }
 
   /** Remember a build (or its failure) with the fingerprints its inputs had before it was made. */
@@ -290,10 +361,11 @@ export class BuildCache {
     const entry: Entry = { inputs };
     if (result.code !== undefined) {
       const id = contentId(result.code);
+      const code = join(this.dir, 'code');
+      if (!this.makeDir(code)) return;
       try {
-        mkdirSync(join(this.dir, 'code'), { recursive: true });
-        writeAtomic(join(this.dir, 'code', `${id}.map`), result.map ?? '');
-        writeAtomic(join(this.dir, 'code', `${id}.cjs`), result.code);
+        writeAtomic(join(code, `${id}.map`), result.map ?? '');
+        writeAtomic(join(code, `${id}.cjs`), result.code);
         entry.code = id;
       } catch {
         return; // An unwritable cache only costs speed.
@@ -325,13 +397,12 @@ export class BuildCache {
 
   /** Write the manifest if it changed (atomically). Errors only cost speed. */
   flush(): void {
-    if (!this.dirty || !this.manifest) return;
+    if (!this.dirty || !this.manifest || !this.makeDir(this.dir)) return;
     try {
-      mkdirSync(this.dir, { recursive: true });
       // Merge with what another shell may have written since we read, so neither loses entries.
       let merged = this.manifest.entries;
       try {
-        const theirs = JSON.parse(readFileSync(this.file, 'utf8')) as Manifest;
+        const theirs = JSON.parse(this.readPrivate(this.file) ?? '') as Manifest;
         if (isRecord(theirs) && theirs.format === FORMAT && isRecord(theirs.entries))
           merged = { ...theirs.entries, ...this.manifest.entries };
       } catch {}

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readChecked, untrusted } from './trust.ts';
 
 /** `$TOSH_HOME`: config, history and cache live here. */
 export function toshHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -29,15 +30,30 @@ export type Config = z.infer<typeof ConfigSchema>;
 
 export const defaultConfig = (): Config => ConfigSchema.parse({});
 
-/** Read `$TOSH_HOME/config.json`. A bad file gives defaults and a one-line error naming the field. */
+/**
+ * Read `$TOSH_HOME/config.json`. A bad file gives defaults and a one-line
+ * error naming the field. Settings are trusted like code (contract §12): a
+ * file that group or others can write, or that another user owns (root
+ * aside), or that sits in such a `$TOSH_HOME`, is not used; neither is
+ * anything but a regular file (a FIFO would hang the start). It is read
+ * through the descriptor that was checked.
+ */
 export function loadConfig(home: string): { config: Config; error?: string } {
   const file = join(home, 'config.json');
+  const notUsed = (why: string) => ({ config: defaultConfig(), error: `config ${file} not used: ${why} (using defaults)` });
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    const read = readChecked(file, untrusted);
+    if (read.problem !== undefined) return notUsed(`it is ${read.problem}`);
+    text = read.bytes.toString('utf8');
   } catch {
     return { config: defaultConfig() };
   }
+  let homeProblem: string | undefined;
+  try {
+    homeProblem = untrusted(statSync(home));
+  } catch {}
+  if (homeProblem) return notUsed(`${home} is ${homeProblem}`);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,5 +1,6 @@
-import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, type Stats, statSync } from 'node:fs';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
+import { readChecked } from './trust.ts';
 
 /** A plugin directory, in precedence order. */
 export interface PluginDir {
@@ -21,6 +22,8 @@ export interface PluginSource {
   /** Position of its directory in the precedence order (0 is highest). */
   rank: number;
   folder: boolean;
+  /** The folder's `package.json` that named the entry, with the stats of the descriptor it was read through (for trust). */
+  manifest?: { path: string; stats: Stats };
 }
 
 const PLUGIN_FILE = /\.(ts|tsx|mts|js|mjs)$/;
@@ -35,21 +38,36 @@ export function skipped(name: string): boolean {
 
 /** The file a folder plugin starts from, or undefined when the folder is not a plugin. */
 export function folderEntry(folder: string): string | undefined {
+  return folderPlugin(folder)?.entry;
+}
+
+/**
+ * A folder plugin's entry, and the `package.json` that named it. The file is
+ * read once, through the descriptor whose stats are kept: the trust check
+ * judges the very bytes that chose the entry.
+ */
+function folderPlugin(folder: string): { entry: string; manifest?: { path: string; stats: Stats } } | undefined {
   const pkgFile = join(folder, 'package.json');
-  if (existsSync(pkgFile)) {
-    try {
-      const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports?: unknown; main?: unknown };
-      const target = exportTarget(pkg.exports) ?? (typeof pkg.main === 'string' ? pkg.main : undefined);
-      if (target) return resolve(folder, target);
-    } catch {
-      // An unreadable package.json falls back to index files; the build reports real problems.
+  let manifest: { path: string; stats: Stats } | undefined;
+  let target: string | undefined;
+  try {
+    const read = readChecked(pkgFile, () => undefined);
+    manifest = { path: pkgFile, stats: read.stats };
+    if (read.problem === undefined) {
+      const pkg = JSON.parse(read.bytes.toString('utf8')) as { exports?: unknown; main?: unknown };
+      target = exportTarget(pkg.exports) ?? (typeof pkg.main === 'string' ? pkg.main : undefined);
     }
+  } catch {
+    // Missing, unreadable or not JSON: index files decide; the build reports real problems.
   }
+  let entry = target && resolve(folder, target);
   for (const index of INDEX_FILES) {
+    if (entry) break;
     const file = join(folder, index);
-    if (existsSync(file)) return file;
+    if (existsSync(file)) entry = file;
   }
-  return undefined;
+  if (!entry) return undefined;
+  return manifest ? { entry, manifest } : { entry };
 }
 
 function exportTarget(exports: unknown): string | undefined {
@@ -96,8 +114,11 @@ export function sourceOf(dir: PluginDir, rank: number, name: string, kind?: Dire
   }
   const display = shown === '.' ? name : shown.endsWith(sep) ? `${shown}${name}` : `${shown}${sep}${name}`;
   if (isDir) {
-    const entry = folderEntry(path);
-    return entry ? { path, entry, display, dir, rank, folder: true } : undefined;
+    const found = folderPlugin(path);
+    if (!found) return undefined;
+    const source: PluginSource = { path, entry: found.entry, display, dir, rank, folder: true };
+    if (found.manifest) source.manifest = found.manifest;
+    return source;
   }
   if (!PLUGIN_FILE.test(name)) return undefined;
   return { path, entry: path, display, dir, rank, folder: false };

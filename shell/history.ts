@@ -1,18 +1,29 @@
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makePrivateDir } from './trust.ts';
 
 // One entry per line; newlines inside an entry (continued lines) are escaped.
 const encode = (entry: string) => entry.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 const decode = (line: string) => line.replace(/\\(\\|n)/g, (_m, c: string) => (c === 'n' ? '\n' : '\\'));
 
+const CHUNK = 64 * 1024;
+// However long the file, a start reads at most this much of its end.
+const MAX_TAIL = 8 * 1024 * 1024;
+
 /**
- * The command history in `$TOSH_HOME/history`. Each entry is appended with
- * one `O_APPEND` write, so concurrent sessions interleave whole lines and
- * lose none; consecutive duplicates are folded; the file is trimmed to
- * `limit` entries now and then.
+ * The command history in `$TOSH_HOME/history` (created 0600, in a 0700
+ * directory). Each entry is appended with one `O_APPEND` write, so
+ * concurrent sessions interleave whole lines and lose none; consecutive
+ * duplicates are folded. Only the end of the file is read, and the file is
+ * trimmed to the newest `limit` entries when it has grown past them (on
+ * first use, and then now and then), so a huge history never slows the prompt.
  */
 export class History {
   private entries: string[] | undefined;
+  /** Lines in the file as far as this session knows (appends of other sessions aside). */
+  private fileLines = 0;
+  /** The directory or file cannot be written: stop trying for this session. */
+  private broken = false;
 
   constructor(
     readonly file: string,
@@ -22,15 +33,10 @@ export class History {
   /** Entries, oldest first (read on first use). */
   all(): string[] {
     if (!this.entries) {
-      try {
-        this.entries = readFileSync(this.file, 'utf8')
-          .split('\n')
-          .filter((l) => l !== '')
-          .map(decode);
-      } catch {
-        this.entries = [];
-      }
-      if (this.entries.length > this.limit) this.entries = this.entries.slice(-this.limit);
+      const { lines, whole } = this.limit === 0 ? { lines: [], whole: true } : this.tail();
+      this.entries = lines.slice(-this.limit).map(decode);
+      this.fileLines = whole ? lines.length : Number.POSITIVE_INFINITY;
+      if (this.fileLines > this.limit) this.rewrite(lines.slice(-this.limit));
     }
     return this.entries;
   }
@@ -41,14 +47,20 @@ export class History {
     const entries = this.all();
     if (line === '' || entries.at(-1) === line || this.limit === 0) return;
     entries.push(line);
-    try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      appendFileSync(this.file, `${encode(line)}\n`);
-      if (entries.length > this.limit * 1.5 + 10) this.compact();
-    } catch {
-      // History that cannot be saved must not stop the shell.
-    }
     if (entries.length > this.limit) entries.splice(0, entries.length - this.limit);
+    if (this.broken) return;
+    try {
+      if (this.fileLines === 0) makePrivateDir(dirname(this.file));
+      this.append(encode(line));
+      this.fileLines++;
+      if (this.fileLines > this.limit * 1.5 + 10) {
+        const { lines } = this.tail();
+        this.rewrite(lines.slice(-this.limit));
+      }
+    } catch {
+      // History that cannot be saved must not stop the shell (nor be retried on every line).
+      this.broken = true;
+    }
   }
 
   /** Index of the newest entry before `before` that contains `query`, or -1 (Ctrl-R). */
@@ -69,16 +81,84 @@ export class History {
     return undefined;
   }
 
-  /** Rewrite the file with the newest `limit` lines (including other sessions' latest). */
-  private compact(): void {
-    let lines: string[];
+  /**
+   * Append one whole line. If an earlier append stopped part-way (a full
+   * disk), the file does not end with a newline: start with one, so the
+   * fragment stays a line of its own instead of gluing onto this entry.
+   */
+  private append(line: string): void {
+    const fd = openSync(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o600);
     try {
-      lines = readFileSync(this.file, 'utf8').split('\n').filter(Boolean);
-    } catch {
-      return;
+      const stats = fstatSync(fd);
+      if (!stats.isFile()) throw new Error('not a regular file');
+      const bytes = Buffer.from(`${stats.size > 0 && !this.endsWithNewline(stats.size) ? '\n' : ''}${line}\n`);
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+    } finally {
+      closeSync(fd);
     }
+  }
+
+  private endsWithNewline(size: number): boolean {
+    const fd = openSync(this.file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const byte = Buffer.alloc(1);
+      return readSync(fd, byte, 0, 1, size - 1) === 1 && byte[0] === 0x0a;
+    } catch {
+      return true;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * The file's last lines, enough for `limit` entries (and no more than
+   * MAX_TAIL bytes), read backwards from its end; `whole` when that was the
+   * entire file. A line cut by where the reading began is left out.
+   */
+  private tail(): { lines: string[]; whole: boolean } {
+    let fd: number;
+    try {
+      fd = openSync(this.file, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch {
+      return { lines: [], whole: true };
+    }
+    try {
+      const stats = fstatSync(fd);
+      if (!stats.isFile()) return { lines: [], whole: true };
+      const chunks: Buffer[] = [];
+      let position = stats.size;
+      let newlines = 0;
+      while (position > 0 && newlines <= this.limit && stats.size - position < MAX_TAIL) {
+        const length = Math.min(CHUNK, position);
+        position -= length;
+        const chunk = Buffer.allocUnsafe(length);
+        const read = readSync(fd, chunk, 0, length, position);
+        const got = chunk.subarray(0, read);
+        for (const byte of got) if (byte === 0x0a) newlines++;
+        chunks.unshift(got);
+      }
+      let text = Buffer.concat(chunks).toString('utf8');
+      if (position > 0) text = text.slice(text.indexOf('\n') + 1);
+      return { lines: text.split('\n').filter((l) => l !== ''), whole: position === 0 };
+    } catch {
+      return { lines: [], whole: true };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Replace the file with these lines (atomically, 0600); a failed write leaves no temporary file. */
+  private rewrite(lines: string[]): void {
     const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, `${lines.slice(-this.limit).join('\n')}\n`);
-    renameSync(temp, this.file);
+    try {
+      writeFileSync(temp, lines.length > 0 ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
+      renameSync(temp, this.file);
+    } catch {
+      try {
+        unlinkSync(temp);
+      } catch {}
+    }
+    // Also after a failure: the next attempt waits until the file has grown again.
+    this.fileLines = lines.length;
   }
 }

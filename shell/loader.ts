@@ -5,12 +5,13 @@ import vm from 'node:vm';
 import { type PluginDefinition, PluginDefinitionError, validatePlugin } from '../plugin-sdk/index.ts';
 import type { AnyCommand } from '../plugin-sdk/types.ts';
 import { type Built, buildPlugin, displayPath, PluginLoadError } from './build.ts';
-import { type BuildCache, type PluginMeta, settledSignature, signature } from './cache.ts';
+import { type BuildCache, type CachedEntry, type PluginMeta, settledSignature, signature } from './cache.ts';
 import type { PluginSource } from './discover.ts';
 import { oneLine } from './errors.ts';
 import { guarded, isInterruption, isTimeout } from './faults.ts';
 import { type CommandSpec, specOf } from './schema.ts';
 import { prepareShared, sharedModule } from './shared-modules.ts';
+import { inputsRefusal, TrustRefusal } from './trust.ts';
 
 /** Compiled code of one plugin, from the cache or a fresh build. */
 export interface Compiled {
@@ -47,19 +48,38 @@ export interface PluginInstance {
 /** Loading that did not finish within the deadline (a loop at the top level). */
 export class LoadTimeout extends PluginLoadError {}
 
-/** Compile a plugin, or take it from the cache when none of its inputs changed. Throws PluginLoadError. */
+/** Whether the plugin checks of contract §12 apply (not for built-ins, `--trust` or `"trustAll"`). */
+export interface TrustPolicy {
+  checkTrust: boolean;
+}
+
+/**
+ * The cache's entry for a plugin whose inputs are all unchanged, trust
+ * re-checked from the stats the fingerprints were taken from. Throws
+ * TrustRefusal.
+ */
+function cachedEntry(source: PluginSource, cache: BuildCache, policy: TrustPolicy): CachedEntry | undefined {
+  const cached = cache.lookup(source.entry);
+  // A remembered build error runs no code: it is reported as it was (its inputs are every file of the folder).
+  if (!cached || !policy.checkTrust || cached.error) return cached;
+  const refused = inputsRefusal(source, cached.inputs, (path) => cache.stat(path));
+  if (refused) throw new TrustRefusal(refused);
+  return cached;
+}
+
 /**
  * A plugin answered entirely by the cache's metadata (the warm start of most
  * plugins), without a promise in sight: undefined when it must be compiled.
- * Throws the cached PluginLoadError of a plugin whose inputs still fail.
+ * Throws the cached PluginLoadError of a plugin whose inputs still fail, or
+ * TrustRefusal.
  */
-export function compileFromCache(source: PluginSource, cache: BuildCache): Compiled | undefined {
-  const cached = cache.lookup(source.entry);
+export function compileFromCache(source: PluginSource, cache: BuildCache, policy: TrustPolicy): Compiled | undefined {
+  const cached = cachedEntry(source, cache, policy);
   if (cached?.error) throw new PluginLoadError(cached.error.reason, cached.error.location);
   if (!cached?.meta) return undefined;
   // Metadata answers help, which and dispatch: the code is read only if a command of this plugin runs.
   let files: Promise<{ code: string; map: string }> | undefined;
-  const lazy = () => cache.code(cached) ?? fresh(source, cache).then((built) => ({ code: built.code, map: built.map }));
+  const lazy = () => cache.code(cached) ?? fresh(source, cache, policy).then((built) => ({ code: built.code, map: built.map }));
   return {
     files: () => (files ??= Promise.resolve().then(lazy)),
     shared: cached.shared ?? [],
@@ -68,28 +88,29 @@ export function compileFromCache(source: PluginSource, cache: BuildCache): Compi
   };
 }
 
-export async function compile(source: PluginSource, cache: BuildCache | undefined): Promise<Compiled> {
-  const fromCache = cache && compileFromCache(source, cache);
+/** Compile a plugin, or take it from the cache when none of its inputs changed. Throws PluginLoadError or TrustRefusal. */
+export async function compile(source: PluginSource, cache: BuildCache | undefined, policy: TrustPolicy): Promise<Compiled> {
+  const fromCache = cache && compileFromCache(source, cache, policy);
   if (fromCache) return fromCache;
-  const cached = cache?.lookup(source.entry);
+  const cached = cache && cachedEntry(source, cache, policy);
   if (cached && cache) {
     const inputs = cached.inputs.map(([p]) => p);
     const files = cache.code(cached);
     if (files) return { files: () => Promise.resolve(files), shared: cached.shared ?? [], inputs };
   }
-  const built = await fresh(source, cache);
+  const built = await fresh(source, cache, policy);
   return { files: () => Promise.resolve({ code: built.code, map: built.map }), shared: built.shared, inputs: built.inputs };
 }
 
 /** Build a plugin with esbuild and remember the result (or its failure) in the cache. */
-async function fresh(source: PluginSource, cache: BuildCache | undefined): Promise<Built> {
+async function fresh(source: PluginSource, cache: BuildCache | undefined, policy: TrustPolicy): Promise<Built> {
   // Fingerprint the entry before building and distrust any input touched since, so an edit made during the build is seen next time.
   const since = Date.now();
   const entrySignature = signature(source.entry);
   const fingerprint = (paths: string[]) =>
     paths.map((p): [string, string] => [p, p === source.entry ? entrySignature : settledSignature(p, since)]);
   try {
-    const built = await buildPlugin(source);
+    const built = await buildPlugin(source, policy);
     cache?.store(source.entry, fingerprint(withFolders(source, built.inputs)), { code: built.code, map: built.map, shared: built.shared });
     return built;
   } catch (error) {

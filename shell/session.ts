@@ -28,7 +28,7 @@ import { compile, compileFromCache, instantiate, LoadTimeout, mapStack, type Plu
 import { type CommandNode, type LineNode, type PipelineNode, parse } from './parser.ts';
 import { type PluginRecord, pluginName, Registry, type Resolved } from './registry.ts';
 import { jsonLine, printText, type RenderOptions, renderValue, stripAnsi } from './render.ts';
-import { distrust } from './trust.ts';
+import { pluginRefusal, TrustRefusal } from './trust.ts';
 
 export const SHELL_VERSION = '1.0.0';
 
@@ -181,7 +181,7 @@ export class Session implements ShellApi {
 
   constructor(readonly options: SessionOptions) {
     this.registry = new Registry((message) => this.notice(message));
-    this.cache = new BuildCache(options.home);
+    this.cache = new BuildCache(options.home, (message) => this.notice(message));
     this.historyStore = new History(join(options.home, 'history'), options.config.historySize);
     this.prompt = options.config.prompt;
     this.faults = new Faults(() => this.onSigint?.(), options.interactive);
@@ -245,8 +245,8 @@ export class Session implements ShellApi {
   private loadFromCache(source: PluginSource): PluginRecord | undefined {
     const record: PluginRecord = { source, loadedAt: Date.now(), reloads: 0 };
     try {
-      if (this.refusal(source)) return undefined;
-      const compiled = compileFromCache(source, this.cache);
+      // The cached build's trust is checked from its inputs' stats (a refused plugin is left to load(), which says why).
+      const compiled = compileFromCache(source, this.cache, { checkTrust: !this.trustLifted(source) });
       if (!compiled?.meta) return undefined;
       record.meta = compiled.meta;
       record.compiled = compiled;
@@ -274,7 +274,7 @@ export class Session implements ShellApi {
     }
     try {
       if (options.fresh) this.cache.forget(source.entry);
-      const compiled = await compile(source, this.cache);
+      const compiled = await compile(source, this.cache, { checkTrust: !this.trustLifted(source) });
       if (compiled.meta && !options.fresh) {
         record.meta = compiled.meta;
         record.compiled = compiled;
@@ -287,18 +287,23 @@ export class Session implements ShellApi {
       const problem = this.sdkProblem(source, record.meta);
       if (problem) record.error = problem;
     } catch (error) {
-      record.error = `failed to load ${loadErrorText(source, error)}`;
+      record.error =
+        error instanceof TrustRefusal
+          ? `refused plugin ${source.display}: ${error.reason}`
+          : `failed to load ${loadErrorText(source, error)}`;
       if (!(error instanceof PluginLoadError) && this.options.debug && error instanceof Error) record.error += `\n${error.stack}`;
     }
     return record;
   }
 
-  /** Why a plugin may not be loaded (trust), or undefined. */
+  /** Why a plugin may not be loaded (trust, before it is built), or undefined. */
   private refusal(source: PluginSource): string | undefined {
-    if (source.dir.builtin || this.options.trust || this.options.config.trustAll) return undefined;
-    const stats = this.cache.stat(source.path);
-    const reason = stats && distrust(stats);
-    return reason ? `${reason} (use --trust to load it anyway)` : undefined;
+    return this.trustLifted(source) ? undefined : pluginRefusal(source, (path) => this.cache.stat(path));
+  }
+
+  /** Built-ins, `--trust` and `"trustAll"` lift the plugin checks (never those on $TOSH_HOME). */
+  private trustLifted(source: PluginSource): boolean {
+    return source.dir.builtin || this.options.trust || this.options.config.trustAll;
   }
 
   /**

@@ -5,8 +5,9 @@
  * was printed by some case here (a few that cannot be staged are listed).
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { contentId } from '../shell/cache.ts';
 import { ROOT, tempDir, tosh } from './helpers/tosh.ts';
 
 const PAGE = readFileSync(join(ROOT, 'docs', 'troubleshooting.md'), 'utf8');
@@ -45,7 +46,27 @@ interface Case {
   mode?: Record<string, number>;
   config?: string;
   args?: string[];
+  /** More set-up once the files are written (paths: the working directory, the plugin directory, TOSH_HOME). */
+  prepare?: (at: { cwd: string; plugins: string; home: string }) => void | Promise<void>;
+  env?: Record<string, string | undefined>;
 }
+
+/** A warm cache whose entry for the built-in echo points at a code file others can write. */
+async function looseCodeFile({ cwd, home }: { cwd: string; home: string }): Promise<void> {
+  await tosh(['-c', 'echo warm'], { cwd, home });
+  const file = join(home, 'cache', 'manifest.json');
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as { entries: Record<string, { code?: string }> };
+  const code = "throw new Error('injected');\n";
+  for (const [path, entry] of Object.entries(manifest.entries))
+    if (path.endsWith(join('commands', 'echo.ts'))) entry.code = contentId(code);
+  writeFileSync(file, JSON.stringify(manifest));
+  writeFileSync(join(home, 'cache', 'code', `${contentId(code)}.cjs`), code, { mode: 0o666 });
+  chmodSync(join(home, 'cache', 'code', `${contentId(code)}.cjs`), 0o666);
+  writeFileSync(join(home, 'cache', 'code', `${contentId(code)}.map`), '{}', { mode: 0o600 });
+}
+
+const helper = (fields: string) =>
+  `${SDK}import { hi } from './lib/strings.ts';\nexport default definePlugin({ name: 'greet', version: '1.0.0', ${fields} });\n`;
 
 const cases: Record<string, Case> = {
   syntax: {
@@ -89,6 +110,67 @@ const cases: Record<string, Case> = {
   'sdk range': { files: { 'greet.ts': greet("sdk: '^2.0.0', commands: {}") }, lines: ['echo'] },
   'group writable': { files: { 'greet.ts': greet('commands: {}') }, mode: { 'greet.ts': 0o664 }, lines: ['echo'] },
   'world writable': { files: { 'greet.ts': greet('commands: {}') }, mode: { 'greet.ts': 0o646 }, lines: ['echo'] },
+  'imported file writable': {
+    files: { 'greet/index.ts': helper('commands: {}, description: hi'), 'greet/lib/strings.ts': "export const hi = 'hi';\n" },
+    mode: { 'greet/lib/strings.ts': 0o666 },
+    lines: ['echo'],
+  },
+  'folder on the way writable': {
+    files: { 'greet/index.ts': helper('commands: {}, description: hi'), 'greet/lib/strings.ts': "export const hi = 'hi';\n" },
+    prepare: ({ plugins }) => chmodSync(join(plugins, 'greet', 'lib'), 0o775),
+    lines: ['echo'],
+  },
+  'package.json writable': {
+    files: { 'greet/package.json': '{ "main": "main.ts" }\n', 'greet/main.ts': greet('commands: {}') },
+    mode: { 'greet/package.json': 0o666 },
+    lines: ['echo'],
+  },
+  'main outside the folder writable': {
+    files: { 'greet/package.json': '{ "main": "../../shared/greet.ts" }\n' },
+    prepare: ({ cwd }) => {
+      mkdirSync(join(cwd, 'shared'));
+      writeFileSync(join(cwd, 'shared', 'greet.ts'), greet('commands: {}'));
+      chmodSync(join(cwd, 'shared', 'greet.ts'), 0o666);
+    },
+    lines: ['echo'],
+  },
+  'plugin directory writable': {
+    files: { 'greet.ts': greet('commands: {}') },
+    prepare: ({ plugins }) => chmodSync(plugins, 0o777),
+    lines: ['echo'],
+  },
+  'config writable': {
+    files: {},
+    config: '{ "trustAll": true }',
+    prepare: ({ home }) => chmodSync(join(home, 'config.json'), 0o666),
+    lines: ['echo'],
+  },
+  'config not a file': { files: {}, prepare: ({ home }) => mkdirSync(join(home, 'config.json')), lines: ['echo'] },
+  'home writable': {
+    files: {},
+    config: '{}',
+    prepare: ({ home }) => chmodSync(home, 0o777),
+    lines: ['echo'],
+  },
+  'cache writable': {
+    files: {},
+    prepare: ({ home }) => {
+      mkdirSync(join(home, 'cache'));
+      chmodSync(join(home, 'cache'), 0o777);
+    },
+    lines: ['echo'],
+  },
+  'manifest writable': {
+    files: {},
+    prepare: ({ home }) => {
+      mkdirSync(join(home, 'cache'), { mode: 0o700 });
+      writeFileSync(join(home, 'cache', 'manifest.json'), '{}', { mode: 0o666 });
+      chmodSync(join(home, 'cache', 'manifest.json'), 0o666);
+    },
+    lines: ['echo'],
+  },
+  'code file writable': { files: {}, prepare: looseCodeFile, lines: ['echo'] },
+  'home cannot be made': { files: {}, env: { HOME: '/proc', TOSH_HOME: undefined }, lines: ['echo'] },
   'same name': { files: { 'greet.ts': greet('commands: {}'), 'greet2.ts': greet('commands: {}') }, lines: ['echo'] },
   clashes: {
     files: {
@@ -165,15 +247,17 @@ describe('docs/troubleshooting.md', () => {
       const plugins = join(cwd, 'plugins');
       mkdirSync(plugins);
       for (const [file, text] of Object.entries(c.files)) {
+        mkdirSync(dirname(join(plugins, file)), { recursive: true });
         writeFileSync(join(plugins, file), text);
         chmodSync(join(plugins, file), c.mode?.[file] ?? 0o644);
       }
       const home = join(cwd, 'home');
-      mkdirSync(home);
-      if (c.config) writeFileSync(join(home, 'config.json'), c.config);
+      mkdirSync(home, { mode: 0o700 });
+      if (c.config) writeFileSync(join(home, 'config.json'), c.config, { mode: 0o600 });
+      await c.prepare?.({ cwd, plugins, home });
       const runs = c.args ? [c.args] : c.lines.map((line) => ['--plugins', 'plugins', '-c', line]);
       for (const args of runs) {
-        const { stderr } = await tosh(args, { cwd, home, env: { HOME: join(cwd, 'user') } });
+        const { stderr } = await tosh(args, { cwd, home, env: { HOME: join(cwd, 'user'), ...c.env } });
         const lines = stderr.replaceAll(home, '~/.config/tosh').split('\n').slice(0, -1);
         expect(lines.length, `tosh ${args.join(' ')} printed no error`).toBeGreaterThan(0);
         for (const line of lines) {
