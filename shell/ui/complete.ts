@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { CommandInfo, CompletionRequest, FieldInfo } from '../../plugin-sdk/types.ts';
-import { readDoubleQuoted, shellQuote } from '../lexer.ts';
+import { readDoubleQuoted, shellQuote } from '../line/lexer.ts';
 
 /** A piece of a line as typed, with what it means. */
 export interface Piece {
