@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are shell lines, where ${NAME} is meant literally
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../shell/errors.ts';
+import { applyAlias } from '../shell/line/alias.ts';
 import { type CommandNode, isIncomplete, parse } from '../shell/line/parser.ts';
 
 /** A compact view of a command: `^` when external, assignments, words, then each redirect as `op target`. */
@@ -206,5 +207,62 @@ describe('parser', () => {
       end: 3,
       parts: [{ kind: 'literal', text: 'ls', quoted: 'none' }],
     });
+  });
+});
+
+describe('applyAlias', () => {
+  const aliases: Record<string, string> = {
+    ll: 'ls -l',
+    ls: 'ls --color',
+    quiet: 'FOO=1 run 2> /dev/null',
+    ext: '^grep -n',
+    two: 'a | b',
+    both: 'a && b',
+    empty: '',
+    broken: "echo 'open",
+  };
+  const lookup = (name: string) => aliases[name];
+  const applied = (line: string) => {
+    const node = parse(line).items[0]?.pipeline.commands[0] as CommandNode;
+    return command(applyAlias(node, lookup));
+  };
+
+  it.each([
+    ['ll -a src', 'ls -l -a src'],
+    // Once: the alias's own first word is not replaced again.
+    ['ls x', 'ls --color x'],
+    ['ll > f', 'ls -l > f'],
+    ['BAR=2 quiet x > out', 'BAR=2 FOO=1 run x 2> /dev/null > out'],
+    ['ext pattern', '^grep -n pattern'],
+    ['empty x y', 'x y'],
+    // Only a plainly written name in command position, never a forced program.
+    ['"ll" -a', 'll -a'],
+    ['l\\l -a', 'll -a'],
+    ['^ll -a', '^ll -a'],
+    ['echo ll', 'echo ll'],
+    ['FOO=1', 'FOO=1'],
+  ])('%j becomes %j', (line, expected) => {
+    expect(applied(line)).toBe(expected);
+  });
+
+  it('returns the same command when there is no alias', () => {
+    const node = parse('nothing here').items[0]?.pipeline.commands[0] as CommandNode;
+    expect(applyAlias(node, lookup)).toBe(node);
+  });
+
+  it.each([
+    ['two x', "alias 'two' must be one command (its value is 'a | b')"],
+    ['both', "alias 'both' must be one command (its value is 'a && b')"],
+    ['broken', "alias 'broken': unbalanced quote: missing closing '"],
+  ])('%j is a usage error', (line, message) => {
+    let caught: unknown;
+    try {
+      applied(line);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UsageError);
+    expect((caught as UsageError).message).toBe(message);
+    expect((caught as UsageError).incomplete).toBe(false);
   });
 });
