@@ -54,9 +54,20 @@ export interface OperatorToken {
 
 export type Token = WordToken | OperatorToken;
 
-const SPACE = new Set([' ', '\t', '\n', '\r', '\v', '\f']);
-/** Characters that neither end a word nor start a quote, escape, expansion or operator. */
-const PLAIN = /[^\s'"\\|;&<>$]/;
+// Character classes of ASCII, looked up by code (lines from stdin go through here by the thousand).
+const PLAIN = 0;
+const SPACE = 1;
+/** Starts a quote, escape, expansion or operator. */
+const SPECIAL = 2;
+const CLASS = new Uint8Array(128);
+for (const c of ' \t\n\r\v\f') CLASS[c.charCodeAt(0)] = SPACE;
+for (const c of `'"\\$|;&<>`) CLASS[c.charCodeAt(0)] = SPECIAL;
+/** The class of the character at `i`; anything past ASCII is plain. */
+const classAt = (line: string, i: number): number => {
+  const code = line.charCodeAt(i);
+  return code < 128 ? (CLASS[code] as number) : PLAIN;
+};
+const isSpace = (line: string, i: number): boolean => i < line.length && classAt(line, i) === SPACE;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NAME_AT = /[A-Za-z_][A-Za-z0-9_]*/y;
 
@@ -75,19 +86,20 @@ export function lex(line: string): Token[] {
   const n = line.length;
   while (i < n) {
     const c = line[i] as string;
-    if (SPACE.has(c)) {
+    const kind = classAt(line, i);
+    if (kind === SPACE) {
       i++;
       continue;
     }
     if (c === '#') break;
-    const op = operatorAt(line, i, true);
+    const op = kind === SPECIAL || c === '0' || c === '1' || c === '2' ? operatorAt(line, i, true) : undefined;
     if (op) {
       tokens.push({ kind: 'op', value: op, start: i, end: i + op.length });
       i += op.length;
       continue;
     }
     const word = readWord(line, i);
-    tokens.push({ kind: 'word', ...word });
+    tokens.push(word);
     i = word.end;
   }
   return tokens;
@@ -111,17 +123,31 @@ class WordBuilder {
   }
 }
 
-function readWord(line: string, start: number): Word {
+function readWord(line: string, start: number): WordToken {
   const n = line.length;
-  const word = new WordBuilder();
   let i = start;
+  // Most words are plain text: one slice, one part.
+  while (i < n && classAt(line, i) === PLAIN) i++;
+  if ((i === n || classAt(line, i) === SPACE) && line[start] !== '~') {
+    const text = line.slice(start, i);
+    return { kind: 'word', raw: text, value: text, start, end: i, parts: [{ kind: 'literal', text, quoted: 'none' }] };
+  }
+  i = start;
+  const word = new WordBuilder();
   if (line[i] === '~' && (line[i + 1] === '/' || endsWord(line, i + 1))) {
     word.special({ kind: 'tilde' }, '~');
     i++;
   }
   while (i < n) {
     const ch = line[i] as string;
-    if (SPACE.has(ch) || operatorAt(line, i, false)) break;
+    const kind = classAt(line, i);
+    if (kind === PLAIN) {
+      const from = i;
+      while (i < n && classAt(line, i) === PLAIN) i++;
+      word.literal(line.slice(from, i), 'none');
+      continue;
+    }
+    if (kind === SPACE || operatorAt(line, i, false)) break;
     if (ch === "'") {
       const close = line.indexOf("'", i + 1);
       if (close < 0) throw new UsageError("unbalanced quote: missing closing '", { incomplete: true });
@@ -146,18 +172,16 @@ function readWord(line: string, start: number): Word {
         i++;
       }
     } else {
-      // A run of plain characters is taken in one slice (lines from stdin are mostly these).
-      const from = i;
-      while (i < n && PLAIN.test(line[i] as string)) i++;
-      if (i === from) i++;
-      word.literal(line.slice(from, i), 'none');
+      // A lone `&`.
+      word.literal(ch, 'none');
+      i++;
     }
   }
-  return { raw: line.slice(start, i), value: word.value, start, end: i, parts: word.parts };
+  return { kind: 'word', raw: line.slice(start, i), value: word.value, start, end: i, parts: word.parts };
 }
 
 function endsWord(line: string, i: number): boolean {
-  return i >= line.length || SPACE.has(line[i] as string) || operatorAt(line, i, false) !== undefined;
+  return i >= line.length || isSpace(line, i) || operatorAt(line, i, false) !== undefined;
 }
 
 /**
@@ -323,7 +347,7 @@ function operatorAt(line: string, i: number, wordStart: boolean): Operator | und
   if (after !== '&') return `${fd}>` as RedirectOperator;
   const to = line[j + 2];
   const rest = line[j + 3];
-  if ((to === '1' || to === '2') && (rest === undefined || SPACE.has(rest) || '|;&<>'.includes(rest))) {
+  if ((to === '1' || to === '2') && (rest === undefined || isSpace(line, j + 3) || '|;&<>'.includes(rest))) {
     return `${fd}>&${to}` as RedirectOperator;
   }
   throw new UsageError(`syntax error: ${quote(`${fd}>&`)} needs 1 or 2 after it`);
