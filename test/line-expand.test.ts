@@ -99,6 +99,8 @@ describe('expansion: as bash does it', () => {
     `$(echo \\)) '$(echo x)'`,
     // Home: unquoted, at the start of a word, alone or before a slash.
     `~ ~/x ~/ "~" '~' \\~ x~ ~x "~/x" ~/"a b"`,
+    // ... and after `=` and `:` in a word that looks like an assignment (`export P=~/bin`).
+    `a=~/x:~/y:~ b=~ b:~/z --c=~/w "a"=~/q a="~"/r a=x~:~y`,
     // Globs against the working directory, sorted, hidden files only for a leading dot.
     `*`,
     `*.txt`,
@@ -132,8 +134,6 @@ describe('expansion: where tosh differs from bash on purpose', () => {
     ['$B x$B', '[*][x*]', undefined],
     // The output of $(…) is split but not globbed (zsh, fish).
     ["$(echo '*.md') $(echo '[ab].txt')", '[*.md][[ab].txt]', '[c.md][a.txt][b.txt]'],
-    // `~` after `=` only in real assignments.
-    ['a=~/x', '[a=~/x]', '[a=/home/tester/x]'],
     // No positional parameters: `$1` is text.
     ['$1 "$2"', '[$1][$2]', '[]'],
   ])('%s', async (words, expected, bashGives) => {

@@ -26,7 +26,11 @@ export type Redirect =
 
 /** One command of a pipeline. */
 export interface CommandNode {
-  /** The command's words, its name first; empty when the command is only assignments. */
+  /**
+   * The command's words, its name first; empty when the command is only
+   * assignments. A word written like an assignment (`export P=~/bin:~/lib`)
+   * has its `~`s after `=` and `:` as `tilde` parts, as in bash.
+   */
   words: Word[];
   assignments: Assignment[];
   redirects: Redirect[];
@@ -82,7 +86,7 @@ export function parseTokens(tokens: Token[]): LineNode {
       current ??= { words: [], assignments: [], redirects: [], external: false };
       const assignment = current.words.length === 0 ? assignmentOf(token) : undefined;
       if (assignment) current.assignments.push(assignment);
-      else current.words.push(wordOf(token));
+      else current.words.push(argumentOf(token));
       pendingOp = undefined;
       continue;
     }
@@ -177,21 +181,37 @@ function wordOf(token: Word): Word {
 }
 
 function assignmentOf(token: Word): Assignment | undefined {
-  const head = token.parts[0];
-  if (head?.kind !== 'literal' || head.quoted !== 'none') return undefined;
-  const name = ASSIGNMENT.exec(head.text)?.[1];
-  if (name === undefined || !token.raw.startsWith(`${name}=`)) return undefined;
-  const skip = name.length + 1;
-  const parts = token.parts.slice(1);
-  if (head.text.length > skip) parts.unshift({ ...head, text: head.text.slice(skip) });
+  const split = splitAssignment(token);
+  if (!split) return undefined;
+  const skip = split.name.length + 1;
   const value: Word = {
     raw: token.raw.slice(skip),
     value: token.value.slice(skip),
     start: token.start + skip,
     end: token.end,
-    parts: assignmentTildes(parts),
+    parts: split.parts,
   };
-  return { name, value, start: token.start, end: token.end };
+  return { name: split.name, value, start: token.start, end: token.end };
+}
+
+/** An argument that looks like an assignment (`export P=~/bin:~/lib`) gets home for `~` after `=` and `:` too, as in bash. */
+function argumentOf(token: Word): Word {
+  const split = splitAssignment(token);
+  const word = wordOf(token);
+  if (split?.parts.some((p) => p.kind === 'tilde'))
+    word.parts = [{ kind: 'literal', text: `${split.name}=`, quoted: 'none' }, ...split.parts];
+  return word;
+}
+
+/** `NAME=` written plainly at the start of a word: the name and the parts of the value (with its `~`s). */
+function splitAssignment(token: Word): { name: string; parts: WordPart[] } | undefined {
+  const head = token.parts[0];
+  if (head?.kind !== 'literal' || head.quoted !== 'none') return undefined;
+  const name = ASSIGNMENT.exec(head.text)?.[1];
+  if (name === undefined || !token.raw.startsWith(`${name}=`)) return undefined;
+  const parts = token.parts.slice(1);
+  if (head.text.length > name.length + 1) parts.unshift({ ...head, text: head.text.slice(name.length + 1) });
+  return { name, parts: assignmentTildes(parts) };
 }
 
 /** In an assignment's value, an unquoted `~` at the start or after `:`, before `/`, `:` or the end, is home (`PATH=$PATH:~/bin`). */
