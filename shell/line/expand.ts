@@ -31,7 +31,12 @@ export interface ExpandEnv {
  */
 export async function expandWords(words: readonly Word[], env: ExpandEnv): Promise<string[]> {
   const out: string[] = [];
-  for (const word of words) out.push(...(await expandWord(word, env)));
+  for (const word of words) {
+    // Most words are plain text with nothing to expand.
+    const [only, ...more] = word.parts;
+    if (only?.kind === 'literal' && more.length === 0 && (only.quoted !== 'none' || !/[*?[]/.test(only.text))) out.push(only.text);
+    else out.push(...(await expandWord(word, env)));
+  }
   return out;
 }
 
