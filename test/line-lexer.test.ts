@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../shell/errors.ts';
 import { lex, readDoubleQuoted, shellQuote, substitutionEnd, type Token, type WordPart } from '../shell/line/lexer.ts';
 import { parse } from '../shell/line/parser.ts';
+import { scan } from '../shell/ui/complete.ts';
 
 const lit = (text: string, quoted = 'none'): WordPart => ({ kind: 'literal', text, quoted }) as WordPart;
 const parts = (line: string) => lex(line).map((t) => (t.kind === 'op' ? { op: t.value } : t.parts));
@@ -172,5 +173,36 @@ describe('shellQuote', () => {
     const first = parse(shellQuote(word) || "''").items[0]?.pipeline.commands[0];
     expect(first?.external).toBe(false);
     expect(first?.assignments).toEqual([]);
+  });
+});
+
+describe('the completion scanner agrees with the lexer on where words are', () => {
+  it.each([
+    'echo a$(b "c)" $(d | e))f "$(g | h)" | wc -l',
+    'sort < in > out 2> err 2>> log 2>&1 >&2',
+    'echo a2>f 2>g',
+    'cmd $(x; y) && z',
+    'FOO=1 ^ls ~/x "$A" \'$(no)\'',
+  ])('%j', (line) => {
+    const fromScan = scan(line)
+      .filter((p) => p.kind === 'word' || p.kind === 'op')
+      .map((p) => [p.kind, p.start, p.end]);
+    expect(fromScan).toEqual(lex(line).map((t) => [t.kind, t.start, t.end]));
+  });
+
+  it('marks redirect targets as not commands and the command after them as one', () => {
+    const words = scan('< in sort 2>&1 > out | ^wc')
+      .filter((p) => p.kind === 'word')
+      .map((p) => [p.value, p.command]);
+    expect(words).toEqual([
+      ['in', false],
+      ['sort', true],
+      ['out', false],
+      ['^wc', true],
+    ]);
+  });
+
+  it('keeps an unclosed $( open to the end of the line', () => {
+    expect(scan('echo $(ls | gr').at(-1)).toMatchObject({ kind: 'word', value: '$(ls | gr', start: 5, open: true });
   });
 });
