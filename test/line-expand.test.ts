@@ -4,8 +4,9 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ShellError } from '../shell/errors.ts';
-import { type ExpandEnv, expandAssignment, expandRedirectTarget, expandWords } from '../shell/line/expand.ts';
-import { parse } from '../shell/line/parser.ts';
+import { type ExpandEnv, expandAssignment, expandCommand, expandRedirectTarget, expandWords } from '../shell/line/expand.ts';
+import type { Word } from '../shell/line/lexer.ts';
+import { type CommandNode, parse } from '../shell/line/parser.ts';
 import { tempDir } from './helpers/tosh.ts';
 
 /**
@@ -186,7 +187,7 @@ describe('expansion of assignment values and redirect targets', () => {
   it.each(['$A*', '~/a:~/b:x~', '$(echo "a  b")', '*', '', '"$E"', '$N$?', "'~'/x", '~"/x"'])('X=%s as bash', async (value) => {
     const assignment = parse(`X=${value} cmd`).items[0]?.pipeline.commands[0]?.assignments[0];
     expect(assignment?.name).toBe('X');
-    expect(`[${await expandAssignment(assignment?.value as never, env())}]`).toBe(bashValue(value));
+    expect(`[${await expandAssignment(assignment?.value as Word, env())}]`).toBe(bashValue(value));
   });
 
   const target = (line: string) => {
@@ -213,5 +214,46 @@ describe('expansion of assignment values and redirect targets', () => {
     ['> *.none', "no matches for '*.none'"],
   ])('%s is an error', async (line, message) => {
     await expect(target(line)).rejects.toThrow(message);
+  });
+});
+
+describe('expandCommand', () => {
+  it('expands words, then redirects, then assignments, keeping the order of redirects', async () => {
+    const calls: string[] = [];
+    const traced: ExpandEnv = {
+      ...env(),
+      substitute: async (line) => {
+        calls.push(line);
+        return `${line}\n`;
+      },
+    };
+    const command = parse('X=$(x) ^prog $(a) *.md $UNSET 2>&1 > $(r) 2>> "$N" < ~/in').items[0]?.pipeline.commands[0];
+    expect(await expandCommand(command as CommandNode, traced)).toEqual({
+      argv: ['prog', 'a', 'c.md'],
+      assignments: [{ name: 'X', value: 'x' }],
+      redirects: [
+        { kind: 'dup', fd: 2, target: 1, op: '2>&1' },
+        { kind: 'write', fd: 1, path: 'r', op: '>' },
+        { kind: 'append', fd: 2, path: '12', op: '2>>' },
+        { kind: 'read', fd: 0, path: `${HOME}/in`, op: '<' },
+      ],
+      external: true,
+    });
+    expect(calls).toEqual(['a', 'r', 'x']);
+  });
+
+  it('gives no argv for a command of assignments only or of empty words', async () => {
+    const only = parse('A=1 B="$N"').items[0]?.pipeline.commands[0];
+    expect(await expandCommand(only as CommandNode, env())).toEqual({
+      argv: [],
+      assignments: [
+        { name: 'A', value: '1' },
+        { name: 'B', value: '12' },
+      ],
+      redirects: [],
+      external: false,
+    });
+    const empty = parse('$UNSET $E').items[0]?.pipeline.commands[0];
+    expect((await expandCommand(empty as CommandNode, env())).argv).toEqual([]);
   });
 });

@@ -8,7 +8,8 @@ import type { Dirent } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { quote, ShellError, Status } from '../errors.ts';
-import type { Word } from './lexer.ts';
+import type { RedirectOperator, Word } from './lexer.ts';
+import type { CommandNode } from './parser.ts';
 
 /** What expansion reads from the shell. */
 export interface ExpandEnv {
@@ -22,6 +23,40 @@ export interface ExpandEnv {
   cwd: string;
   /** Run a tosh line and give what it printed (`$(line)`); trailing newlines are removed here. */
   substitute(line: string): Promise<string>;
+}
+
+/** A redirect with its file name expanded (not yet resolved against the working directory). */
+export type ExpandedRedirect =
+  | { kind: 'read'; fd: 0; path: string; op: RedirectOperator }
+  | { kind: 'write' | 'append'; fd: 1 | 2; path: string; op: RedirectOperator }
+  | { kind: 'dup'; fd: 1 | 2; target: 1 | 2; op: RedirectOperator };
+
+/** A command ready to run: its arguments (name first), variables for it alone, redirects in order. */
+export interface ExpandedCommand {
+  /** Empty when the words expanded to nothing (`$UNSET`) or there were none (`FOO=1`). */
+  argv: string[];
+  assignments: { name: string; value: string }[];
+  redirects: ExpandedRedirect[];
+  /** Written `^name`: run the program even if a plugin owns the name. */
+  external: boolean;
+}
+
+/**
+ * Expand a whole command in sh's order: words, then redirect targets, then
+ * assignment values (so `FOO=1 cmd $FOO` sees the old `FOO`). Apply aliases
+ * (`applyAlias`) before this.
+ */
+export async function expandCommand(command: CommandNode, env: ExpandEnv): Promise<ExpandedCommand> {
+  const argv = await expandWords(command.words, env);
+  const redirects: ExpandedRedirect[] = [];
+  for (const r of command.redirects) {
+    if (r.kind === 'dup') redirects.push({ kind: 'dup', fd: r.fd, target: r.target, op: r.op });
+    else if (r.kind === 'read') redirects.push({ kind: 'read', fd: 0, path: await expandRedirectTarget(r.target, env), op: r.op });
+    else redirects.push({ kind: r.kind, fd: r.fd, path: await expandRedirectTarget(r.target, env), op: r.op });
+  }
+  const assignments: ExpandedCommand['assignments'] = [];
+  for (const a of command.assignments) assignments.push({ name: a.name, value: await expandAssignment(a.value, env) });
+  return { argv, assignments, redirects, external: command.external };
 }
 
 /**
