@@ -33,6 +33,11 @@ describe('lexer', () => {
     ['a>f', ['a', { op: '>' }, 'f']],
     ['a >> f', ['a', { op: '>>' }, 'f']],
     ['a & b', ['a', '&', 'b']],
+    ['a<f', ['a', { op: '<' }, 'f']],
+    ['a 2>f 2>>g 2>&1', ['a', { op: '2>' }, 'f', { op: '2>>' }, 'g', { op: '2>&1' }]],
+    ['a2>f', ['a2', { op: '>' }, 'f']],
+    ['echo $(a | b) "$(c; d)"', ['echo', '$(a | b)', '$(c; d)']],
+    ['"$A" \\$B', ['$A', '$B']],
     ["'|' \"&&\" ';' '>'", ['|', '&&', ';', '>']],
     ['héllo 😀 日本', ['héllo', '😀', '日本']],
     ['a\\\nb', ['ab']],
@@ -45,6 +50,7 @@ describe('lexer', () => {
     ['echo "open', 'unbalanced quote: missing closing "'],
     ['echo "a\\"', 'unbalanced quote: missing closing "'],
     ['echo end\\', 'line ends with a lone backslash'],
+    ['echo $(a', "unbalanced '$(': missing closing ')'"],
   ])('%j is an incomplete usage error', (line, message) => {
     let caught: unknown;
     try {
