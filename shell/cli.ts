@@ -8,7 +8,7 @@ import { didYouMean } from './args.ts';
 import { loadConfig, toshHome } from './config.ts';
 import type { PluginDir } from './discover.ts';
 import { quote, Status } from './errors.ts';
-import { shellQuote } from './lexer.ts';
+import { shellQuote } from './line/lexer.ts';
 import { renderValue, stripAnsi } from './render.ts';
 import { type Host, plainProgress, Session, SHELL_VERSION, SIGNAL_EXIT_WAIT_MS, type Sink } from './session.ts';
 

@@ -24,8 +24,8 @@ import { discover, type PluginDir, type PluginSource, sourceOf } from './discove
 import { oneLine, quote, ShellError, Status, UsageError } from './errors.ts';
 import { Faults, guarded, isInterruption, isTimeout } from './faults.ts';
 import { History } from './history.ts';
+import { type CommandNode, type LineNode, type PipelineNode, parse } from './line/parser.ts';
 import { compile, compileFromCache, instantiate, LoadTimeout, mapStack, type PluginInstance } from './loader.ts';
-import { type CommandNode, type LineNode, type PipelineNode, parse } from './parser.ts';
 import { type PluginRecord, pluginName, Registry, type Resolved } from './registry.ts';
 import { jsonLine, printText, type RenderOptions, renderValue, stripAnsi } from './render.ts';
 import { pluginRefusal, TrustRefusal } from './trust.ts';
@@ -89,6 +89,25 @@ export interface SessionOptions {
 
 const isCommandError = (e: unknown): e is Error & { exitCode: number } =>
   e instanceof Error && e.name === 'CommandError' && typeof (e as { exitCode?: unknown }).exitCode === 'number';
+
+// TODO(runner): the runner replaces this. Until then a command runs as before expansion existed: its words
+// are their unexpanded text (quotes removed), `^name` and `NAME=value` stay words, and only one `>`/`>>` is run.
+interface LegacyCommand {
+  words: string[];
+  redirect?: { path: string; append: boolean };
+}
+
+function legacyCommand(node: CommandNode): LegacyCommand {
+  const words = [...node.assignments.map((a) => `${a.name}=${a.value.value}`), ...node.words.map((w) => w.value)];
+  if (node.external && words.length > node.assignments.length) words[node.assignments.length] = `^${words[node.assignments.length]}`;
+  const [redirect, ...more] = node.redirects;
+  if (!redirect) return { words };
+  if (more.length > 0) throw new UsageError('syntax error: a command can only be redirected once');
+  if (redirect.kind === 'write' || redirect.kind === 'append') {
+    if (redirect.fd === 1) return { words, redirect: { path: redirect.target.value, append: redirect.kind === 'append' } };
+  }
+  throw new UsageError(`syntax error: ${quote(redirect.op)} is not supported yet`);
+}
 
 /** A sink that keeps text in memory (pipes, redirects, `ctx.run`). */
 export function captureSink(color = false, columns = 80): Sink & { text(): string; errors(): string } {
@@ -666,6 +685,7 @@ export class Session implements ShellApi {
     let ast: LineNode;
     try {
       ast = parse(line);
+      for (const item of ast.items) for (const command of item.pipeline.commands) legacyCommand(command);
     } catch (error) {
       this.errorLine(sink, oneLine(error), error);
       return { status: error instanceof ShellError ? error.exitCode : Status.usage, value: undefined };
@@ -700,7 +720,7 @@ export class Session implements ShellApi {
     let input: unknown = firstInput;
     const count = pipeline.commands.length;
     for (let i = 0; i < count; i++) {
-      const node = pipeline.commands[i] as CommandNode;
+      const node = legacyCommand(pipeline.commands[i] as CommandNode);
       const last = i === count - 1;
       const direct = last && !node.redirect;
       const capture = direct ? undefined : captureSink(false, sink.out.columns);
@@ -747,7 +767,7 @@ export class Session implements ShellApi {
     }
   }
 
-  private writeRedirect(redirect: NonNullable<CommandNode['redirect']>, text: string): string | undefined {
+  private writeRedirect(redirect: NonNullable<LegacyCommand['redirect']>, text: string): string | undefined {
     const file = resolvePath(this.options.cwd, redirect.path);
     try {
       (redirect.append ? appendFileSync : writeFileSync)(file, stripAnsi(text));

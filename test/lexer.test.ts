@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../shell/errors.ts';
-import { lex, shellQuote } from '../shell/lexer.ts';
+import { lex, shellQuote } from '../shell/line/lexer.ts';
 
 const words = (line: string) => lex(line).map((t) => (t.kind === 'op' ? { op: t.value } : t.value));
 
@@ -33,6 +33,11 @@ describe('lexer', () => {
     ['a>f', ['a', { op: '>' }, 'f']],
     ['a >> f', ['a', { op: '>>' }, 'f']],
     ['a & b', ['a', '&', 'b']],
+    ['a<f', ['a', { op: '<' }, 'f']],
+    ['a 2>f 2>>g 2>&1', ['a', { op: '2>' }, 'f', { op: '2>>' }, 'g', { op: '2>&1' }]],
+    ['a2>f', ['a2', { op: '>' }, 'f']],
+    ['echo $(a | b) "$(c; d)"', ['echo', '$(a | b)', '$(c; d)']],
+    ['"$A" \\$B', ['$A', '$B']],
     ["'|' \"&&\" ';' '>'", ['|', '&&', ';', '>']],
     ['héllo 😀 日本', ['héllo', '😀', '日本']],
     ['a\\\nb', ['ab']],
@@ -45,6 +50,7 @@ describe('lexer', () => {
     ['echo "open', 'unbalanced quote: missing closing "'],
     ['echo "a\\"', 'unbalanced quote: missing closing "'],
     ['echo end\\', 'line ends with a lone backslash'],
+    ['echo $(a', "unbalanced '$(': missing closing ')'"],
   ])('%j is an incomplete usage error', (line, message) => {
     let caught: unknown;
     try {
@@ -60,10 +66,10 @@ describe('lexer', () => {
 
   it('records where each token is', () => {
     expect(lex('ab  "c d" |x')).toEqual([
-      { kind: 'word', value: 'ab', start: 0, end: 2 },
-      { kind: 'word', value: 'c d', start: 4, end: 9 },
+      { kind: 'word', value: 'ab', raw: 'ab', start: 0, end: 2, parts: [{ kind: 'literal', text: 'ab', quoted: 'none' }] },
+      { kind: 'word', value: 'c d', raw: '"c d"', start: 4, end: 9, parts: [{ kind: 'literal', text: 'c d', quoted: 'double' }] },
       { kind: 'op', value: '|', start: 10, end: 11 },
-      { kind: 'word', value: 'x', start: 11, end: 12 },
+      { kind: 'word', value: 'x', raw: 'x', start: 11, end: 12, parts: [{ kind: 'literal', text: 'x', quoted: 'none' }] },
     ]);
   });
 

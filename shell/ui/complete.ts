@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { CommandInfo, CompletionRequest, FieldInfo } from '../../plugin-sdk/types.ts';
-import { readDoubleQuoted, shellQuote } from '../lexer.ts';
+import { readDoubleQuoted, shellQuote, substitutionEnd } from '../line/lexer.ts';
 
 /** A piece of a line as typed, with what it means. */
 export interface Piece {
@@ -25,7 +25,9 @@ export interface Piece {
   command: boolean;
 }
 
-const OPS = ['&&', '||', '>>', '|', ';', '>'];
+const OPS = ['&&', '||', '|', ';', '>', '<'];
+/** A redirect where a piece starts: `>`, `>>`, `<`, `2>`, `2>>`, `2>&1`, `>&2` (as the lexer reads them). */
+const REDIRECT = /[12]?(?:>>|>&[12]|>)|0?</y;
 
 /** Split a line into pieces without ever failing; the text of all pieces is the line. */
 export function scan(line: string): Piece[] {
@@ -46,12 +48,13 @@ export function scan(line: string): Piece[] {
       pieces.push({ kind: 'comment', raw: line.slice(i), value: '', start, end: n, quoted: false, open: false, command: false });
       break;
     }
-    const op = OPS.find((o) => line.startsWith(o, i));
+    REDIRECT.lastIndex = i;
+    const op = REDIRECT.exec(line)?.[0] ?? OPS.find((o) => line.startsWith(o, i));
     if (op) {
       i += op.length;
       pieces.push({ kind: 'op', raw: op, value: op, start, end: i, quoted: false, open: false, command: false });
-      afterRedirect = op === '>' || op === '>>';
-      if (!afterRedirect) atCommand = true;
+      afterRedirect = isRedirect(op) && !op.includes('&');
+      if (!isRedirect(op)) atCommand = true;
       continue;
     }
     let value = '';
@@ -81,6 +84,13 @@ export function scan(line: string): Piece[] {
       } else if (ch === '\\') {
         if (i + 1 < n && line[i + 1] !== '\n') value += line[i + 1];
         i += 2;
+      } else if (ch === '$' && line[i + 1] === '(') {
+        // `$(…)` is part of the word, operators and all.
+        const end = substitutionEnd(line, i + 2);
+        value += line.slice(i, end < 0 ? n : end);
+        i = end < 0 ? n : end;
+        open = end < 0;
+        if (open) break;
       } else {
         value += ch;
         i++;
@@ -92,6 +102,10 @@ export function scan(line: string): Piece[] {
     else atCommand = false;
   }
   return pieces;
+}
+
+function isRedirect(op: string): boolean {
+  return op.includes('>') || op.includes('<');
 }
 
 /** What completion needs from the shell. */
@@ -128,7 +142,7 @@ export async function complete(line: string, cursor: number, source: CompletionS
   // The words of this pipeline stage, up to the one being completed.
   const stage: Piece[] = [];
   for (const piece of pieces) {
-    if (piece.kind === 'op' && piece.value !== '>' && piece.value !== '>>') stage.length = 0;
+    if (piece.kind === 'op' && !isRedirect(piece.value)) stage.length = 0;
     else if (piece.kind === 'word' || piece.kind === 'op') stage.push(piece);
   }
   const done = inWord ? stage.slice(0, -1) : stage;

@@ -5,7 +5,7 @@
  */
 import type { CompletionRequest, Output, Progress, ProgressOptions, PromptOptions } from '../../plugin-sdk/types.ts';
 import { oneLine } from '../errors.ts';
-import { isIncomplete } from '../parser.ts';
+import { isIncomplete } from '../line/parser.ts';
 import { isElement, renderValue } from '../render.ts';
 import type { Session, Sink } from '../session.ts';
 import { applyCompletion, type CompletionSource, complete } from './complete.ts';
