@@ -4,12 +4,12 @@
  * `plugins install/update/remove/link` driving the real npm from the shell.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveTosh } from './helpers/live.ts';
 import { freePort, startRegistry, type TestRegistry } from './helpers/registry.ts';
-import { BIN, type ToshOptions, type ToshResult, tempDir, tosh, trustTree } from './helpers/tosh.ts';
+import { BIN, ROOT, type ToshOptions, type ToshResult, tempDir, tosh, trustTree } from './helpers/tosh.ts';
 
 let registry: TestRegistry;
 const packages = tempDir('tosh-pkgs-');
@@ -294,5 +294,46 @@ export default definePlugin({ name: 'dev', version: '0.1.0', commands: { dev: de
     expect((await sh.run('dev')).err).toEqual(["tosh: unknown command 'dev'"]);
     expect(existsSync(join(dev, 'index.js'))).toBe(true);
     expect(await sh.end()).toBe(0);
+  }, 60_000);
+});
+
+describe('tosh new --package', () => {
+  it('scaffolds a package that type-checks against the SDK declarations alone, publishes, and installs into a running shell', async () => {
+    const work = tempDir('tosh-author-');
+    const made = await run(['-c', 'new weather --package'], { cwd: work });
+    expect(made.stderr).toBe('');
+    const base = join(work, 'weather');
+    expect(made.stdout.split('\n').slice(0, 8)).toEqual([
+      "Created plugin package 'tosh-plugin-weather':",
+      ...['package.json', 'index.ts', 'index.test.ts', 'tsconfig.json', '.gitignore', 'README.md'].map((f) => `  ${join(base, f)}`),
+      '',
+    ]);
+    const pkg = JSON.parse(readFileSync(join(base, 'package.json'), 'utf8'));
+    expect(pkg).toMatchObject({ name: 'tosh-plugin-weather', tosh: { sdk: '^1.0.0' }, peerDependencies: { tosh: '^1.0.0' } });
+    expect(pkg.dependencies).toBeUndefined();
+
+    // The author's tsc sees tosh through its package exports: the declarations, never the shell's sources.
+    mkdirSync(join(base, 'node_modules'));
+    symlinkSync(ROOT, join(base, 'node_modules', 'tosh'));
+    symlinkSync(join(ROOT, 'node_modules', 'vitest'), join(base, 'node_modules', 'vitest'));
+    const tsc = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', base, '--listFiles']);
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(tsc.code).toBe(0);
+    const files = tsc.out.split('\n');
+    expect(files).toContain(join(ROOT, 'dist', 'types', 'index.d.ts'));
+    expect(files.filter((f) => f.startsWith(join(ROOT, 'shell')) || f.startsWith(join(ROOT, 'plugin-sdk')))).toEqual([]);
+    rmSync(join(base, 'node_modules'), { recursive: true });
+
+    await registry.publish(base);
+    const home = tempDir('tosh-home-');
+    expect(await run([], { home, stdin: 'plugins install --yes tosh-plugin-weather\nweather Ada\n' })).toEqual({
+      stdout: 'installed tosh-plugin-weather 0.1.0\nHello, Ada!\n',
+      stderr: 'npm install tosh-plugin-weather...\n',
+      code: 0,
+    });
   }, 60_000);
 });
