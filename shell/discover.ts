@@ -153,11 +153,16 @@ function readPackage(folder: string): Record<string, unknown> | undefined {
  * Their own dependencies are never plugins, whatever they contain.
  */
 export function packageSources(dir: PluginDir, rank: number): PluginSource[] {
-  const deps = readPackage(dir.dir)?.dependencies;
-  if (typeof deps !== 'object' || deps === null) return [];
-  return Object.keys(deps)
+  const deps = dependencies(dir);
+  return Object.keys(deps ?? {})
     .sort()
-    .flatMap((name) => packageSource(dir, rank, `node_modules${sep}${name}`) ?? []);
+    .flatMap((name) => packageSource(dir, rank, `node_modules${sep}${name}`, deps) ?? []);
+}
+
+/** The `dependencies` of a packages directory's own package.json. */
+function dependencies(dir: PluginDir): object | undefined {
+  const deps = readPackage(dir.dir)?.dependencies;
+  return typeof deps === 'object' && deps !== null ? deps : undefined;
 }
 
 /**
@@ -166,19 +171,20 @@ export function packageSources(dir: PluginDir, rank: number): PluginSource[] {
  * development) is built from its real path, so that its own files are watched
  * and its own `node_modules` answers its imports.
  */
-export function packageSource(dir: PluginDir, rank: number, name: string): PluginSource | undefined {
+export function packageSource(dir: PluginDir, rank: number, name: string, deps = dependencies(dir)): PluginSource | undefined {
   const parts = name.split(sep);
   const pkgName = parts.slice(1).join('/');
   if (parts[0] !== 'node_modules' || parts.length !== (pkgName.startsWith('@') ? 3 : 2)) return undefined;
-  const deps = readPackage(dir.dir)?.dependencies;
-  if (typeof deps !== 'object' || deps === null || !Object.hasOwn(deps, pkgName)) return undefined;
+  if (!deps || !Object.hasOwn(deps, pkgName)) return undefined;
   const { abs, shown } = dirPaths(dir.dir);
   const path = `${abs}${sep}${name}`;
   const pkg = readPackage(path);
   if (typeof pkg?.tosh !== 'object' || pkg.tosh === null) return undefined;
-  let entry = folderEntry(path);
+  const target = exportTarget(pkg.exports) ?? (typeof pkg.main === 'string' ? pkg.main : undefined);
+  let entry = target ? resolve(path, target) : folderEntry(path);
   if (!entry) return undefined;
   try {
+    // A linked package is built from where it really is; an installed one from where npm put it.
     if (lstatSync(path).isSymbolicLink()) entry = realpathSync(entry);
   } catch {
     return undefined;
