@@ -268,19 +268,26 @@ export function absoluteSpec(spec: string, cwd: string): string {
   return resolve(cwd, path.startsWith('~/') ? join(home, path.slice(2)) : path);
 }
 
-/** Who published a registry package (`npm view`), for the confirmation question. */
+/**
+ * Who a package comes from, for the confirmation question: the registry's
+ * publisher (`npm view`), else the package's author, else where it lies.
+ */
 export async function publisher(stage: Stage, pkg: Installed): Promise<string> {
-  if (pkg.link) return `a folder, ${pkg.link}`;
-  if (/^(file:|\.|\/)/.test(pkg.spec)) return `a local file (${pkg.spec.replace(/^file:/, '')})`;
-  if (/^(git|github:|https?:)/.test(pkg.spec)) return pkg.spec;
+  if (pkg.link) return `from the folder ${pkg.link}`;
+  const person = (p: unknown): string => {
+    if (typeof p === 'string') return p;
+    if (typeof p !== 'object' || p === null) return '';
+    const { name, email } = p as { name?: unknown; email?: unknown };
+    return typeof name === 'string' ? (typeof email === 'string' ? `${name} <${email}>` : name) : '';
+  };
+  const author = person(readJson(join(stage.dir, 'node_modules', pkg.name, 'package.json'))?.author);
+  const byAuthor = author ? `by ${author}` : 'by an unknown author';
+  if (/^(file:|\.|\/)/.test(pkg.spec)) return `${byAuthor}, from ${pkg.spec.replace(/^file:/, '')}`;
+  if (/^(git|github:|https?:)/.test(pkg.spec)) return `${byAuthor}, from ${pkg.spec}`;
   try {
-    const { stdout } = await stage.npm(['view', `${pkg.name}@${pkg.version}`, '_npmUser', 'maintainers', '--json'], true);
-    const info = JSON.parse(stdout || '{}') as { _npmUser?: unknown; maintainers?: unknown };
-    const person = (p: unknown) =>
-      typeof p === 'string' ? p : typeof p === 'object' && p !== null ? String((p as { name?: unknown }).name ?? '') : '';
-    const who = person(info._npmUser) || (Array.isArray(info.maintainers) ? info.maintainers.map(person).join(', ') : '');
-    return who || 'an unknown publisher';
-  } catch {
-    return 'an unknown publisher';
-  }
+    const { stdout } = await stage.npm(['view', `${pkg.name}@${pkg.version}`, '_npmUser', '--json'], true);
+    const who = person(JSON.parse(stdout || '""'));
+    if (who) return `published by ${who}`;
+  } catch {}
+  return byAuthor;
 }

@@ -118,7 +118,7 @@ async function install(specs: string[], yes: boolean, ctx: CommandContext): Prom
         const who = await Promise.all(fresh.map((name) => publisher(stage, result.after.get(name) as Installed)));
         stop();
         for (const [i, name] of fresh.entries()) {
-          const answer = await ctx.prompt(`Install ${shown(result.after.get(name) as Installed)} from ${who[i]}? [y/N]`, { default: 'n' });
+          const answer = await ctx.prompt(`Install ${shown(result.after.get(name) as Installed)} ${who[i]}? [y/N]`, { default: 'n' });
           if (!/^y(es)?$/i.test(answer.trim())) throw new CommandError(`${verb}: not installed: ${name} was not confirmed`);
         }
       }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveTosh } from './helpers/live.ts';
 import { freePort, startRegistry, type TestRegistry } from './helpers/registry.ts';
+import { shq, terminals } from './helpers/tmux.ts';
 import { BIN, ROOT, type ToshOptions, type ToshResult, tempDir, tosh, trustTree } from './helpers/tosh.ts';
 
 let registry: TestRegistry;
@@ -22,7 +23,14 @@ function writePackage(
 ): string {
   const dir = join(packages, options.folder ?? `${name.replace('/', '+')}-${version}`);
   mkdirSync(dir, { recursive: true });
-  const pkg: Record<string, unknown> = { name, version, type: 'module', main: 'index.js', license: 'MIT' };
+  const pkg: Record<string, unknown> = {
+    name,
+    version,
+    type: 'module',
+    main: 'index.js',
+    license: 'MIT',
+    author: 'Tess Ter <tess@example.org>',
+  };
   if (options.tosh !== null) pkg.tosh = options.tosh ?? { sdk: '^1.0.0' };
   if (options.dependencies) pkg.dependencies = options.dependencies;
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
@@ -335,5 +343,35 @@ describe('tosh new --package', () => {
       stderr: 'npm install tosh-plugin-weather...\n',
       code: 0,
     });
+  }, 60_000);
+});
+
+describe('plugins install in the interactive shell', () => {
+  const terminal = terminals('tosh-packages');
+
+  it('shows name, version and who it comes from, and asks before the first install', async () => {
+    const home = tempDir('tosh-home-');
+    const env = Object.entries({ ...registry.env, TOSH_HOME: home, HOME: home, TERM: 'xterm-256color' })
+      .map(([k, v]) => `${k}=${shq(v)}`)
+      .join(' ');
+    const t = terminal(`${env} ${shq(process.execPath)} ${shq(BIN)}; sleep 600`);
+    await t.until('tosh> ');
+    t.type('plugins install tosh-other');
+    t.press('Enter');
+    expect(await t.until('Install tosh-other 1.0.0 by Tess Ter <tess@example.org>? [y/N]')).not.toContain('installed');
+    expect(existsSync(join(home, 'packages', 'node_modules', 'tosh-other'))).toBe(false);
+    t.type('y');
+    t.press('Enter');
+    await t.until('installed tosh-other 1.0.0');
+    t.type('other');
+    t.press('Enter');
+    await t.until(/^other 1\.0\.0$/m);
+    // Saying no leaves nothing installed.
+    t.type('plugins install tosh-hello');
+    t.press('Enter');
+    await t.until('Install tosh-hello 1.1.0 by Tess Ter <tess@example.org>? [y/N]');
+    t.press('Enter');
+    await t.until('plugins install: not installed: tosh-hello was not confirmed');
+    expect(JSON.parse(state(home).pkg ?? '{}').dependencies).toEqual({ 'tosh-other': '^1.0.0' });
   }, 60_000);
 });
