@@ -33,10 +33,13 @@ function origin(plugin: PluginInfo, packages: Map<string, Installed>, project: s
 /** Shorten the widest cells so that a table of these rows fits `columns` (the source keeps its end). */
 function fitWidth(rows: Record<string, string>[], columns: number): Record<string, string>[] {
   if (rows.length === 0) return rows;
+  // A column with nothing in it (`reloaded`, early in a session) only takes room.
+  for (const key of Object.keys(rows[0] as Record<string, string>))
+    if (rows.every((row) => !row[key])) for (const row of rows) delete row[key];
   const keys = Object.keys(rows[0] as Record<string, string>);
   const widthOf = (key: string) => Math.max(key.length, ...rows.map((r) => (r[key] ?? '').length));
   const total = () => keys.reduce((sum, key) => sum + widthOf(key), 0) + 2 * (keys.length - 1);
-  for (const key of ['source', 'commands', 'status']) {
+  for (const key of ['source', 'commands', 'status', 'from']) {
     const over = total() - columns;
     if (over <= 0) break;
     const target = Math.max(key.length, 12, widthOf(key) - over);
@@ -64,7 +67,7 @@ function list(ctx: CommandContext) {
       reloaded: p.reloads > 0 && p.loadedAt ? new Date(p.loadedAt).toLocaleTimeString('en-GB') : '',
     };
   });
-  return ctx.stdout.isTTY ? fitWidth(rows, ctx.stdout.columns) : rows;
+  return ctx.stdout.isTTY ? fitWidth(rows, ctx.stdout.columns - 1) : rows;
 }
 
 const shown = (pkg: Installed) => `${pkg.name} ${pkg.version}`;

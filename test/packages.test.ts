@@ -366,6 +366,28 @@ describe('plugins install in the interactive shell', () => {
     t.type('other');
     t.press('Enter');
     await t.until(/^other 1\.0\.0$/m);
+    // `plugins` fits the 80 columns: one line per plugin, the source shortened from the left.
+    t.type('plugins');
+    t.press('Enter');
+    const screen = await t.until(/^which .*\ntosh>/m);
+    const table = screen.split('\n').slice(screen.split('\n').indexOf('tosh> plugins') + 2);
+    const rows = table.slice(
+      0,
+      table.findIndex((l) => l.startsWith('tosh>')),
+    );
+    expect(rows.map((l) => l.split(' ')[0])).toEqual([
+      'other',
+      'clear',
+      'echo',
+      'exit',
+      'help',
+      'history',
+      'new',
+      'plugins',
+      'reload',
+      'which',
+    ]);
+    expect(rows[0]).toMatch(/^other {3,}1\.0\.0 +loaded +other +package tosh-other@1\.0\.0 +…\S*tosh-other *$/);
     // Saying no leaves nothing installed.
     t.type('plugins install tosh-hello');
     t.press('Enter');
