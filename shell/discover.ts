@@ -180,8 +180,8 @@ export function packageSource(dir: PluginDir, rank: number, name: string, deps =
   const path = `${abs}${sep}${name}`;
   const pkg = readPackage(path);
   if (typeof pkg?.tosh !== 'object' || pkg.tosh === null) return undefined;
-  const target = exportTarget(pkg.exports) ?? (typeof pkg.main === 'string' ? pkg.main : undefined);
-  let entry = target ? resolve(path, target) : folderEntry(path);
+  // folderEntry, as for any folder plugin: what it decides about entries (trust included) holds here too.
+  let entry = folderEntry(path);
   if (!entry) return undefined;
   try {
     // A linked package is built from where it really is; an installed one from where npm put it.
