@@ -94,11 +94,16 @@ function ensureProject(project: string): void {
 export function npmErrorLines(stderr: string): string[] {
   const lines = stderr
     .split('\n')
-    .map((line) => /^npm (?:error|ERR!)\s?(.*)$/.exec(line)?.[1]?.trim())
+    .map((line) =>
+      /^npm (?:error|ERR!)\s?(.*)$/
+        .exec(line)?.[1]
+        ?.trim()
+        .replace(/^notarget\s+/, ''),
+    )
     .filter((line): line is string => line !== undefined && line !== '');
   const code = lines.find((line) => line.startsWith('code '))?.slice(5);
   const boring =
-    /^(code |syscall |errno |path |dest |404$|A complete log|Log files were not written|If you are behind a proxy|'proxy' config|In most cases|Note that you can also|tarball, folder, http url|command |signal |\s*at )/;
+    /^(code |syscall |errno |path |dest |404$|A complete log|Log files were not written|If you are behind a proxy|'proxy' config|In most cases|a package version that doesn't exist|Note that you can also|tarball, folder, http url|command |signal |\s*at )/;
   // Node's dumps of error objects (`code: 'ECONNREFUSED',`, braces) are not sentences.
   const dump = /^([{}[\]],?|\w+: (['"\d[{]|undefined|null|true|false).*)$/;
   const said = lines
