@@ -358,6 +358,8 @@ describe('plugins install in the interactive shell', () => {
     await t.until('tosh> ');
     t.type('plugins install tosh-other');
     t.press('Enter');
+    // A spinner while npm works, then the question.
+    await t.until('npm install tosh-other');
     expect(await t.until('Install tosh-other 1.0.0 by Tess Ter <tess@example.org>? [y/N]')).not.toContain('installed');
     expect(existsSync(join(home, 'packages', 'node_modules', 'tosh-other'))).toBe(false);
     t.type('y');
