@@ -22,9 +22,37 @@ function pluginDir(count) {
   for (let i = 0; i < count; i++) {
     const n = String(i).padStart(4, '0');
     const file = join(dir, `p${n}.ts`);
-    writeFileSync(
-      file,
-      `import { defineCommand, definePlugin, z } from 'tosh/plugin-sdk';
+    writeFileSync(file, benchPlugin(i));
+    chmodSync(file, 0o644);
+  }
+  return dir;
+}
+
+/**
+ * A TOSH_HOME with the same `count` plugins installed as npm packages in
+ * `packages/` (laid out as `npm install` leaves them: package.json with the
+ * `"tosh"` field, in node_modules, listed in the project's dependencies).
+ */
+function packagesHome(count) {
+  const dir = home();
+  const project = join(dir, 'packages');
+  const dependencies = {};
+  for (let i = 0; i < count; i++) {
+    const name = `tosh-bench-p${String(i).padStart(4, '0')}`;
+    dependencies[name] = `^1.0.${i}`;
+    const pkg = join(project, 'node_modules', name);
+    mkdirSync(pkg, { recursive: true, mode: 0o755 });
+    const manifest = { name, version: `1.0.${i}`, type: 'module', exports: './index.ts', tosh: { sdk: '^1.0.0' } };
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest));
+    writeFileSync(join(pkg, 'index.ts'), benchPlugin(i));
+  }
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ private: true, dependencies }));
+  return dir;
+}
+
+function benchPlugin(i) {
+  const n = String(i).padStart(4, '0');
+  return `import { defineCommand, definePlugin, z } from 'tosh/plugin-sdk';
 
 const shout = (text: string, loud: boolean): string => (loud ? text.toUpperCase() : text);
 
@@ -43,11 +71,7 @@ export default definePlugin({
     }),
   },
 });
-`,
-    );
-    chmodSync(file, 0o644);
-  }
-  return dir;
+`;
 }
 
 const homes = [];
@@ -211,6 +235,9 @@ const dir1000 = pluginDir(1000);
 const home0 = home();
 const home100 = home();
 const home1000 = home();
+const dir50 = pluginDir(50);
+const home50 = home();
+const homePackages50 = packagesHome(50);
 
 const echo = { args: ['-c', 'echo hi'], expect: 'hi\n' };
 const with100 = { args: ['--plugins', dir100, '-c', 'echo hi'], expect: 'hi\n' };
@@ -223,6 +250,11 @@ const warm = rounds(
     { key: 'echo', run: () => ({ ...echo, env: { TOSH_HOME: home0 } }) },
     { key: 'warm100', run: () => ({ ...with100, env: { TOSH_HOME: home100 } }) },
     { key: 'warm1000', run: () => ({ ...with1000, env: { TOSH_HOME: home1000 } }) },
+    {
+      key: 'files50',
+      run: () => ({ args: ['--plugins', dir50, '-c', 'echo hi; c0049 ok'], env: { TOSH_HOME: home50 }, expect: 'hi\nok\n' }),
+    },
+    { key: 'packages50', run: () => ({ args: ['-c', 'echo hi; c0049 ok'], env: { TOSH_HOME: homePackages50 }, expect: 'hi\nok\n' }) },
     { key: 'help1000', run: () => ({ args: ['--plugins', dir1000, '-c', 'help'], env: { TOSH_HOME: home1000 }, expect: '' }) },
   ],
   11,
@@ -285,6 +317,8 @@ const rows = [
   ['-c, 100 plugins, warm cache', ms(warm.warm100), ratio(warm.warm100), ''],
   ['-c, 1,000 plugins, cold cache', ms(cold1000), ratio(cold1000), 'report'],
   ['-c, 1,000 plugins, warm cache', ms(warm.warm1000), ratio(warm.warm1000), '≤2x aim, ≤4x bar'],
+  ['-c, 50 file plugins, warm cache', ms(warm.files50), ratio(warm.files50), ''],
+  ['-c, 50 package plugins, warm cache', ms(warm.packages50), ratio(warm.packages50), '≈ 50 file plugins'],
   ['help, 1,000 plugins (warm)', ms(warm.help1000), ratio(warm.help1000), ''],
   [
     `stdin dispatch (${LINES.toLocaleString('en')} lines, 100 plugins)`,
@@ -327,6 +361,8 @@ const figures = {
   plugins1000ColdRatio: cold1000 / bare,
   plugins1000WarmMs: warm.warm1000,
   plugins1000WarmRatio: warm.warm1000 / bare,
+  files50WarmMs: warm.files50,
+  packages50WarmMs: warm.packages50,
   help1000Ms: warm.help1000,
   help1000Ratio: warm.help1000 / bare,
   stdinLinesPerSecond: Math.round(linesPerSecond),

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CommandError, defineCommand, definePlugin, z } from 'tosh/plugin-sdk';
+import { packageScaffold } from './_new-package.ts';
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const PLUGIN_EXTENSIONS = ['.ts', '.tsx', '.mts', '.js', '.mjs'];
@@ -132,6 +133,36 @@ module.exports = {
 `;
 }
 
+/** `new NAME --package`: a publishable plugin package in DIR/NAME. */
+function newPackage(
+  name: string,
+  dir: string,
+  root: string,
+  shell: { sdkVersion: string; version: string },
+  shown: (path: string) => string,
+): string {
+  const base = join(dir, name);
+  if (existsSync(base)) throw new CommandError(`new: ${shown(base)} already exists; choose another name or remove it first`);
+  const sdkRange = `^${shell.sdkVersion.split('.')[0]}.0.0`;
+  const files = packageScaffold(name, {
+    sdkRange,
+    shellVersion: shell.version,
+    shellRoot: root,
+    plugin: pluginSource(name, sdkRange),
+    test: testSource(name, './index.ts'),
+  });
+  mkdirSync(base, { recursive: true });
+  for (const [file, text] of files) writeFileSync(join(base, file), text, { flag: 'wx', mode: 0o644 });
+  return [
+    `Created plugin package 'tosh-plugin-${name}':`,
+    ...files.map(([file]) => `  ${shown(join(base, file))}`),
+    '',
+    `Set it up:  cd ${shown(base)} && npm install && npm test`,
+    `Try it:     plugins link ${shown(base)}   (reloaded on every save)`,
+    `Publish it: npm publish   (then anyone can: plugins install tosh-plugin-${name})`,
+  ].join('\n');
+}
+
 export default definePlugin({
   name: 'new',
   version: '1.0.0',
@@ -145,6 +176,7 @@ export default definePlugin({
       flags: z.object({
         dir: z.string().optional().describe('Plugin directory to write to (default: $TOSH_HOME/plugins)'),
         folder: z.boolean().default(false).describe('Write a folder plugin (package.json, index.ts) that may have npm dependencies'),
+        package: z.boolean().default(false).describe('Write a publishable npm package (in ./NAME, or under --dir)'),
       }),
       short: { d: 'dir', f: 'folder' },
       examples: ['new weather', 'new weather --folder', 'new weather --dir ./plugins'],
@@ -164,6 +196,7 @@ export default definePlugin({
         if (!existsSync(join(root, 'plugin-sdk', 'index.ts'))) {
           throw new CommandError(`new: cannot find the plugin SDK of this shell in ${root}`);
         }
+        if (flags.package) return newPackage(name, resolve(ctx.cwd, flags.dir ?? '.'), root, ctx.shell, shown);
         const dir = resolve(ctx.cwd, flags.dir ?? defaultDir(ctx.env));
         const base = flags.folder ? join(dir, name) : dir;
         const entry = flags.folder ? 'index.ts' : `${name}.ts`;

@@ -165,6 +165,20 @@ export interface ShellApi {
   plugins(): PluginInfo[];
   /** Reload every plugin, or the one named. */
   reload(plugin?: string): Promise<ReloadReport[]>;
+  /**
+   * Load, reload or unload the plugin at `path` (a file or folder in one of the
+   * plugin directories, absolute) from what is on disk now, as the watcher does
+   * when it sees a change: a new plugin is loaded, a gone one unloaded. Resolves
+   * to the one-line report, or undefined when there is no plugin there.
+   * @example await ctx.shell.reloadPath(join(dir, 'greet.ts'), { force: true })
+   */
+  reloadPath(path: string, options?: { force?: boolean }): Promise<ReloadReport | undefined>;
+  /**
+   * Whether the SDK this shell provides is in `range` (a semver range), as the
+   * shell decides for a plugin's `sdk`. An invalid range is false.
+   * @example ctx.shell.sdkAccepts('^1.0.0') // true on SDK 1.x
+   */
+  sdkAccepts(range: string): boolean;
   /** The command history, oldest first. */
   history(): string[];
   /** Leave the shell after this command, with `status` (default: the previous line's). */

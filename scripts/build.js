@@ -1,8 +1,8 @@
 // Bundles the shell: dist/tosh.cjs (the core, loaded by bin/tosh.js), dist/ink.js
 // (react + ink + the interactive UI, imported only when needed) and the SDK
 // entry points for plugin authors' own tests. Run by `prepare` and `npm run build`.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -27,7 +27,43 @@ const common = {
 // import.meta.url has no meaning in CommonJS: give the core its own file URL.
 const metaUrl = { 'import.meta.url': '__tosh_meta_url' };
 
+/**
+ * The SDK's type declarations (dist/types), so that a plugin package with tosh as a dev dependency
+ * type-checks against them alone, not the shell's sources. tsc reports the imports it was told not
+ * to follow (zod, the shell); the declarations are written all the same.
+ */
+function declarations() {
+  const dir = `${root}${out}/types`;
+  if (!existsSync(`${root}node_modules/typescript/bin/tsc`)) {
+    console.warn('build: typescript is not installed; dist/types (the SDK declarations) not written');
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => {
+    const tsc = spawn(
+      process.execPath,
+      [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}scripts/tsconfig.types.json`, '--outDir', dir],
+      {
+        stdio: 'ignore',
+      },
+    );
+    tsc.on('error', reject);
+    tsc.on('close', () => {
+      try {
+        for (const file of readdirSync(dir)) {
+          // `./types.ts` in a declaration file means nothing to an author's tsc: `./types.js` finds types.d.ts.
+          const text = readFileSync(join(dir, file), 'utf8').replace(/^((?:import|export) .* from '\.\/[\w-]+)\.ts';$/gm, "$1.js';");
+          writeFileSync(join(dir, file), text);
+        }
+        resolve();
+      } catch (error) {
+        reject(new Error(`no SDK declarations were written: ${error.message}`));
+      }
+    });
+  });
+}
+
 await Promise.all([
+  declarations(),
   build({
     ...common,
     entryPoints: { tosh: 'shell/cli.ts' },

@@ -224,6 +224,7 @@ export function pluginDirs(options: CliOptions, env: NodeJS.ProcessEnv, home: st
     ...fromEnv.map((dir) => ({ dir, builtin: false })),
     ...extra.map((dir) => ({ dir, builtin: false })),
     { dir: join(home, 'plugins'), builtin: false },
+    { dir: join(home, 'packages'), builtin: false, packages: true },
     { dir: builtinDir().replace(/\/$/, ''), builtin: true },
   ];
 }

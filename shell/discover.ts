@@ -1,4 +1,4 @@
-import { type Dirent, existsSync, readdirSync, type Stats, statSync } from 'node:fs';
+import { type Dirent, existsSync, lstatSync, readdirSync, readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { readChecked } from './trust.ts';
 
@@ -8,6 +8,11 @@ export interface PluginDir {
   dir: string;
   /** The shell's own `commands/`: trusted, and allowed the reserved names. */
   builtin: boolean;
+  /**
+   * An npm project of installed plugin packages (`$TOSH_HOME/packages`): its
+   * plugins are the direct dependencies in `node_modules` that have a `"tosh"` field.
+   */
+  packages?: boolean;
 }
 
 /** One plugin on disk. */
@@ -102,6 +107,7 @@ function dirPaths(dir: string): { abs: string; shown: string } {
 
 /** Describe one directory entry as a plugin source, or undefined when it is not a plugin. */
 export function sourceOf(dir: PluginDir, rank: number, name: string, kind?: Dirent): PluginSource | undefined {
+  if (dir.packages) return packageSource(dir, rank, name);
   if (skipped(name)) return undefined;
   const { abs, shown } = dirPaths(dir.dir);
   const path = `${abs}${sep}${name}`;
@@ -128,6 +134,10 @@ export function sourceOf(dir: PluginDir, rank: number, name: string, kind?: Dire
 export function discover(dirs: PluginDir[]): PluginSource[] {
   const found: PluginSource[] = [];
   dirs.forEach((dir, rank) => {
+    if (dir.packages) {
+      found.push(...packageSources(dir, rank));
+      return;
+    }
     let entries: Dirent[];
     try {
       entries = readdirSync(dir.dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -146,4 +156,60 @@ export function discover(dirs: PluginDir[]): PluginSource[] {
 export function fallbackName(source: PluginSource): string {
   const base = basename(source.path);
   return source.folder ? base : base.slice(0, -extname(base).length);
+}
+
+/** A package's `package.json`, or undefined when it cannot be read. */
+function readPackage(folder: string): Record<string, unknown> | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as unknown;
+    return typeof pkg === 'object' && pkg !== null ? (pkg as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The plugins of a packages directory: the direct dependencies of its
+ * `package.json` that are installed and have a `"tosh"` field, sorted by name.
+ * Their own dependencies are never plugins, whatever they contain.
+ */
+export function packageSources(dir: PluginDir, rank: number): PluginSource[] {
+  const deps = dependencies(dir);
+  return Object.keys(deps ?? {})
+    .sort()
+    .flatMap((name) => packageSource(dir, rank, `node_modules${sep}${name}`, deps) ?? []);
+}
+
+/** The `dependencies` of a packages directory's own package.json. */
+function dependencies(dir: PluginDir): object | undefined {
+  const deps = readPackage(dir.dir)?.dependencies;
+  return typeof deps === 'object' && deps !== null ? deps : undefined;
+}
+
+/**
+ * One plugin package, named `node_modules/NAME` (or `node_modules/@scope/NAME`)
+ * under the packages directory. A linked package (a symlink to a folder under
+ * development) is built from its real path, so that its own files are watched
+ * and its own `node_modules` answers its imports.
+ */
+export function packageSource(dir: PluginDir, rank: number, name: string, deps = dependencies(dir)): PluginSource | undefined {
+  const parts = name.split(sep);
+  const pkgName = parts.slice(1).join('/');
+  if (parts[0] !== 'node_modules' || parts.length !== (pkgName.startsWith('@') ? 3 : 2)) return undefined;
+  if (!deps || !Object.hasOwn(deps, pkgName)) return undefined;
+  const { abs, shown } = dirPaths(dir.dir);
+  const path = `${abs}${sep}${name}`;
+  const pkg = readPackage(path);
+  if (typeof pkg?.tosh !== 'object' || pkg.tosh === null) return undefined;
+  // folderEntry, as for any folder plugin: what it decides about entries (trust included) holds here too.
+  let entry = folderEntry(path);
+  if (!entry) return undefined;
+  try {
+    // A linked package is built from where it really is; an installed one from where npm put it.
+    if (lstatSync(path).isSymbolicLink()) entry = realpathSync(entry);
+  } catch {
+    return undefined;
+  }
+  const display = shown.endsWith(sep) ? `${shown}${name}` : `${shown}${sep}${name}`;
+  return { path, entry, display, dir, rank, folder: true };
 }

@@ -460,7 +460,10 @@ export class Session implements ShellApi {
 
   private dirOf(path: string): PluginDir | undefined {
     const parent = resolvePath(path, '..');
-    return this.options.dirs.find((d) => resolvePath(d.dir) === parent);
+    // A packages directory holds its plugins deeper: node_modules/NAME and node_modules/@scope/NAME.
+    return this.options.dirs.find(
+      (d) => resolvePath(d.dir) === parent || (d.packages && path.startsWith(`${resolvePath(d.dir)}/node_modules/`)),
+    );
   }
 
   private async reloadNow(path: string, options: { force?: boolean }): Promise<ReloadReport | undefined> {
@@ -609,6 +612,14 @@ export class Session implements ShellApi {
       if (report) reports.push(report);
     }
     return reports;
+  }
+
+  sdkAccepts(range: string): boolean {
+    try {
+      return semver.satisfies(SDK_VERSION, range, { includePrerelease: true });
+    } catch {
+      return false;
+    }
   }
 
   history(): string[] {

@@ -153,12 +153,12 @@ describe.concurrent('built-in commands (contract §6)', () => {
     expect(await ws.run(['-c', 'which nope'])).toEqual({ stdout: '', stderr: "tosh: which: unknown command 'nope'\n", code: 1 });
   });
 
-  it('plugins lists name, version, status, commands and source', async () => {
+  it('plugins lists name, version, status, commands, where it came from and source', async () => {
     const { stdout, stderr, code } = await ws.run(['-c', 'plugins']);
     expect({ stderr, code }).toEqual({ stderr: '', code: 0 });
     const [header, first] = stdout.split('\n');
-    expect(header?.split(/\s{2,}/)).toEqual(['name', 'version', 'status', 'commands', 'source', 'reloaded']);
-    expect(first?.split(/\s{2,}/)).toEqual(['greet', '1.2.0', 'loaded', 'hello add copy fail crash nothing', 'greet/greet.ts']);
+    expect(header?.split(/\s{2,}/)).toEqual(['name', 'version', 'status', 'commands', 'from', 'source', 'reloaded']);
+    expect(first?.split(/\s{2,}/)).toEqual(['greet', '1.2.0', 'loaded', 'hello add copy fail crash nothing', 'file', 'greet/greet.ts']);
   });
 
   it('reload reloads every plugin, or the one named', async () => {
