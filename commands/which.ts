@@ -6,11 +6,15 @@ export default definePlugin({
   description: 'Who owns a command',
   commands: {
     which: defineCommand({
-      description: 'Show the plugin and file that own a command',
+      description: 'Show what a command runs: an alias, the plugin and file that own it, or a program on PATH',
       args: z.object({ command: z.string().describe('A command name or plugin:command') }),
-      examples: ['which echo'],
+      examples: ['which echo', 'which ls'],
       complete: (_request, ctx) => ctx.shell.commands().map((c) => c.name),
       run({ args }, ctx) {
+        // In the order the shell tries: alias, built-in or plugin command, program on PATH.
+        const where = ctx.shell.locate(args.command);
+        if (where?.kind === 'alias') return `${where.name}: alias for ${where.value}`;
+        if (where?.kind === 'external') return `${where.name}: external ${where.path}`;
         const found = ctx.shell.resolve(args.command);
         if (!found) throw new CommandError(`which: unknown command '${args.command}'`);
         const version = ctx.shell.plugins().find((p) => p.name === found.plugin)?.version;

@@ -189,7 +189,53 @@ export interface ShellApi {
   setPrompt(prompt: string): void;
   /** The status of the previous line. */
   readonly lastStatus: number;
+  /**
+   * The shell's working directory (what `cd` changes; `ctx.cwd` is this when a command starts).
+   * @example ctx.shell.cwd // '/home/ada/src'
+   */
+  readonly cwd: string;
+  /**
+   * Change the working directory, relative to the current one. Updates `PWD`
+   * and `OLDPWD`. Throws an error whose message says why (`x: not a directory`).
+   * @example ctx.shell.chdir('..')
+   */
+  chdir(dir: string): string;
+  /**
+   * A variable's value: one set by `NAME=value` alone on a line, else an exported one.
+   * @example ctx.shell.variable('HOME')
+   */
+  variable(name: string): string | undefined;
+  /**
+   * Set a variable, or remove it with `undefined`. Exported variables (and any
+   * already in the environment) are what programs and `ctx.env` see.
+   * @example ctx.shell.setVariable('EDITOR', 'vim', { export: true })
+   */
+  setVariable(name: string, value: string | undefined, options?: { export?: boolean }): void;
+  /** Export a variable set earlier without `export`; false when there is no such variable. */
+  exportVariable(name: string): boolean;
+  /** The exported variables. */
+  variables(): Record<string, string>;
+  /** The aliases (`alias ll='ls -l'`), by name. */
+  aliases(): Record<string, string>;
+  /**
+   * Define an alias, or remove it with `undefined`. Its value is replaced for
+   * the first word of a command, once.
+   * @example ctx.shell.setAlias('ll', 'ls -l')
+   */
+  setAlias(name: string, value: string | undefined): void;
+  /**
+   * What a command word runs, in the order the shell tries: an alias, a
+   * built-in or plugin command, an external program on `PATH`.
+   * @example ctx.shell.locate('ls') // { kind: 'external', name: 'ls', path: '/usr/bin/ls' }
+   */
+  locate(name: string): CommandLocation | undefined;
 }
+
+/** What a command word leads to (`which`). */
+export type CommandLocation =
+  | { kind: 'alias'; name: string; value: string }
+  | { kind: 'builtin' | 'plugin'; name: string; plugin: string; source: string }
+  | { kind: 'external'; name: string; path: string };
 
 /** The second argument of every `run`: the command's view of the shell. */
 export interface CommandContext {

@@ -299,6 +299,12 @@ async function run(argv: string[]): Promise<number> {
     color,
     value: (value) => out.write(renderValue(value, renderOptions)),
     progress: (progressOptions, command) => plainProgress(err, progressOptions, command),
+    // Programs write to the shell's own stdout and stderr; lines read from stdin are not theirs to take.
+    inherit: { stdin: fromStdin ? 'ignore' : 'inherit' },
+    flush: async () => {
+      flushOutput();
+      await Promise.all([drained(process.stdout), drained(process.stderr)]);
+    },
   };
   const session = new Session({
     dirs: pluginDirs(options, env, home, config.plugins),
@@ -311,6 +317,8 @@ async function run(argv: string[]): Promise<number> {
     longLived: interactive || (fromStdin && watch),
     cwd: process.cwd(),
     env,
+    aliases: config.aliases,
+    chdirProcess: true,
     sink,
     host,
   });

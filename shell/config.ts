@@ -22,6 +22,8 @@ const ConfigSchema = z.strictObject({
   plugins: z.array(z.string()).default([]),
   /** Hot reload where the mode does not say (the flags `--watch` / `--no-watch` win). */
   watch: z.boolean().optional(),
+  /** Aliases: name → the words that replace it (`{"ll": "ls -l"}`). */
+  aliases: z.record(z.string().regex(/^[^\s'"\\|;&<>()$`=]+$/, 'an alias name has no spaces, quotes or operators'), z.string()).default({}),
   /** Seconds a plugin may take to load (its top level and `setup`) before it is marked failed. */
   loadTimeout: z.number().positive().max(3600).default(5),
 });

@@ -1,34 +1,32 @@
-import { setMaxListeners } from 'node:events';
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import semver from 'semver';
-import { CommandError, SDK_VERSION } from '../plugin-sdk/index.ts';
+import { SDK_VERSION } from '../plugin-sdk/index.ts';
 import type {
   CommandContext,
   CommandInfo,
-  Output,
+  CommandLocation,
   PluginContext,
   PluginInfo,
-  Progress,
-  ProgressOptions,
-  PromptOptions,
   ReloadReport,
-  RunResult,
   ShellApi,
 } from '../plugin-sdk/types.ts';
-import { didYouMean, parseWords, validate } from './args.ts';
 import { PluginLoadError } from './build.ts';
 import { BuildCache, type PluginMeta } from './cache.ts';
 import type { Config } from './config.ts';
 import { discover, type PluginDir, type PluginSource, sourceOf } from './discover.ts';
-import { oneLine, quote, ShellError, Status, UsageError } from './errors.ts';
-import { Faults, guarded, isInterruption, isTimeout } from './faults.ts';
+import { oneLine, quote, ShellError } from './errors.ts';
+import { Faults, guarded, isTimeout } from './faults.ts';
 import { History } from './history.ts';
-import { type CommandNode, type LineNode, type PipelineNode, parse } from './line/parser.ts';
 import { compile, compileFromCache, instantiate, LoadTimeout, mapStack, type PluginInstance } from './loader.ts';
-import { type PluginRecord, pluginName, Registry, type Resolved } from './registry.ts';
-import { jsonLine, printText, type RenderOptions, renderValue, stripAnsi } from './render.ts';
+import { type PluginRecord, pluginName, Registry } from './registry.ts';
+import { findProgram } from './run/programs.ts';
+import { Runner } from './run/runner.ts';
+import type { Sink } from './run/sink.ts';
 import { pluginRefusal, TrustRefusal } from './trust.ts';
+
+export { captureSink, plainProgress, type Sink } from './run/sink.ts';
 
 export const SHELL_VERSION = '1.0.0';
 
@@ -36,33 +34,6 @@ export const SHELL_VERSION = '1.0.0';
 const HOOK_WAIT_MS = 3000;
 /** How long leaving on SIGTERM/SIGHUP waits for `dispose`: the shell must be gone within 2 s. */
 export const SIGNAL_EXIT_WAIT_MS = 1500;
-/** `ctx.run` inside `ctx.run`… deeper than this fails. */
-const MAX_RUN_DEPTH = 100;
-
-/** A plugin's asynchronous error that failed the command it belongs to (already reported). */
-class PluginFault extends Error {}
-
-/** A command running now, to fail when its plugin throws outside of it (a timer, an event, a rejection). */
-interface Running {
-  plugin: string;
-  fail(error: PluginFault): void;
-}
-
-/**
- * Where a command's output goes. The plain renderer writes text; the ink UI
- * keeps elements live; captures collect text for pipes, `>` and `ctx.run`.
- */
-export interface Sink {
-  out: Output;
-  err: Output;
-  color: boolean;
-  /** Show a command's returned value. */
-  value(value: unknown): void;
-  progress(options: ProgressOptions, command: string): Progress;
-  /** Ask the user a question (`ctx.prompt`); only the interactive UI can. */
-  ask?(question: string, options: PromptOptions, signal: AbortSignal): Promise<string>;
-}
-
 /** What the interactive UI (or the plain driver) does for the shell. */
 export interface Host {
   clear(): void;
@@ -81,90 +52,23 @@ export interface SessionOptions {
   interactive: boolean;
   /** Plugins are watched: run each plugin's `setup` as soon as it loads. */
   longLived: boolean;
+  /** The working directory the session starts in. */
   cwd: string;
+  /** The environment it starts with (exported variables). */
   env: NodeJS.ProcessEnv;
+  /** Aliases from config.json (`alias` adds more). */
+  aliases?: Record<string, string>;
+  /** `cd` changes the process's own directory too (the real shell; not the SDK's test harness). */
+  chdirProcess?: boolean;
   sink: Sink;
   host: Host;
 }
 
-const isCommandError = (e: unknown): e is Error & { exitCode: number } =>
-  e instanceof Error && e.name === 'CommandError' && typeof (e as { exitCode?: unknown }).exitCode === 'number';
-
-// TODO(runner): the runner replaces this. Until then a command runs as before expansion existed: its words
-// are their unexpanded text (quotes removed), `^name` and `NAME=value` stay words, and only one `>`/`>>` is run.
-interface LegacyCommand {
-  words: string[];
-  redirect?: { path: string; append: boolean };
-}
-
-function legacyCommand(node: CommandNode): LegacyCommand {
-  const words = [...node.assignments.map((a) => `${a.name}=${a.value.value}`), ...node.words.map((w) => w.value)];
-  if (node.external && words.length > node.assignments.length) words[node.assignments.length] = `^${words[node.assignments.length]}`;
-  const [redirect, ...more] = node.redirects;
-  if (!redirect) return { words };
-  if (more.length > 0) throw new UsageError('syntax error: a command can only be redirected once');
-  if (redirect.kind === 'write' || redirect.kind === 'append') {
-    if (redirect.fd === 1) return { words, redirect: { path: redirect.target.value, append: redirect.kind === 'append' } };
-  }
-  throw new UsageError(`syntax error: ${quote(redirect.op)} is not supported yet`);
-}
-
-/** A sink that keeps text in memory (pipes, redirects, `ctx.run`). */
-export function captureSink(color = false, columns = 80): Sink & { text(): string; errors(): string } {
-  let out = '';
-  let err = '';
-  const options: RenderOptions = { color, columns };
-  return {
-    out: { write: (t) => void (out += t), isTTY: false, columns },
-    err: { write: (t) => void (err += t), isTTY: false, columns },
-    color,
-    value: (value) => void (out += renderValue(value, options)),
-    progress: () => ({ update() {}, tick() {}, done: (m) => void (m && (err += `${m}\n`)) }),
-    text: () => out,
-    errors: () => err,
-  };
-}
-
-/** Plain progress for a stream: a redrawn line on a terminal, a line per 10% otherwise. */
-export function plainProgress(err: Output, options: ProgressOptions, command: string): Progress {
-  const label = options.label ?? command;
-  const total = options.total;
-  let current = 0;
-  let lastShown = -1;
-  let text = label;
-  const show = (final = false) => {
-    const pct = total ? Math.min(100, Math.floor((current / total) * 100)) : -1;
-    if (err.isTTY) {
-      const bar = total ? `[${'#'.repeat(Math.round(pct / 5)).padEnd(20, '.')}] ${current}/${total}` : '...';
-      err.write(`\r\u001b[2K${text} ${bar}`);
-      return;
-    }
-    const step = total ? Math.floor(pct / 10) : 0;
-    if (!final && step === lastShown) return;
-    lastShown = step;
-    err.write(total ? `${text}: ${current}/${total} (${pct}%)\n` : `${text}...\n`);
-  };
-  show();
-  return {
-    update(value, newLabel) {
-      current = value;
-      if (newLabel !== undefined) text = newLabel;
-      show();
-    },
-    tick(step = 1) {
-      current += step;
-      show();
-    },
-    done(message) {
-      if (err.isTTY) err.write('\r\u001b[2K');
-      if (message) err.write(`${message}\n`);
-    },
-  };
-}
-
 /**
- * One shell session: the registry of plugins and the dispatcher that runs
- * lines on it. The interactive UI and the non-interactive modes share it.
+ * One shell session: the plugin host (discover, load, reload, dispose), the
+ * shell's state (working directory, variables, aliases) and the runner of
+ * lines (shell/run/runner.ts). The interactive UI and the non-interactive
+ * modes share it.
  */
 export class Session implements ShellApi {
   readonly version = SHELL_VERSION;
@@ -172,31 +76,25 @@ export class Session implements ShellApi {
   readonly registry: Registry;
   readonly cache: BuildCache;
   readonly historyStore: History;
-  lastStatus = 0;
-  /** `$?` for `exit`: the status of the pipeline that ran last, in this line or an earlier one. */
-  private previousStatus = 0;
   /** Set by `exit`: the status to leave with. */
   exitRequested: number | undefined;
   prompt: string;
-  /** Aborts the running line (Ctrl-C). */
-  private controller: AbortController | undefined;
-  private lineController: AbortController | undefined;
+  readonly runner: Runner;
+  /** The working directory (`cd`). */
+  cwd: string;
+  /** Exported variables: what programs and `ctx.env` see. */
+  readonly env: Record<string, string>;
+  /** Variables set by `NAME=value` alone on a line: expanded, not exported (as in sh). */
+  private readonly vars = new Map<string, string>();
+  readonly aliasTable = new Map<string, string>();
   /** The reload of each plugin path in progress: reloads of one path run in turn. */
   private readonly loading = new Map<string, Promise<void>>();
   /** Per plugin name: the dispose of its replaced version, which the next setup waits for. */
   private readonly settling = new Map<string, Promise<void>>();
   /** Plugins refused because another one holds their name: path → the name. */
   private readonly waiting = new Map<string, string>();
-  /** Commands running now (several with pipes and `ctx.run`). */
-  private readonly running = new Set<Running>();
-  /** Plugin errors reported outside any command, counted so `-c` and scripts can fail the line. */
-  faultCount = 0;
-  /** Depth of nested `ctx.run` calls. */
-  private runDepth = 0;
   /** Ctrl-C, the watchdog and the deadline for plugin code. */
   readonly faults: Faults;
-  /** Set once Ctrl-C has fired for the running line: a second one means the command does not give way. */
-  private interruptedLine: AbortController | undefined;
 
   constructor(readonly options: SessionOptions) {
     this.registry = new Registry((message) => this.notice(message));
@@ -204,6 +102,12 @@ export class Session implements ShellApi {
     this.historyStore = new History(join(options.home, 'history'), options.config.historySize);
     this.prompt = options.config.prompt;
     this.faults = new Faults(() => this.onSigint?.(), options.interactive);
+    this.runner = new Runner(this);
+    this.cwd = options.cwd;
+    this.env = {};
+    for (const [name, value] of Object.entries(options.env)) if (value !== undefined) this.env[name] = value;
+    this.env.PWD = this.cwd;
+    for (const [name, value] of Object.entries(options.aliases ?? {})) this.aliasTable.set(name, value);
   }
 
   /** What SIGINT does (set by the driver); the watchdog calls it for a SIGINT caught between plugin calls. */
@@ -220,13 +124,13 @@ export class Session implements ShellApi {
     this.options.host.notice(message);
   }
 
-  private errorLine(sink: Sink, message: string, error?: unknown): void {
+  errorLine(sink: Sink, message: string, error?: unknown): void {
     sink.err.write(`tosh: ${message}\n`);
     if (this.options.debug && error instanceof Error && error.stack) sink.err.write(`${this.mapStacks(error.stack)}\n`);
   }
 
   /** A stack with every frame in a plugin's bundle pointed at the author's source. */
-  private mapStacks(stack: string): string {
+  mapStacks(stack: string): string {
     for (const record of this.registry.all()) if (record.instance) stack = mapStack(stack, record.instance);
     return stack;
   }
@@ -355,7 +259,7 @@ export class Session implements ShellApi {
           if (setup) {
             const left = Math.max(1, deadline - Date.now());
             const settled = await within(
-              Promise.resolve(this.pluginCode(instance.meta.name, () => setup(this.pluginContext(instance)), left)),
+              Promise.resolve(this.pluginCode(() => setup(this.pluginContext(instance)), left)),
               Math.max(1, deadline - Date.now()),
             );
             if (!settled) {
@@ -388,7 +292,7 @@ export class Session implements ShellApi {
    * Call into a plugin's code: Ctrl-C can stop it even in a loop that never
    * yields, and an error it throws later is reported under its name.
    */
-  private pluginCode<T>(_plugin: string, fn: () => T, timeoutMs?: number): T {
+  pluginCode<T>(fn: () => T, timeoutMs?: number): T {
     return guarded(fn, timeoutMs);
   }
 
@@ -407,14 +311,14 @@ export class Session implements ShellApi {
     if (instance.running === 0) await this.dispose(instance);
   }
 
-  private async dispose(instance: PluginInstance): Promise<void> {
+  async dispose(instance: PluginInstance): Promise<void> {
     if (instance.disposed) return;
     instance.disposed = true;
     if (!instance.setupDone) return; // Never set up: nothing to undo.
     try {
       await instance.setupDone;
       const dispose = instance.definition.dispose;
-      if (dispose) await this.pluginCode(instance.meta.name, () => dispose(this.pluginContext(instance)), HOOK_WAIT_MS);
+      if (dispose) await this.pluginCode(() => dispose(this.pluginContext(instance)), HOOK_WAIT_MS);
     } catch (error) {
       this.notice(`${instance.meta.name}: dispose failed: ${oneLine(error)}`);
     }
@@ -627,7 +531,7 @@ export class Session implements ShellApi {
   }
 
   exit(status?: number): void {
-    this.exitRequested = status ?? this.previousStatus;
+    this.exitRequested = status ?? this.runner.previousStatus;
   }
 
   clear(): void {
@@ -639,333 +543,141 @@ export class Session implements ShellApi {
     this.options.host.setPrompt(prompt);
   }
 
-  // ---- running lines ---------------------------------------------------------------
+  // ---- the shell's state: directory, variables, aliases ----------------------------
+
+  chdir(dir: string): string {
+    const target = resolvePath(this.cwd, dir);
+    let isDir: boolean;
+    try {
+      isDir = statSync(target).isDirectory();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new ShellError(
+        `${dir}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : oneLine(error)}`,
+      );
+    }
+    if (!isDir) throw new ShellError(`${dir}: not a directory`);
+    if (this.options.chdirProcess) {
+      try {
+        process.chdir(target);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new ShellError(`${dir}: ${code === 'EACCES' ? 'permission denied' : oneLine(error)}`);
+      }
+    }
+    this.env.OLDPWD = this.cwd;
+    this.cwd = target;
+    this.env.PWD = target;
+    return target;
+  }
+
+  /** A variable's value: a shell variable, else an exported one. */
+  variable(name: string): string | undefined {
+    return this.vars.get(name) ?? this.env[name];
+  }
+
+  setVariable(name: string, value: string | undefined, options: { export?: boolean } = {}): void {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ShellError(`${quote(name)} is not a valid variable name`);
+    if (value === undefined) {
+      this.vars.delete(name);
+      delete this.env[name];
+      return;
+    }
+    if (options.export || name in this.env) {
+      this.env[name] = value;
+      this.vars.delete(name);
+    } else this.vars.set(name, value);
+  }
+
+  /** Export a shell variable that already has a value (`export NAME`). */
+  exportVariable(name: string): boolean {
+    const value = this.vars.get(name);
+    if (value === undefined) return name in this.env;
+    this.setVariable(name, value, { export: true });
+    return true;
+  }
+
+  variables(): Record<string, string> {
+    return { ...this.env };
+  }
+
+  /** The exported variables, for one command to run with. */
+  exported(): Record<string, string> {
+    return { ...this.env };
+  }
+
+  aliases(): Record<string, string> {
+    return Object.fromEntries(this.aliasTable);
+  }
+
+  setAlias(name: string, value: string | undefined): void {
+    if (!/^[^\s'"\\|;&<>()$`=]+$/.test(name)) throw new ShellError(`${quote(name)} is not a valid alias name`);
+    if (value === undefined) this.aliasTable.delete(name);
+    else this.aliasTable.set(name, value);
+  }
+
+  /** What a command word runs, in the order the shell tries (CONTRACT §10). */
+  locate(name: string): CommandLocation | undefined {
+    const alias = this.aliasTable.get(name);
+    if (alias !== undefined) return { kind: 'alias', name, value: alias };
+    if (!name.startsWith('^')) {
+      const found = this.registry.resolve(name);
+      if (found)
+        return {
+          kind: found.record.source.dir.builtin ? 'builtin' : 'plugin',
+          name,
+          plugin: found.meta.name,
+          source: found.record.source.display,
+        };
+    }
+    const program = name.replace(/^\^/, '');
+    const file = findProgram(program, this.env, this.cwd);
+    if (file && 'path' in file) return { kind: 'external', name: program, path: file.path };
+    return undefined;
+  }
+
+  // ---- running lines (shell/run/runner.ts) -------------------------------------------
+
+  get lastStatus(): number {
+    return this.runner.lastStatus;
+  }
+
+  get faultCount(): number {
+    return this.runner.faultCount;
+  }
 
   /** Cancel the running line, if any (Ctrl-C). Returns false when nothing was running. */
   interrupt(): boolean {
-    if (!this.controller || this.controller.signal.aborted) return false;
-    this.interruptedLine = this.controller;
-    this.controller.abort(new ShellError('interrupted', Status.interrupted));
-    return true;
+    return this.runner.interrupt();
   }
 
   /** Ctrl-C already fired for the running line and it still runs: a command does not give way. */
   get stuck(): boolean {
-    return this.controller !== undefined && this.controller === this.interruptedLine;
+    return this.runner.stuck;
   }
 
   get busy(): boolean {
-    return this.controller !== undefined;
+    return this.runner.busy;
   }
 
   /** Run one top-level line and remember its status for `exit` and `$?`. */
-  async runLine(line: string, sink: Sink = this.options.sink): Promise<number> {
-    // One controller serves line after line until Ctrl-C fires it (allocating one per line showed in profiles).
-    if (!this.lineController || this.lineController.signal.aborted) {
-      this.lineController = new AbortController();
-      // Each nested `ctx.run` and pipeline stage listens to it.
-      setMaxListeners(MAX_RUN_DEPTH * 2, this.lineController.signal);
-    }
-    const controller = this.lineController;
-    this.controller = controller;
-    this.faults.sigint.enter();
-    try {
-      const { status } = await this.execute(line, sink, controller.signal, this.options.json);
-      this.lastStatus = status;
-      this.previousStatus = status;
-      return status;
-    } catch (error) {
-      // Whatever went wrong, the line fails and the shell goes on.
-      this.errorLine(sink, `internal error: ${oneLine(error)}`, error);
-      this.lastStatus = this.previousStatus = Status.failed;
-      return Status.failed;
-    } finally {
-      this.faults.sigint.leave();
-      if (this.controller === controller) this.controller = undefined;
-    }
+  runLine(line: string, sink: Sink = this.options.sink): Promise<number> {
+    return this.runner.runLine(line, sink);
   }
 
-  /** Parse and run a line. Never throws: every failure is a status and a line on `sink.err`. */
-  async execute(
-    line: string,
-    sink: Sink,
-    signal: AbortSignal,
-    json: boolean,
-    input?: unknown,
-  ): Promise<{ status: number; value: unknown }> {
-    let ast: LineNode;
-    try {
-      ast = parse(line);
-      for (const item of ast.items) for (const command of item.pipeline.commands) legacyCommand(command);
-    } catch (error) {
-      this.errorLine(sink, oneLine(error), error);
-      return { status: error instanceof ShellError ? error.exitCode : Status.usage, value: undefined };
-    }
-    let status = 0;
-    let value: unknown;
-    for (const { connector, pipeline } of ast.items) {
-      if ((connector === '&&' && status !== 0) || (connector === '||' && status === 0)) continue;
-      const result = await this.runPipeline(pipeline, sink, signal, json, value === undefined && status === 0 ? input : undefined);
-      input = undefined;
-      status = result.status;
-      value = result.value;
-      // Output sent to a file by `>` is not shown again, as JSON or as text.
-      const { shown } = result;
-      if (json && !result.redirected) {
-        if (!this.show(sink, result.command, () => sink.out.write(jsonLine(result.value)))) status = Status.failed;
-      } else if (shown !== undefined && !this.show(sink, result.command, () => sink.value(shown))) status = Status.failed;
-      this.previousStatus = status;
-      if (signal.aborted || this.exitRequested !== undefined) break;
-    }
-    return { status: signal.aborted ? Status.interrupted : status, value };
+  /** Parse and run a line (`input` is the first command's). Never throws. */
+  execute(line: string, sink: Sink, signal: AbortSignal, json: boolean, input?: unknown) {
+    return this.runner.execute(line, sink, signal, json, input);
   }
 
-  /** Run `a | b | c`: each value (or printed text) is the next one's input. `shown` is what the caller should display. */
-  private async runPipeline(
-    pipeline: PipelineNode,
-    sink: Sink,
-    signal: AbortSignal,
-    json: boolean,
-    firstInput?: unknown,
-  ): Promise<{ status: number; value: unknown; shown?: unknown; redirected?: boolean; command?: string }> {
-    let input: unknown = firstInput;
-    const count = pipeline.commands.length;
-    for (let i = 0; i < count; i++) {
-      const node = legacyCommand(pipeline.commands[i] as CommandNode);
-      const last = i === count - 1;
-      const direct = last && !node.redirect;
-      const capture = direct ? undefined : captureSink(false, sink.out.columns);
-      // Errors always reach the user, wherever the output goes.
-      const stageSink: Sink = capture
-        ? { ...capture, err: sink.err, progress: sink.progress, ...(sink.ask ? { ask: sink.ask } : {}) }
-        : sink;
-      const result = await this.runCommand(node.words, input, stageSink, signal);
-      if (result.status !== 0) return { status: result.status, value: undefined };
-      if (node.redirect && capture) {
-        const rendered = this.show(sink, node.words[0], () => {
-          if (json) capture.out.write(jsonLine(result.value));
-          else if (result.value !== undefined) capture.value(result.value);
-        });
-        if (!rendered) return { status: Status.failed, value: undefined };
-        const error = this.writeRedirect(node.redirect, capture.text());
-        if (error) {
-          this.errorLine(sink, error);
-          return { status: Status.failed, value: undefined };
-        }
-        input = undefined;
-      } else if (!direct) {
-        input = result.value !== undefined ? result.value : capture?.text() || undefined;
-      }
-      if (last) {
-        const command = node.words[0] as string;
-        if (node.redirect) return { status: 0, value: result.value, redirected: true, command };
-        return direct && result.value !== undefined
-          ? { status: 0, value: result.value, shown: result.value, command }
-          : { status: 0, value: result.value, command };
-      }
-    }
-    return { status: 0, value: undefined };
-  }
-
-  /** Show a result; a value that cannot be rendered (a throwing component, a cyclic --json value) fails the line. */
-  private show(sink: Sink, command: string | undefined, write: () => void): boolean {
-    try {
-      write();
-      return true;
-    } catch (error) {
-      this.errorLine(sink, `${command}: cannot show the result: ${oneLine(error)}`, error);
-      return false;
-    }
-  }
-
-  private writeRedirect(redirect: NonNullable<LegacyCommand['redirect']>, text: string): string | undefined {
-    const file = resolvePath(this.options.cwd, redirect.path);
-    try {
-      (redirect.append ? appendFileSync : writeFileSync)(file, stripAnsi(text));
-      return undefined;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      return `cannot write ${redirect.path}: ${code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : oneLine(error)}`;
-    }
-  }
-
-  /** Resolve, validate and run one command. */
-  async runCommand(words: string[], input: unknown, sink: Sink, signal: AbortSignal): Promise<{ status: number; value: unknown }> {
-    const [name, ...rest] = words as [string, ...string[]];
-    const resolved = this.registry.resolve(name);
-    if (!resolved) {
-      const near = this.suggest(name);
-      this.errorLine(sink, `unknown command ${quote(name)}${near ? ` (did you mean ${quote(near)}?)` : ''}`);
-      return { status: Status.unknownCommand, value: undefined };
-    }
-    const dashes = rest.indexOf('--');
-    const wantsHelp =
-      rest.slice(0, dashes < 0 ? undefined : dashes).includes('--help') && !resolved.spec.flags.some((f) => f.key === 'help');
-    if (wantsHelp && this.registry.resolve('help')) return this.runCommand(['help', name], input, sink, signal);
-    return this.invoke(resolved, name, rest, input, sink, signal);
-  }
-
-  /** The command a mistyped name probably meant; `plugin:cmd` looks only among that plugin's commands. */
-  private suggest(name: string): string | undefined {
-    const names = this.registry.names();
-    const colon = name.indexOf(':');
-    if (colon <= 0) return didYouMean(name, names);
-    const prefix = name.slice(0, colon + 1);
-    const near = didYouMean(
-      name.slice(colon + 1),
-      names.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length)),
-    );
-    return near === undefined ? undefined : prefix + near;
-  }
-
-  private async invoke(resolved: Resolved, typed: string, argv: string[], input: unknown, sink: Sink, signal: AbortSignal) {
-    const failed = (status: number, message: string, error?: unknown) => {
-      this.errorLine(sink, message, error);
-      return { status, value: undefined };
-    };
-    let raw: ReturnType<typeof parseWords>;
-    try {
-      raw = parseWords(typed, resolved.spec, argv);
-    } catch (error) {
-      return failed(Status.usage, oneLine(error), error);
-    }
-    let instance: PluginInstance;
-    try {
-      const current = resolved.record.instance;
-      instance = current?.ready && !current.failed ? current : await this.activate(resolved.record);
-    } catch (error) {
-      return failed(Status.failed, `${resolved.meta.name}: cannot load: ${oneLine(error)}`, error);
-    }
-    const command = instance.definition.commands[resolved.name];
-    if (!command) return failed(Status.unknownCommand, `unknown command ${quote(typed)}`);
-    const plugin = resolved.meta.name;
-    if (!resolved.record.source.dir.builtin) this.faults.watch();
-    const failure = (error: unknown) => {
-      if (isInterruption(error)) this.interrupt();
-      if (signal.aborted) return { status: Status.interrupted, value: undefined };
-      if (error instanceof PluginFault) return { status: Status.failed, value: undefined }; // Reported when it happened.
-      if (isCommandError(error)) return failed(error.exitCode, oneLine(error), error);
-      if (error instanceof UsageError) return failed(error.exitCode, `${typed}: ${oneLine(error)}`, error);
-      return failed(Status.failed, `${plugin}:${resolved.name}: ${oneLine(error)}`, error);
-    };
-    let validated: { args: unknown; flags: unknown };
-    try {
-      // The metadata that parsed the words was made from this very code (the cache is keyed on it).
-      // Schemas are the author's code too (a `.transform` may throw or loop).
-      validated = this.pluginCode(plugin, () => validate(typed, command, resolved.spec, raw));
-    } catch (error) {
-      if (error instanceof ShellError) return failed(error.exitCode, oneLine(error), error);
-      return failure(error);
-    }
-    const ctx = this.context(instance, resolved.name, sink, signal);
-    const release = () => {
-      instance.running--;
-      if (instance.retired && instance.running === 0) void this.dispose(instance);
-    };
-    instance.running++;
-    let result: unknown;
-    try {
-      result = this.pluginCode(plugin, () => command.run({ args: validated.args, flags: validated.flags, input, argv }, ctx));
-    } catch (error) {
-      release();
-      return failure(error);
-    }
-    if (!isThenable(result)) {
-      release();
-      return { status: 0, value: result };
-    }
-    const running = Promise.resolve(result);
-    void running.catch(() => {}).finally(release);
-    // An error the plugin throws outside this call (a timer, an event) fails the command too.
-    let fail: (error: PluginFault) => void = () => {};
-    const faulted = new Promise<never>((_, reject) => {
-      fail = reject;
-    });
-    faulted.catch(() => {});
-    const entry: Running = { plugin, fail };
-    this.running.add(entry);
-    // A command may wait on nothing but its signal: keep the process alive until it settles or Ctrl-C comes.
-    const keepAlive = setInterval(() => {}, 2 ** 30);
-    try {
-      return { status: 0, value: await raceAbort(Promise.race([running, faulted]), signal) };
-    } catch (error) {
-      return failure(error);
-    } finally {
-      this.running.delete(entry);
-      clearInterval(keepAlive);
-    }
-  }
-
-  /**
-   * An error a plugin threw where nothing could catch it (a timer, an event
-   * handler, an unhandled rejection): one line naming the plugin, and the
-   * command it belongs to, if it still runs, fails. The shell goes on.
-   */
+  /** A plugin's error thrown where nothing could catch it: reported by name; the shell goes on. */
   pluginFault(error: unknown): void {
-    const plugin = this.blame(error);
-    this.faultCount++;
-    const message = error instanceof Error ? oneLine(error) : oneLine(String(error));
-    this.notice(plugin ? `${plugin}: ${message}` : `unexpected error: ${message}`);
-    if (this.options.debug && error instanceof Error && error.stack) this.notice(this.mapStacks(error.stack));
-    for (const entry of this.running) if (plugin === undefined || entry.plugin === plugin) entry.fail(new PluginFault(message));
-  }
-
-  /** Which plugin an error came from: the first of its stack frames in a plugin's code, else the one command running. */
-  private blame(error: unknown): string | undefined {
-    const stack = error instanceof Error ? (error.stack ?? '') : '';
-    if (stack) {
-      let best: { at: number; name: string } | undefined;
-      for (const record of this.registry.all()) {
-        const at = stack.indexOf(record.source.entry);
-        if (at >= 0 && (!best || at < best.at)) best = { at, name: pluginName(record) };
-      }
-      if (best) return best.name;
-    }
-    const plugins = new Set([...this.running].map((r) => r.plugin));
-    return plugins.size === 1 ? [...plugins][0] : undefined;
+    this.runner.pluginFault(error);
   }
 
   /** The `ctx` a command (or its `complete` hook) receives. */
   context(instance: PluginInstance, name: string, sink: Sink, signal: AbortSignal): CommandContext {
-    const options: RenderOptions = { color: sink.color, columns: sink.out.columns };
-    return {
-      print: (...values) => sink.out.write(printText(values, options)),
-      stdout: sink.out,
-      stderr: sink.err,
-      signal,
-      run: (line) => this.capture(line, signal),
-      store: this.registry.store(instance.meta.name),
-      progress: (progressOptions = {}) => sink.progress(progressOptions, name),
-      prompt: (question, promptOptions = {}) =>
-        sink.ask ? sink.ask(question, promptOptions, signal) : Promise.reject(new CommandError('no terminal to ask on')),
-      cwd: this.options.cwd,
-      env: this.options.env,
-      interactive: this.options.interactive,
-      color: sink.color,
-      command: { name, plugin: instance.meta.name, version: instance.meta.version },
-      shell: this,
-    };
-  }
-
-  /** `ctx.run(line)`: run a nested line with everything captured. */
-  private async capture(line: string, signal: AbortSignal): Promise<RunResult> {
-    if (this.runDepth >= MAX_RUN_DEPTH) throw new CommandError(`ctx.run is nested more than ${MAX_RUN_DEPTH} deep`);
-    this.runDepth++;
-    try {
-      return await this.captureLine(line, signal);
-    } finally {
-      this.runDepth--;
-    }
-  }
-
-  private async captureLine(line: string, signal: AbortSignal): Promise<RunResult> {
-    const sink = captureSink(false);
-    const exitBefore = this.exitRequested;
-    const statusBefore = this.previousStatus;
-    const { status: exitCode, value } = await this.execute(line, sink, signal, false);
-    this.exitRequested = exitBefore;
-    this.previousStatus = statusBefore;
-    return { exitCode, value: exitCode === 0 ? value : undefined, stdout: sink.text(), stderr: sink.errors() };
+    return this.runner.context(instance, name, sink, signal);
   }
 }
 
@@ -983,27 +695,6 @@ function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
     () => true,
   );
   return Promise.race([done, late]).finally(() => clearTimeout(timer));
-}
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 /** `plugins/x.ts:3:7 reason`, or `plugins/x.ts: reason` when there is no line. */

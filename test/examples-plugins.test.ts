@@ -134,7 +134,7 @@ describe('docs/examples', () => {
   describe('json', () => {
     it('queries the structured value piped into it', async () => {
       expect(await run('plugins | json get 0.name ; plugins | json get 0.commands ; plugins | json keys 0')).toEqual({
-        stdout: 'greet\nhello languages card hello-all\nname\nversion\nstatus\ncommands\nsource\nreloaded\n',
+        stdout: 'greet\nhello languages card hello-all\nname\nversion\nstatus\ncommands\nfrom\nsource\nreloaded\n',
         stderr: '',
         code: 0,
       });

@@ -105,7 +105,7 @@ function randomLine(next: () => number): string {
 /** What any line may give: a status of the contract, and errors only as `tosh: ...` lines, never a stack. */
 function expectSane(line: string, outcome: { stdout: string; stderr: string; exitCode: number }): void {
   const context = `line ${JSON.stringify(line.slice(0, 200))}`;
-  expect([0, 1, 2, 3, 127], context).toContain(outcome.exitCode);
+  expect([0, 1, 2, 3, 126, 127], context).toContain(outcome.exitCode);
   if (outcome.stderr !== '') {
     expect(outcome.stderr.endsWith('\n'), context).toBe(true);
     for (const errorLine of outcome.stderr.slice(0, -1).split('\n')) expect(errorLine, context).toMatch(/^tosh: /);

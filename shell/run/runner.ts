@@ -1,0 +1,694 @@
+/**
+ * Running a line: text → words → expansion → resolution → run (plugin
+ * command or external program) → render. The plugin host (loading,
+ * reloading, disposing) is the Session's; this module only runs.
+ */
+import { setMaxListeners } from 'node:events';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
+import { CommandError } from '../../plugin-sdk/index.ts';
+import type { CommandContext, RunResult } from '../../plugin-sdk/types.ts';
+import { didYouMean, parseWords, validate } from '../args.ts';
+import { oneLine, quote, ShellError, Status, UsageError } from '../errors.ts';
+import { isInterruption } from '../faults.ts';
+import { applyAlias } from '../line/alias.ts';
+import { type ExpandedCommand, type ExpandedRedirect, expandCommand } from '../line/expand.ts';
+import { type LineNode, type PipelineNode, parse } from '../line/parser.ts';
+import type { PluginInstance } from '../loader.ts';
+import type { Resolved } from '../registry.ts';
+import { jsonLine, printText, type RenderOptions, renderValue, stripAnsi } from '../render.ts';
+import type { Session } from '../session.ts';
+import { findProgram, type ProgramSpec, type RunningPrograms, startPrograms } from './programs.ts';
+import { captureSink, type Sink } from './sink.ts';
+
+/** `ctx.run` inside `ctx.run`… deeper than this fails. */
+export const MAX_RUN_DEPTH = 100;
+
+/** A plugin's asynchronous error that failed the command it belongs to (already reported). */
+class PluginFault extends Error {}
+
+/** A command running now, to fail when its plugin throws outside of it (a timer, an event, a rejection). */
+interface Running {
+  plugin: string;
+  fail(error: PluginFault): void;
+}
+
+const isCommandError = (e: unknown): e is Error & { exitCode: number } =>
+  e instanceof Error && e.name === 'CommandError' && typeof (e as { exitCode?: unknown }).exitCode === 'number';
+
+interface StageResult {
+  status: number;
+  value: unknown;
+}
+
+/** One command of a pipeline after expansion and resolution. */
+type Stage =
+  | { kind: 'assign'; command: ExpandedCommand }
+  | { kind: 'plugin'; command: ExpandedCommand; resolved: Resolved; name: string; args: string[]; json: boolean }
+  | { kind: 'program'; command: ExpandedCommand; path: string };
+
+interface PipelineResult {
+  status: number;
+  value: unknown;
+  /** What the caller should display (the last command's value, not already shown). */
+  shown?: unknown;
+  /** The output went to a file. */
+  redirected?: boolean;
+  /** The last command's own `--json`. */
+  json?: boolean;
+  command?: string;
+}
+
+/** Text a file gives to `<`, or a one-line reason. */
+function readInput(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ShellError(
+      `cannot read ${quote(path)}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : oneLine(error)}`,
+    );
+  }
+}
+
+/** Open a redirect's file; a one-line ShellError when it cannot be. */
+function openTarget(cwd: string, path: string, flags: 'r' | 'w' | 'a'): number {
+  if (path === '') throw new ShellError('redirect needs a file name (got an empty word)');
+  try {
+    return openSync(resolvePath(cwd, path), flags, 0o666);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const verb = flags === 'r' ? 'read' : 'write';
+    throw new ShellError(
+      `cannot ${verb} ${path}: ${code === 'ENOENT' ? (flags === 'r' ? 'no such file' : 'no such directory') : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : oneLine(error)}`,
+    );
+  }
+}
+
+/** Runs lines for one session. */
+export class Runner {
+  lastStatus = 0;
+  /** `$?`: the status of the pipeline that ran last, in this line or an earlier one. */
+  previousStatus = 0;
+  /** Plugin errors reported outside any command, counted so `-c` and scripts can fail the line. */
+  faultCount = 0;
+  private controller: AbortController | undefined;
+  private lineController: AbortController | undefined;
+  /** Set once Ctrl-C has fired for the running line: a second one means the command does not give way. */
+  private interruptedLine: AbortController | undefined;
+  private readonly running = new Set<Running>();
+  private readonly programs = new Set<RunningPrograms>();
+  /** Programs that hold the terminal: Ctrl-C reaches them from the terminal, not from the shell. */
+  private foreground = 0;
+  private runDepth = 0;
+
+  constructor(private readonly session: Session) {}
+
+  /** Cancel the running line, if any (Ctrl-C). Returns false when nothing was running. */
+  interrupt(): boolean {
+    if (!this.controller || this.controller.signal.aborted) return false;
+    if (this.foreground > 0) return true; // The terminal sent the program its SIGINT itself.
+    this.interruptedLine = this.controller;
+    this.controller.abort(new ShellError('interrupted', Status.interrupted));
+    for (const run of this.programs) run.signal('SIGINT');
+    return true;
+  }
+
+  /** Ctrl-C already fired for the running line and it still runs: a command does not give way. */
+  get stuck(): boolean {
+    return this.controller !== undefined && this.controller === this.interruptedLine;
+  }
+
+  get busy(): boolean {
+    return this.controller !== undefined;
+  }
+
+  /** Run one top-level line and remember its status for `exit` and `$?`. */
+  async runLine(line: string, sink: Sink): Promise<number> {
+    // One controller serves line after line until Ctrl-C fires it (allocating one per line showed in profiles).
+    if (!this.lineController || this.lineController.signal.aborted) {
+      this.lineController = new AbortController();
+      // Each nested `ctx.run` and pipeline stage listens to it.
+      setMaxListeners(MAX_RUN_DEPTH * 2, this.lineController.signal);
+    }
+    const controller = this.lineController;
+    this.controller = controller;
+    this.session.faults.sigint.enter();
+    try {
+      const { status } = await this.execute(line, sink, controller.signal, this.session.options.json);
+      this.lastStatus = status;
+      this.previousStatus = status;
+      return status;
+    } catch (error) {
+      // Whatever went wrong, the line fails and the shell goes on.
+      this.session.errorLine(sink, `internal error: ${oneLine(error)}`, error);
+      this.lastStatus = this.previousStatus = Status.failed;
+      return Status.failed;
+    } finally {
+      this.session.faults.sigint.leave();
+      if (this.controller === controller) this.controller = undefined;
+    }
+  }
+
+  /** Parse and run a line. Never throws: every failure is a status and a line on `sink.err`. */
+  async execute(line: string, sink: Sink, signal: AbortSignal, json: boolean, input?: unknown): Promise<StageResult> {
+    let ast: LineNode;
+    try {
+      ast = parse(line);
+    } catch (error) {
+      this.session.errorLine(sink, oneLine(error), error);
+      return { status: error instanceof ShellError ? error.exitCode : Status.usage, value: undefined };
+    }
+    let status = 0;
+    let value: unknown;
+    for (const { connector, pipeline } of ast.items) {
+      if ((connector === '&&' && status !== 0) || (connector === '||' && status === 0)) continue;
+      const result = await this.runPipeline(pipeline, sink, signal, json, value === undefined && status === 0 ? input : undefined);
+      input = undefined;
+      status = result.status;
+      value = result.value;
+      // Output sent to a file by `>` is not shown again, as JSON or as text.
+      const { shown } = result;
+      if ((json || result.json) && !result.redirected && result.status === 0) {
+        if (!this.show(sink, result.command, () => sink.out.write(jsonLine(result.value)))) status = Status.failed;
+      } else if (shown !== undefined && !this.show(sink, result.command, () => sink.value(shown))) status = Status.failed;
+      this.previousStatus = status;
+      if (signal.aborted || this.session.exitRequested !== undefined) break;
+    }
+    return { status: signal.aborted ? Status.interrupted : status, value };
+  }
+
+  /** The variables, `$?`, home and `$(…)` for expanding one command. */
+  private expandEnv(signal: AbortSignal) {
+    const session = this.session;
+    return {
+      vars: (name: string) => session.variable(name),
+      status: this.previousStatus,
+      home: session.env.HOME || homedir(),
+      cwd: session.cwd,
+      substitute: async (line: string) => {
+        const result = await this.capture(line, signal);
+        if (result.stderr) this.session.options.sink.err.write(result.stderr);
+        return result.stdout;
+      },
+    };
+  }
+
+  /** Expand and resolve each command of a pipeline; a failure is reported and ends it. */
+  private async stagesOf(pipeline: PipelineNode, sink: Sink, signal: AbortSignal): Promise<Stage[] | StageResult> {
+    const stages: Stage[] = [];
+    const env = this.expandEnv(signal);
+    for (const node of pipeline.commands) {
+      let command: ExpandedCommand;
+      try {
+        command = await expandCommand(
+          applyAlias(node, (name) => this.session.aliasTable.get(name)),
+          env,
+        );
+      } catch (error) {
+        this.session.errorLine(sink, oneLine(error), error);
+        return { status: error instanceof ShellError ? error.exitCode : Status.failed, value: undefined };
+      }
+      if (signal.aborted) return { status: Status.interrupted, value: undefined };
+      const [name, ...rest] = command.argv;
+      if (name === undefined) {
+        // `NAME=value` alone sets a shell variable, as in sh.
+        for (const { name: variable, value } of command.assignments) this.session.setVariable(variable, value);
+        stages.push({ kind: 'assign', command });
+        continue;
+      }
+      const resolved = command.external ? undefined : this.session.registry.resolve(name);
+      if (resolved) {
+        const dashes = rest.indexOf('--');
+        const options = dashes < 0 ? rest : rest.slice(0, dashes);
+        const json = options.includes('--json');
+        const args = json ? rest.filter((word, i) => word !== '--json' || (dashes >= 0 && i > dashes)) : rest;
+        stages.push({ kind: 'plugin', command, resolved, name, args, json });
+        continue;
+      }
+      const found = findProgram(name, this.commandEnv(command), this.session.cwd);
+      if (found && 'path' in found) {
+        stages.push({ kind: 'program', command, path: found.path });
+        continue;
+      }
+      if (found) {
+        this.session.errorLine(sink, found.error);
+        return { status: found.status, value: undefined };
+      }
+      const near = this.suggest(name);
+      this.session.errorLine(sink, `unknown command ${quote(name)}${near ? ` (did you mean ${quote(near)}?)` : ''}`);
+      return { status: Status.unknownCommand, value: undefined };
+    }
+    return stages;
+  }
+
+  /** The environment one command runs with: the exported variables and its own `NAME=value` words. */
+  private commandEnv(command: ExpandedCommand): Record<string, string> {
+    const env = this.session.exported();
+    if (command.assignments.length === 0) return env;
+    const own = { ...env };
+    for (const { name, value } of command.assignments) own[name] = value;
+    return own;
+  }
+
+  /**
+   * Run `a | b | c`: a plugin's value (or printed text) is the next one's
+   * input; programs next to each other share an OS pipe; a program's output
+   * is text for a plugin, a plugin's value is rendered text for a program.
+   */
+  private async runPipeline(
+    pipeline: PipelineNode,
+    sink: Sink,
+    signal: AbortSignal,
+    json: boolean,
+    firstInput?: unknown,
+  ): Promise<PipelineResult> {
+    const stages = await this.stagesOf(pipeline, sink, signal);
+    if (!Array.isArray(stages)) return stages;
+    let input: unknown = firstInput;
+    for (let i = 0; i < stages.length; i++) {
+      const stage = stages[i] as Stage;
+      const last = i === stages.length - 1;
+      if (stage.kind === 'program') {
+        let j = i;
+        while (j + 1 < stages.length && (stages[j + 1] as Stage).kind === 'program') j++;
+        const run = stages.slice(i, j + 1) as Extract<Stage, { kind: 'program' }>[];
+        const result = await this.runPrograms(run, input, sink, j === stages.length - 1, i === 0, json);
+        if (j === stages.length - 1) return { ...result, command: run[run.length - 1]?.command.argv[0] as string };
+        if (result.status !== 0 && signal.aborted) return result;
+        input = result.value;
+        i = j;
+        continue;
+      }
+      if (stage.kind === 'assign') {
+        if (last) return { status: 0, value: undefined };
+        continue;
+      }
+      const result = await this.runPluginStage(stage, input, sink, last, signal, json);
+      if (result.status !== 0 || last) return result;
+      input = result.value;
+    }
+    return { status: 0, value: undefined };
+  }
+
+  /** One plugin command of a pipeline, with its redirects. */
+  private async runPluginStage(
+    stage: Extract<Stage, { kind: 'plugin' }>,
+    input: unknown,
+    sink: Sink,
+    last: boolean,
+    signal: AbortSignal,
+    json: boolean,
+  ): Promise<PipelineResult> {
+    const redirects = stage.command.redirects;
+    const out = redirects.filter((r) => r.fd === 1);
+    const err = redirects.filter((r) => r.fd === 2);
+    const direct = last && out.length === 0;
+    const capture = direct ? undefined : captureSink(false, sink.out.columns);
+    const errCapture = err.length > 0 ? captureSink(false, sink.out.columns) : undefined;
+    const stageSink: Sink = {
+      ...(capture ?? sink),
+      err: errCapture?.out ?? sink.err,
+      progress: sink.progress,
+      ...(sink.ask ? { ask: sink.ask } : {}),
+    };
+    try {
+      for (const r of redirects) if (r.kind === 'read') input = readInput(resolvePath(this.session.cwd, r.path));
+    } catch (error) {
+      this.session.errorLine(sink, oneLine(error));
+      return { status: Status.failed, value: undefined };
+    }
+    const result = await this.runCommand(stage, input, stageSink, signal);
+    const command = stage.name;
+    // Errors a `2>` sends to a file (or `2>&1` to wherever the output goes).
+    if (errCapture) {
+      const text = stripAnsi(errCapture.text());
+      try {
+        this.writeRedirects(err, text, capture);
+      } catch (error) {
+        this.session.errorLine(sink, oneLine(error));
+        return { status: Status.failed, value: undefined };
+      }
+    }
+    if (result.status !== 0) return { status: result.status, value: undefined };
+    if (out.length > 0 && capture) {
+      const rendered = this.show(sink, command, () => {
+        if (json || stage.json) capture.out.write(jsonLine(result.value));
+        else if (result.value !== undefined) capture.value(result.value);
+      });
+      if (!rendered) return { status: Status.failed, value: undefined };
+      try {
+        this.writeRedirects(out, stripAnsi(capture.text()), undefined, sink);
+      } catch (error) {
+        this.session.errorLine(sink, oneLine(error));
+        return { status: Status.failed, value: undefined };
+      }
+      return { status: 0, value: last ? result.value : undefined, redirected: true, command };
+    }
+    if (!direct) return { status: 0, value: result.value !== undefined ? result.value : capture?.text() || undefined, command };
+    return result.value !== undefined
+      ? { status: 0, value: result.value, shown: stage.json ? undefined : result.value, json: stage.json, command }
+      : { status: 0, value: result.value, json: stage.json, command };
+  }
+
+  /** Write text to each file redirect (`>`, `>>`, `2>`, `2>>`) and to the stream a dup names. */
+  private writeRedirects(redirects: ExpandedRedirect[], text: string, toOut: Sink | undefined, toErr?: Sink): void {
+    for (const r of redirects) {
+      if (r.kind === 'write' || r.kind === 'append') {
+        const fd = openTarget(this.session.cwd, r.path, r.kind === 'append' ? 'a' : 'w');
+        try {
+          writeSync(fd, text);
+        } finally {
+          closeSync(fd);
+        }
+      } else if (r.kind === 'dup') {
+        if (r.target === 1 && toOut) toOut.out.write(text);
+        else if (r.target === 2 && toErr) toErr.err.write(text);
+      }
+    }
+  }
+
+  /**
+   * Programs next to each other in a pipeline, joined by OS pipes. Their
+   * output streams straight to the shell's own standard output when it is
+   * the last stage (the UI steps aside for a program that uses the terminal);
+   * otherwise it is collected as text for the next command.
+   */
+  private async runPrograms(
+    run: Extract<Stage, { kind: 'program' }>[],
+    input: unknown,
+    sink: Sink,
+    last: boolean,
+    first: boolean,
+    json: boolean,
+  ): Promise<PipelineResult> {
+    const opened: number[] = [];
+    // With --json the last program's output is the line's value (a string), not text on the screen.
+    const keep = last && json;
+    const specs: ProgramSpec[] = [];
+    const fed = input !== undefined;
+    let usesTerminal = false;
+    try {
+      run.forEach((stage, k) => {
+        const isFirst = k === 0;
+        const isLast = k === run.length - 1;
+        const spec: ProgramSpec = {
+          path: stage.path,
+          argv: stage.command.argv,
+          env: this.commandEnv(stage.command),
+          cwd: this.session.cwd,
+          stdin: isFirst ? (fed ? 'pipe' : first && sink.inherit ? sink.inherit.stdin : 'ignore') : 'pipe',
+          stdout: isLast && last && sink.inherit && !keep ? 'inherit' : 'pipe',
+          stderr: sink.inherit ? 'inherit' : 'pipe',
+        };
+        // Redirects, in the order written (`2>&1 > f` and `> f 2>&1` differ, as in sh).
+        for (const r of stage.command.redirects) {
+          if (r.kind === 'read') {
+            const fd = openTarget(this.session.cwd, r.path, 'r');
+            opened.push(fd);
+            spec.stdin = fd;
+          } else if (r.kind === 'write' || r.kind === 'append') {
+            const fd = openTarget(this.session.cwd, r.path, r.kind === 'append' ? 'a' : 'w');
+            opened.push(fd);
+            if (r.fd === 1) spec.stdout = fd;
+            else spec.stderr = fd;
+          } else if (r.kind === 'dup') {
+            // Where the other stream goes now: a file, the shell's own stream, or the pipe (sh joins those).
+            const other = r.fd === 2 ? spec.stdout : spec.stderr;
+            const same = typeof other === 'number' ? other : other === 'inherit' ? (r.fd === 2 ? 1 : 2) : undefined;
+            if (r.fd === 2) spec.stderr = same ?? 'stdout';
+            else spec.stdout = same ?? 'stderr';
+          }
+        }
+        if (spec.stdin === 'inherit' || spec.stdout === 'inherit') usesTerminal = true;
+        specs.push(spec);
+      });
+    } catch (error) {
+      for (const fd of opened) closeSync(fd);
+      this.session.errorLine(sink, oneLine(error));
+      return { status: Status.failed, value: undefined };
+    }
+    const start = async (): Promise<PipelineResult> => {
+      await sink.flush?.();
+      const programs = startPrograms(specs, (message) => this.session.errorLine(sink, message));
+      for (const fd of opened) closeSync(fd);
+      this.programs.add(programs);
+      if (usesTerminal) this.foreground++;
+      try {
+        let text = '';
+        const collected = programs.output
+          ? new Promise<void>((done) => {
+              const stream = programs.output as NonNullable<typeof programs.output>;
+              stream.setEncoding('utf8');
+              stream.on('data', (chunk: string) => {
+                // A last stage that cannot inherit (the UI, a capture) streams into the sink as it comes.
+                if (last && !sink.inherit && !keep) sink.out.write(chunk);
+                else text += chunk;
+              });
+              stream.on('end', done);
+              stream.on('error', () => done());
+            })
+          : Promise.resolve();
+        for (const stream of programs.errors) {
+          stream.setEncoding('utf8');
+          stream.on('data', (chunk: string) => sink.err.write(chunk));
+        }
+        if (programs.input) {
+          // Exactly what `tosh -c` would write to a file (a string gets its newline too).
+          programs.input.end(renderValue(input, { color: false, columns: sink.out.columns }));
+        }
+        const status = await programs.done;
+        await collected;
+        if (last) return { status, value: keep ? text : undefined, command: run[run.length - 1]?.command.argv[0] as string };
+        return { status, value: text };
+      } finally {
+        this.programs.delete(programs);
+        if (usesTerminal) this.foreground--;
+      }
+    };
+    return usesTerminal && sink.terminal ? sink.terminal(start) : start();
+  }
+
+  /** Show a result; a value that cannot be rendered (a throwing component, a cyclic --json value) fails the line. */
+  private show(sink: Sink, command: string | undefined, write: () => void): boolean {
+    try {
+      write();
+      return true;
+    } catch (error) {
+      this.session.errorLine(sink, `${command}: cannot show the result: ${oneLine(error)}`, error);
+      return false;
+    }
+  }
+
+  /** Validate and run one plugin command (`cmd --help` shows its help). */
+  private async runCommand(
+    stage: Extract<Stage, { kind: 'plugin' }>,
+    input: unknown,
+    sink: Sink,
+    signal: AbortSignal,
+  ): Promise<StageResult> {
+    const { resolved, name, args: rest } = stage;
+    const dashes = rest.indexOf('--');
+    const wantsHelp =
+      rest.slice(0, dashes < 0 ? undefined : dashes).includes('--help') && !resolved.spec.flags.some((f) => f.key === 'help');
+    const help = this.session.registry.resolve('help');
+    if (wantsHelp && help) return this.runCommand({ ...stage, resolved: help, name: 'help', args: [name] }, input, sink, signal);
+    return this.invoke(resolved, name, rest, input, sink, signal, this.commandEnv(stage.command));
+  }
+
+  /** The command a mistyped name probably meant; `plugin:cmd` looks only among that plugin's commands. */
+  private suggest(name: string): string | undefined {
+    const names = this.session.registry.names();
+    const colon = name.indexOf(':');
+    if (colon <= 0) return didYouMean(name, names);
+    const prefix = name.slice(0, colon + 1);
+    const near = didYouMean(
+      name.slice(colon + 1),
+      names.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length)),
+    );
+    return near === undefined ? undefined : prefix + near;
+  }
+
+  private async invoke(
+    resolved: Resolved,
+    typed: string,
+    argv: string[],
+    input: unknown,
+    sink: Sink,
+    signal: AbortSignal,
+    env: Record<string, string>,
+  ): Promise<StageResult> {
+    const session = this.session;
+    const failed = (status: number, message: string, error?: unknown) => {
+      session.errorLine(sink, message, error);
+      return { status, value: undefined };
+    };
+    let raw: ReturnType<typeof parseWords>;
+    try {
+      raw = parseWords(typed, resolved.spec, argv);
+    } catch (error) {
+      return failed(Status.usage, oneLine(error), error);
+    }
+    let instance: PluginInstance;
+    try {
+      const current = resolved.record.instance;
+      instance = current?.ready && !current.failed ? current : await session.activate(resolved.record);
+    } catch (error) {
+      return failed(Status.failed, `${resolved.meta.name}: cannot load: ${oneLine(error)}`, error);
+    }
+    const command = instance.definition.commands[resolved.name];
+    if (!command) return failed(Status.unknownCommand, `unknown command ${quote(typed)}`);
+    const plugin = resolved.meta.name;
+    if (!resolved.record.source.dir.builtin) session.faults.watch();
+    const failure = (error: unknown) => {
+      if (isInterruption(error)) this.interrupt();
+      if (signal.aborted) return { status: Status.interrupted, value: undefined };
+      if (error instanceof PluginFault) return { status: Status.failed, value: undefined }; // Reported when it happened.
+      if (isCommandError(error)) return failed(error.exitCode, oneLine(error), error);
+      if (error instanceof UsageError) return failed(error.exitCode, `${typed}: ${oneLine(error)}`, error);
+      return failed(Status.failed, `${plugin}:${resolved.name}: ${oneLine(error)}`, error);
+    };
+    let validated: { args: unknown; flags: unknown };
+    try {
+      // The metadata that parsed the words was made from this very code (the cache is keyed on it).
+      // Schemas are the author's code too (a `.transform` may throw or loop).
+      validated = session.pluginCode(() => validate(typed, command, resolved.spec, raw));
+    } catch (error) {
+      if (error instanceof ShellError) return failed(error.exitCode, oneLine(error), error);
+      return failure(error);
+    }
+    const ctx = this.context(instance, resolved.name, sink, signal, env);
+    const release = () => {
+      instance.running--;
+      if (instance.retired && instance.running === 0) void session.dispose(instance);
+    };
+    instance.running++;
+    let result: unknown;
+    try {
+      result = session.pluginCode(() => command.run({ args: validated.args, flags: validated.flags, input, argv }, ctx));
+    } catch (error) {
+      release();
+      return failure(error);
+    }
+    if (!isThenable(result)) {
+      release();
+      return { status: 0, value: result };
+    }
+    const running = Promise.resolve(result);
+    void running.catch(() => {}).finally(release);
+    // An error the plugin throws outside this call (a timer, an event) fails the command too.
+    let fail: (error: PluginFault) => void = () => {};
+    const faulted = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    faulted.catch(() => {});
+    const entry: Running = { plugin, fail };
+    this.running.add(entry);
+    // A command may wait on nothing but its signal: keep the process alive until it settles or Ctrl-C comes.
+    const keepAlive = setInterval(() => {}, 2 ** 30);
+    try {
+      return { status: 0, value: await raceAbort(Promise.race([running, faulted]), signal) };
+    } catch (error) {
+      return failure(error);
+    } finally {
+      this.running.delete(entry);
+      clearInterval(keepAlive);
+    }
+  }
+
+  /**
+   * An error a plugin threw where nothing could catch it (a timer, an event
+   * handler, an unhandled rejection): one line naming the plugin, and the
+   * command it belongs to, if it still runs, fails. The shell goes on.
+   */
+  pluginFault(error: unknown): void {
+    const plugin = this.blame(error);
+    this.faultCount++;
+    const message = oneLine(error);
+    this.session.notice(plugin ? `${plugin}: ${message}` : `unexpected error: ${message}`);
+    if (this.session.options.debug && error instanceof Error && error.stack) this.session.notice(this.session.mapStacks(error.stack));
+    for (const entry of this.running) if (plugin === undefined || entry.plugin === plugin) entry.fail(new PluginFault(message));
+  }
+
+  /** Which plugin an error came from: the first of its stack frames in a plugin's code, else the one command running. */
+  private blame(error: unknown): string | undefined {
+    const stack = error instanceof Error ? (error.stack ?? '') : '';
+    if (stack) {
+      let best: { at: number; name: string } | undefined;
+      for (const record of this.session.registry.all()) {
+        const at = stack.indexOf(record.source.entry);
+        if (at >= 0 && (!best || at < best.at)) best = { at, name: record.meta?.name ?? record.source.display };
+      }
+      if (best) return best.name;
+    }
+    const plugins = new Set([...this.running].map((r) => r.plugin));
+    return plugins.size === 1 ? [...plugins][0] : undefined;
+  }
+
+  /** The `ctx` a command (or its `complete` hook) receives. */
+  context(
+    instance: PluginInstance,
+    name: string,
+    sink: Sink,
+    signal: AbortSignal,
+    env: Record<string, string> = this.session.exported(),
+  ): CommandContext {
+    const options: RenderOptions = { color: sink.color, columns: sink.out.columns };
+    return {
+      print: (...values) => sink.out.write(printText(values, options)),
+      stdout: sink.out,
+      stderr: sink.err,
+      signal,
+      run: (line) => this.capture(line, signal),
+      store: this.session.registry.store(instance.meta.name),
+      progress: (progressOptions = {}) => sink.progress(progressOptions, name),
+      prompt: (question, promptOptions = {}) =>
+        sink.ask ? sink.ask(question, promptOptions, signal) : Promise.reject(new CommandError('no terminal to ask on')),
+      cwd: this.session.cwd,
+      env,
+      interactive: this.session.options.interactive,
+      color: sink.color,
+      command: { name, plugin: instance.meta.name, version: instance.meta.version },
+      shell: this.session,
+    };
+  }
+
+  /** `ctx.run(line)` and `$(line)`: run a nested line with everything captured. */
+  async capture(line: string, signal: AbortSignal): Promise<RunResult> {
+    if (this.runDepth >= MAX_RUN_DEPTH) throw new CommandError(`ctx.run is nested more than ${MAX_RUN_DEPTH} deep`);
+    this.runDepth++;
+    const sink = captureSink(false);
+    const exitBefore = this.session.exitRequested;
+    const statusBefore = this.previousStatus;
+    try {
+      const { status: exitCode, value } = await this.execute(line, sink, signal, false);
+      return { exitCode, value: exitCode === 0 ? value : undefined, stdout: sink.text(), stderr: sink.errors() };
+    } finally {
+      this.runDepth--;
+      this.session.exitRequested = exitBefore;
+      this.previousStatus = statusBefore;
+    }
+  }
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * Where a command's output goes: the plain renderer, the ink UI, or a
+ * capture (pipes, redirects, `ctx.run`, `$(…)`).
+ */
+import type { Output, Progress, ProgressOptions, PromptOptions } from '../../plugin-sdk/types.ts';
+import { type RenderOptions, renderValue } from '../render.ts';
+
+/** Where one command's output goes. */
+export interface Sink {
+  out: Output;
+  err: Output;
+  color: boolean;
+  /** Show a command's returned value. */
+  value(value: unknown): void;
+  progress(options: ProgressOptions, command: string): Progress;
+  /** Ask the user a question (`ctx.prompt`); only the interactive UI can. */
+  ask?(question: string, options: PromptOptions, signal: AbortSignal): Promise<string>;
+  /**
+   * Set when `out` and `err` are the process's own standard output and error:
+   * programs then write to them directly (streaming, nothing held), and take
+   * this standard input.
+   */
+  inherit?: { stdin: 'inherit' | 'ignore' };
+  /** Hand everything written so far to the OS before a program writes to the same stream. */
+  flush?(): Promise<void>;
+  /** The interactive UI steps aside while a program uses the terminal (`vim`, `less`). */
+  terminal?<T>(run: () => Promise<T>): Promise<T>;
+}
+
+/** A sink that keeps text in memory (pipes, redirects, `ctx.run`). */
+export function captureSink(color = false, columns = 80): Sink & { text(): string; errors(): string } {
+  let out = '';
+  let err = '';
+  const options: RenderOptions = { color, columns };
+  return {
+    out: { write: (t) => void (out += t), isTTY: false, columns },
+    err: { write: (t) => void (err += t), isTTY: false, columns },
+    color,
+    value: (value) => void (out += renderValue(value, options)),
+    progress: () => ({ update() {}, tick() {}, done: (m) => void (m && (err += `${m}\n`)) }),
+    text: () => out,
+    errors: () => err,
+  };
+}
+
+/** Plain progress for a stream: a redrawn line on a terminal, a line per 10% otherwise. */
+export function plainProgress(err: Output, options: ProgressOptions, command: string): Progress {
+  const label = options.label ?? command;
+  const total = options.total;
+  let current = 0;
+  let lastShown = -1;
+  let text = label;
+  const show = (final = false) => {
+    const pct = total ? Math.min(100, Math.floor((current / total) * 100)) : -1;
+    if (err.isTTY) {
+      const bar = total ? `[${'#'.repeat(Math.round(pct / 5)).padEnd(20, '.')}] ${current}/${total}` : '...';
+      err.write(`\r\u001b[2K${text} ${bar}`);
+      return;
+    }
+    const step = total ? Math.floor(pct / 10) : 0;
+    if (!final && step === lastShown) return;
+    lastShown = step;
+    err.write(total ? `${text}: ${current}/${total} (${pct}%)\n` : `${text}...\n`);
+  };
+  show();
+  return {
+    update(value, newLabel) {
+      current = value;
+      if (newLabel !== undefined) text = newLabel;
+      show();
+    },
+    tick(step = 1) {
+      current += step;
+      show();
+    },
+    done(message) {
+      if (err.isTTY) err.write('\r\u001b[2K');
+      if (message) err.write(`${message}\n`);
+    },
+  };
+}
