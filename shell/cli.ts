@@ -275,9 +275,12 @@ async function run(argv: string[]): Promise<number> {
   if (interactive) {
     // Load plugins while the UI module loads: both are needed for the first prompt.
     const { loadInkWorld } = await import('./ink-world.ts');
+    // Notices given while plugins load wait for the UI, which word-wraps them above the first prompt.
+    const notices: string[] = [];
+    host.notice = (message) => notices.push(message);
     const started = session.start();
     const world = await loadInkWorld();
-    return world.runInteractive(session, { watch, started, startWatching: () => startWatching(session) });
+    return world.runInteractive(session, { watch, started, notices, startWatching: () => startWatching(session) });
   }
 
   // Ctrl-C cancels the running command (status 130); with nothing running it leaves.

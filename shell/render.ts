@@ -130,3 +130,50 @@ export function jsonLine(value: unknown): string {
   if (value === undefined || isElement(value)) return 'null\n';
   return `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null'}\n`;
 }
+
+/**
+ * Text word-wrapped to `columns`: continuation lines start with `indent`
+ * spaces (a hanging indent); a word longer than a line is cut. Escape
+ * sequences take no room.
+ */
+export function wrapWords(text: string, columns: number, indent = 0): string {
+  const max = Math.max(10, columns);
+  const hang = ' '.repeat(Math.min(indent, Math.floor(max / 2)));
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (width(stripAnsi(line)) <= max) {
+      out.push(line);
+      continue;
+    }
+    const lead = /^ */.exec(line)?.[0] ?? '';
+    let current = lead;
+    let used = lead.length;
+    let fresh = true;
+    const newLine = () => {
+      out.push(current);
+      current = hang;
+      used = hang.length;
+      fresh = true;
+    };
+    for (const word of line.slice(lead.length).split(/ +/)) {
+      if (word === '') continue;
+      let w = width(stripAnsi(word));
+      if (!fresh && used + 1 + w > max) newLine();
+      let piece = word;
+      // A word longer than a whole line is cut where the line ends.
+      while (used + w > max) {
+        const plain = stripAnsi(piece);
+        const room = Math.max(1, max - used);
+        current += plain.slice(0, room);
+        newLine();
+        piece = plain.slice(room);
+        w = width(piece);
+      }
+      current += (fresh ? '' : ' ') + piece;
+      used += (fresh ? 0 : 1) + w;
+      fresh = false;
+    }
+    if (!fresh) out.push(current);
+  }
+  return out.join('\n');
+}

@@ -16,8 +16,9 @@ async function shell(options: { history?: string[] } = {}) {
   await loadInkWorld();
   const home = tempDir('tosh-ui-home-');
   if (options.history) writeFileSync(join(home, 'history'), `${options.history.join('\n')}\n`);
-  const cwd = tempDir('tosh-ui-cwd-');
-  mkdirSync(join(cwd, 'src'));
+  // The prompt shows the working directory: `~/work` (home is the temporary TOSH_HOME).
+  const cwd = join(home, 'work');
+  mkdirSync(join(cwd, 'src'), { recursive: true });
   writeFileSync(join(cwd, 'notes.txt'), '');
   const notices: string[] = [];
   const session = new Session({
@@ -33,16 +34,23 @@ async function shell(options: { history?: string[] } = {}) {
     interactive: true,
     longLived: false,
     cwd,
-    env: {},
+    env: { HOME: home },
     sink: captureSink(),
     host: { clear() {}, setPrompt() {}, notice: (m) => notices.push(m) },
   });
   await session.start();
   let exited: number | undefined;
-  const controller = new Controller(session, { color: false, columns: () => 80, exit: (s) => void (exited = s) });
+  // Finished output is written above the live part of the screen: the screen is both.
+  let written = '';
+  const controller = new Controller(session, {
+    color: false,
+    columns: () => 80,
+    exit: (s) => void (exited = s),
+    write: (text) => void (written += text),
+  });
   const ui = render(<App controller={controller} />);
   mounted.push(ui);
-  const screen = () => (ui.lastFrame() ?? '').replace(ANSI, '');
+  const screen = () => (written + (ui.lastFrame() ?? '')).replace(ANSI, '');
   /** Wait (with a deadline) until the screen shows `text`. */
   const until = async (text: string | RegExp) => {
     const deadline = Date.now() + 5000;
@@ -72,7 +80,7 @@ describe('the prompt and line editor', () => {
     const { type, until } = await shell();
     await until('tosh> ');
     await type('echo hi   there', '\r');
-    expect(await until('hi there')).toBe('tosh> echo hi   there\nhi there\ntosh>  ');
+    expect(await until('hi there')).toBe('~/work tosh> echo hi   there\nhi there\n~/work tosh>  ');
   });
 
   it('edits with Ctrl-A, Alt-F, Ctrl-W, Ctrl-K and Ctrl-U', async () => {
@@ -91,24 +99,24 @@ describe('the prompt and line editor', () => {
   it('continues a line with an open quote or a trailing pipe', async () => {
     const { type, until } = await shell();
     await type("echo 'a", '\r');
-    await until("tosh> echo 'a\n    > ");
+    await until("~/work tosh> echo 'a\n      > ");
     await type("b'", '\r');
-    expect(await until('a\nb\ntosh>')).toContain("tosh> echo 'a\n    > b'\na\nb\n");
+    expect(await until('a\nb\n~/work tosh>')).toContain("~/work tosh> echo 'a\n      > b'\na\nb\n");
   });
 
   it('shows red one-line errors and keeps going', async () => {
     const { type, until } = await shell();
     await type('helo', '\r');
-    await until("tosh: unknown command 'helo' (did you mean 'help'?)\ntosh>");
+    await until("tosh: unknown command 'helo' (did you mean 'help'?)\n~/work [127] tosh>");
   });
 
   it('clears a typed line on Ctrl-C, and on an empty line says how to leave', async () => {
     const { type, until, controller, exited } = await shell();
     await type('echo never', '\x03');
-    await until('tosh> echo never^C\ntosh>');
+    await until('tosh> echo never^C\n~/work tosh>');
     expect(controller.edit.text).toBe('');
     await type('\x03');
-    await until(`${LEAVE_HINT}\ntosh>`);
+    await until(`${LEAVE_HINT}\n~/work tosh>`);
     expect(exited()).toBeUndefined();
     await type('\x04');
     expect(exited()).toBe(0);
@@ -119,15 +127,15 @@ describe('the prompt and line editor', () => {
     await type('ask', '\r');
     await until('Your name? ');
     await type('Bob', '\r');
-    await until('Your name? Bob\nhello Bob\ntosh>');
+    await until('Your name? Bob\nhello Bob\n~/work tosh>');
   });
 
   it('catches a plugin element that throws while rendering', async () => {
     const { type, until } = await shell();
     await type('broken', '\r');
-    await until('tosh: broken: cannot render: this widget is broken\ntosh>');
+    await until('tosh: broken: cannot render: this widget is broken\n~/work tosh>');
     await type('echo after', '\r');
-    await until('after\ntosh>');
+    await until('after\n~/work tosh>');
   });
 });
 
@@ -167,7 +175,7 @@ describe('Tab completion', () => {
   it('lists several matches, then completes a flag and an enum value', async () => {
     const { type, until, controller } = await shell();
     await type('paint wall --co', '\t');
-    await until('tosh> paint wall --co \n--coats  --color');
+    await until('~/work tosh> paint wall --co \n--coats                --color  (The colour)');
     await type('l', '\t');
     expect(controller.edit.text).toBe('paint wall --color ');
     await type('\t');
