@@ -187,7 +187,11 @@ function evaluate(code: string, source: PluginSource): unknown {
   });
   fn(module.exports, require, module, source.entry, dirname(source.entry));
   const exported = module.exports;
-  if (exported.__esModule && !('default' in exported)) {
+  // No default export, or no exports at all (`definePlugin({...})` called but never exported).
+  if (
+    (exported.__esModule && !('default' in exported)) ||
+    (typeof exported === 'object' && exported !== null && Object.keys(exported).length === 0)
+  ) {
     throw new PluginDefinitionError('default export', 'missing: end the file with export default definePlugin({...})');
   }
   return 'default' in exported ? exported.default : exported;

@@ -335,7 +335,8 @@ export class Controller {
       this.pasting += text;
       return;
     }
-    const pasted = this.pasting + text.slice(0, end);
+    // Trailing newlines would only add empty lines to run (fish drops them too).
+    const pasted = (this.pasting + text.slice(0, end)).replace(/[\r\n]+$/, '');
     this.pasting = undefined;
     this.key({ text: pasted, pasted: true });
     const rest = text.slice(end + '\x1b[201~'.length);
