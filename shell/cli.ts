@@ -249,7 +249,7 @@ async function run(argv: string[]): Promise<number> {
     setPrompt: () => {},
     notice: errorLine,
   };
-  const renderOptions = { color, columns: out.columns };
+  const renderOptions = { color, columns: out.columns, fit: out.isTTY };
   const sink: Sink = {
     out,
     err,

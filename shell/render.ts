@@ -11,6 +11,8 @@ export const stripAnsi = (text: string): string => text.replace(ANSI, '');
 export interface RenderOptions {
   color: boolean;
   columns: number;
+  /** Fit tables into `columns` (on a terminal), wrapping cells; text for a file or pipe keeps whole rows. @default false */
+  fit?: boolean;
 }
 
 /** True for a React element (React 19 and earlier), checked without loading React. */
@@ -67,19 +69,94 @@ const width = (text: string) => {
 
 const pad = (text: string, to: number) => text + ' '.repeat(Math.max(0, to - width(text)));
 
-/** An array of plain objects as aligned columns under a header row. */
+/**
+ * Column widths that fit `room` (gaps included): columns narrower than an
+ * equal share keep their width; the wide ones share what is left.
+ */
+function fitWidths(natural: number[], room: number, gap: number): number[] {
+  const total = natural.reduce((a, b) => a + b, 0) + gap * (natural.length - 1);
+  if (total <= room) return natural;
+  const widths = natural.map(() => 0);
+  let left = Math.max(natural.length * 4, room - gap * (natural.length - 1));
+  let open = natural.map((_, i) => i);
+  for (;;) {
+    const share = Math.floor(left / open.length);
+    const small = open.filter((i) => (natural[i] as number) <= share);
+    if (small.length === 0) {
+      open.forEach((i, k) => {
+        widths[i] = Math.max(4, share + (k < left - share * open.length ? 1 : 0));
+      });
+      return widths;
+    }
+    for (const i of small) {
+      widths[i] = natural[i] as number;
+      left -= natural[i] as number;
+    }
+    open = open.filter((i) => !small.includes(i));
+    if (open.length === 0) return widths;
+  }
+}
+
+/** A cell's text in lines of at most `max` columns (words kept whole where they fit). */
+function cellLines(text: string, max: number): string[] {
+  if (width(text) <= max) return [text];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    let rest = word;
+    if (line !== '' && width(line) + 1 + width(rest) > max) {
+      lines.push(line);
+      line = '';
+    }
+    while (width(line) + (line === '' ? 0 : 1) + width(rest) > max) {
+      // A word longer than the column: cut it.
+      let cut = '';
+      for (const ch of rest) {
+        if (width(line) + (line === '' ? 0 : 1) + width(cut + ch) > max) break;
+        cut += ch;
+      }
+      if (cut === '') {
+        lines.push(line);
+        line = '';
+        continue;
+      }
+      lines.push(line === '' ? cut : `${line} ${cut}`);
+      line = '';
+      rest = rest.slice(cut.length);
+    }
+    line = line === '' ? rest : `${line} ${rest}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+/**
+ * An array of plain objects as aligned columns under a header row. With
+ * `fit`, a table wider than the terminal gets narrower columns whose cells
+ * wrap, instead of lines the terminal would break anywhere.
+ */
 export function renderTable(rows: Record<string, unknown>[], options: RenderOptions): string {
   const keys: string[] = [];
   for (const row of rows) for (const key of Object.keys(row)) if (!keys.includes(key)) keys.push(key);
   const cells = rows.map((row) => keys.map((key) => scalarText(row[key]).replace(/\n/g, ' ')));
-  const widths = keys.map((key, i) => Math.max(width(key), ...cells.map((r) => width(r[i] as string))));
+  const natural = keys.map((key, i) => Math.max(width(key), ...cells.map((r) => width(r[i] as string))));
+  const widths = options.fit ? fitWidths(natural, options.columns, 2) : natural;
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
-  const line = (values: string[], style: (s: string) => string = (s) => s) =>
-    values
-      .map((v, i) => (i === values.length - 1 ? v : pad(v, widths[i] as number)))
-      .map((v) => style(v))
-      .join('  ')
-      .trimEnd();
+  const line = (values: string[], style: (s: string) => string = (s) => s) => {
+    const split = values.map((v, i) => (options.fit ? cellLines(v, widths[i] as number) : [v]));
+    const height = Math.max(...split.map((c) => c.length));
+    const out: string[] = [];
+    for (let l = 0; l < height; l++) {
+      out.push(
+        split
+          .map((c, i) => (i === values.length - 1 ? (c[l] ?? '') : pad(c[l] ?? '', widths[i] as number)))
+          .map((v) => (v.trim() === '' ? v : style(v)))
+          .join('  ')
+          .trimEnd(),
+      );
+    }
+    return out.join('\n');
+  };
   return [line(keys, chalk.bold), ...cells.map((r) => line(r))].join('\n');
 }
 

@@ -749,7 +749,7 @@ export class Session implements ShellApi {
 
   /** The `ctx` a command (or its `complete` hook) receives. */
   context(instance: PluginInstance, name: string, sink: Sink, signal: AbortSignal): CommandContext {
-    const options: RenderOptions = { color: sink.color, columns: sink.out.columns };
+    const options: RenderOptions = { color: sink.color, columns: sink.out.columns, fit: sink.out.isTTY };
     return {
       print: (...values) => sink.out.write(printText(values, options)),
       stdout: sink.out,

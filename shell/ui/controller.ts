@@ -786,7 +786,7 @@ export class Controller {
           this.live = { element: value, command, id: this.nextId++ };
           this.changed();
         } else {
-          out.write(renderValue(value, { color: this.options.color, columns: this.options.columns() }));
+          out.write(renderValue(value, { color: this.options.color, columns: this.options.columns(), fit: true }));
         }
       },
       progress: (options, name) => this.progress(options, name, () => alive),
