@@ -7,6 +7,7 @@
 import { extendTheme, defaultTheme as inkUiTheme, ProgressBar, Spinner, ThemeProvider } from '@inkjs/ui';
 import { Box, type DOMElement, render, Text, useStdin, useStdout } from 'ink';
 import React, { useEffect, useRef, useSyncExternalStore } from 'react';
+import instances from '../../node_modules/ink/build/instances.js';
 import Output from '../../node_modules/ink/build/output.js';
 import renderNodeToOutput from '../../node_modules/ink/build/render-node-to-output.js';
 import { oneLine } from '../errors.ts';
@@ -97,7 +98,7 @@ export function menuLines(menu: Menu, columns: number, maxRows: number): string[
   const widest = Math.max(...items.map((i) => cell(i).length));
   const width = Math.min(columns - 1, widest + 2);
   const perRow = Math.max(1, Math.floor(columns / width));
-  const fit = (text: string) => (text.length > width - 1 ? `${text.slice(0, Math.max(1, width - 2))}…` : text);
+  const clip = (text: string) => (text.length > width - 1 ? `${text.slice(0, Math.max(1, width - 2))}…` : text);
   const rowsNeeded = Math.ceil(items.length / perRow);
   const rows = Math.min(rowsNeeded, maxRows);
   // Keep the selected item in view when cycling past the rows shown.
@@ -110,7 +111,7 @@ export function menuLines(menu: Menu, columns: number, maxRows: number): string[
       const index = r * perRow + c;
       const item = items[index];
       if (item === undefined) break;
-      const text = fit(cell(item));
+      const text = clip(cell(item));
       const name = text.slice(0, Math.min(item.length, text.length));
       const rest = text.slice(name.length);
       const shown = (index === menu.selected ? inverse(name) : name) + dim(rest);
@@ -165,7 +166,7 @@ function Prompt({ controller }: { controller: Controller }) {
 export function App({ controller }: { controller: Controller }) {
   useSyncExternalStore(controller.subscribe, controller.snapshot);
   const { setRawMode, internal_eventEmitter: events } = useStdin();
-  const { write } = useStdout();
+  const { write, stdout } = useStdout();
   useEffect(() => {
     setRawMode(true);
     const onInput = (data: string) => controller.input(data);
@@ -176,10 +177,14 @@ export function App({ controller }: { controller: Controller }) {
     };
   }, [controller, events, setRawMode]);
   useEffect(() => {
-    // ink erases its own lines, writes this, and draws the live part again below it.
-    controller.attach(write);
+    // ink erases its own lines, writes this, and draws the live part again below it: drawn from the state
+    // as it is now (ink's frames are throttled, and the last one may show the line before Enter).
+    controller.attach((text) => {
+      instances.get(stdout)?.onRender();
+      write(text);
+    });
     controller.clearScreen = () => write('\u001b[2J\u001b[3J\u001b[H');
-  }, [controller, write]);
+  }, [controller, write, stdout]);
   return (
     <Box flexDirection="column">
       <Live controller={controller} />

@@ -177,14 +177,6 @@ export class Controller {
     this.pumpTimer ??= setImmediate(() => this.pump());
   }
 
-  /** Write the queued output now, up to one chunk (for an echoed line: no wait before it shows). */
-  private flushNow(): void {
-    if (this.pending.length <= CHUNK) {
-      if (this.pumpTimer) clearImmediate(this.pumpTimer);
-      this.pump();
-    }
-  }
-
   /** Where finished output goes from now on (the view, once it is mounted; output before that waits). */
   attach(write: (text: string) => void): void {
     this.writeAbove = write;
@@ -249,7 +241,6 @@ export class Controller {
   private echo(text: string, prompt: string, tail = ''): void {
     const lines = promptedLines(prompt, text, { color: this.options.color, known: this.isKnown });
     this.emit(`${lines.join('\n')}${tail}\n`);
-    this.flushNow();
   }
 
   /** Said once above the first prompt. */
@@ -586,7 +577,6 @@ export class Controller {
     if (event.key === 'enter') {
       const answer = ask.edit.text === '' ? ask.fallback : ask.edit.text;
       this.push('out', `${ask.question} ${answer}`);
-      this.flushNow();
       this.ask = undefined;
       this.mode = 'running';
       ask.resolve(answer);
