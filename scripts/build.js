@@ -6,7 +6,7 @@ import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { noDevtools, yogaNoFetch } from './esbuild-plugins.js';
+import { noDevtools, yogaSync } from './esbuild-plugins.js';
 
 const root = new URL('..', import.meta.url).pathname;
 // Build beside dist/ and swap it in whole, so a shell (or test) running meanwhile never sees half a build.
@@ -47,7 +47,7 @@ await Promise.all([
     format: 'esm',
     external: ['esbuild'],
     // ink imports react-devtools-core (only used when DEV=true); it is not installed, so stub it out.
-    plugins: [noDevtools, yogaNoFetch],
+    plugins: [noDevtools, yogaSync],
     // Some bundled CommonJS packages call require(): give the ES module one.
     banner: { js: "import { createRequire as __toshRequire } from 'node:module'; const require = __toshRequire(import.meta.url);" },
     minifySyntax: true,

@@ -215,6 +215,8 @@ export interface InteractiveOptions {
   started?: Promise<void>;
   /** Notices the session gave before the UI was up (shown above the first prompt). */
   notices?: string[];
+  /** Set when the caller drew the hint and first prompt already (`drawFirstPrompt`): what takes that line back. */
+  firstPrompt?: string;
 }
 
 const PASTE_ON = '\u001b[?2004h';
@@ -253,11 +255,15 @@ export async function runInteractive(session: Session, options: InteractiveOptio
   // A terminal that reports no size (some pseudo-terminals) would make ink lay out in zero columns.
   if (!process.stdout.columns) process.stdout.columns = 80;
   if (!process.stdout.rows) process.stdout.rows = 24;
-  // Pasted text arrives between ESC[200~ and ESC[201~: it goes into the line, it does not run.
-  if (process.stdout.isTTY) process.stdout.write(PASTE_ON);
-  controller.greet();
-  for (const message of options.notices?.splice(0) ?? []) controller.notice(message);
   await (options.started ?? session.start());
+  if (options.firstPrompt !== undefined) {
+    process.stdout.write(options.firstPrompt);
+  } else {
+    // Pasted text arrives between ESC[200~ and ESC[201~: it goes into the line, it does not run.
+    if (process.stdout.isTTY) process.stdout.write(PASTE_ON);
+    controller.greet();
+  }
+  for (const message of options.notices?.splice(0) ?? []) controller.notice(message);
   const instance = render(<Themed controller={controller} />, { exitOnCtrlC: false });
   leave = () => instance.unmount();
   // The watcher's first scan is not needed for the first prompt: start it once the prompt is up.

@@ -9,7 +9,6 @@
  * stays flat, and a Ctrl-C typed during a flood is read and stops it.
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import type { CompletionRequest, Output, Progress, ProgressOptions, PromptOptions } from '../../plugin-sdk/types.ts';
 import { oneLine } from '../errors.ts';
@@ -18,7 +17,10 @@ import { isElement, renderValue, wrapWords } from '../render.ts';
 import type { Session, Sink } from '../session.ts';
 import { applyCompletion, type Completion, type CompletionSource, complete, scan } from './complete.ts';
 import { cleanInput, type EditState, edit, empty, insert, type KeyEvent, keysOf, wordRight } from './editor.ts';
-import { dim, promptedLines, red, sgr } from './line.ts';
+import { dim, promptedLines, red } from './line.ts';
+import { HELP_HINT, promptText, shellCwd } from './prompt.ts';
+
+export { HELP_HINT, shellCwd } from './prompt.ts';
 
 export interface Bar {
   id: number;
@@ -57,21 +59,8 @@ export interface Menu {
 
 export const LEAVE_HINT = 'Ctrl-D or exit to leave';
 /** Said once, above the first prompt of a session. */
-export const HELP_HINT = "Type 'help' for commands, Tab to complete, Ctrl-D to leave.";
-
 /** Output is written in chunks of about this many characters, with a turn of the event loop between them. */
 const CHUNK = 64 * 1024;
-
-/** The working directory the prompt shows. The one place the UI asks for it. */
-export function shellCwd(session: Session): string {
-  return session.options.cwd;
-}
-
-/** A directory as the prompt shows it: the home directory as `~`. */
-export function tildePath(dir: string, home = homedir()): string {
-  if (home && (dir === home || dir.startsWith(home.endsWith('/') ? home : `${home}/`))) return `~${dir.slice(home.length)}`;
-  return dir;
-}
 
 /** Whether `word` names an executable on PATH (for suggestions read from the history file). */
 function onPath(word: string, path: string | undefined): boolean {
@@ -135,10 +124,7 @@ export class Controller {
 
   /** The prompt as shown: working directory, a failed status, then the configured prompt (`tosh> `). */
   get prompt(): string {
-    const where = tildePath(shellCwd(this.session), this.session.options.env.HOME || homedir());
-    const status = this.status === 0 ? '' : `[${this.status}] `;
-    if (!this.options.color) return `${where} ${status}${this.session.prompt}`;
-    return `${sgr('32', '39', where)} ${status === '' ? '' : red(status)}${this.session.prompt}`;
+    return promptText(this.session, this.status, this.options.color);
   }
 
   private get history(): string[] {
