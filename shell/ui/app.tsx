@@ -169,13 +169,17 @@ export function App({ controller }: { controller: Controller }) {
   const { write, stdout } = useStdout();
   useEffect(() => {
     setRawMode(true);
-    const onInput = (data: string) => controller.input(data);
+    const onInput = (data: string) => {
+      controller.input(data);
+      // Echo a key at once: ink's own frames are throttled (30 a second), which a typist feels.
+      setImmediate(() => instances.get(stdout)?.onRender());
+    };
     events.on('input', onInput);
     return () => {
       events.off('input', onInput);
       setRawMode(false);
     };
-  }, [controller, events, setRawMode]);
+  }, [controller, events, setRawMode, stdout]);
   useEffect(() => {
     // ink erases its own lines, writes this, and draws the live part again below it: drawn from the state
     // as it is now (ink's frames are throttled, and the last one may show the line before Enter).
