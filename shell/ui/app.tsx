@@ -170,9 +170,8 @@ export function App({ controller }: { controller: Controller }) {
   useEffect(() => {
     setRawMode(true);
     const onInput = (data: string) => {
-      controller.input(data);
       // Echo a key at once: ink's own frames are throttled (30 a second), which a typist feels.
-      setImmediate(() => instances.get(stdout)?.onRender());
+      if (controller.input(data)) setImmediate(() => instances.get(stdout)?.onRender());
     };
     events.on('input', onInput);
     return () => {

@@ -290,14 +290,16 @@ export class Controller {
 
   // ---- keys -------------------------------------------------------------------
 
-  /** Handle one raw input chunk from the terminal. */
-  input(chunk: string): void {
+  /** Handle one raw input chunk from the terminal. Returns false when nothing can look different (a paste still arriving). */
+  input(chunk: string): boolean {
     if (this.pasting !== undefined || chunk.startsWith('\x1b[200~')) {
       this.paste(chunk);
+      if (this.pasting !== undefined) return false;
     } else {
       for (const event of keysOf(chunk)) this.key(event);
     }
     this.changed();
+    return true;
   }
 
   /** Bracketed paste: everything between `ESC[200~` and `ESC[201~` is text, newlines included. */
