@@ -70,31 +70,28 @@ const width = (text: string) => {
 const pad = (text: string, to: number) => text + ' '.repeat(Math.max(0, to - width(text)));
 
 /**
- * Column widths that fit `room` (gaps included): columns narrower than an
- * equal share keep their width; the wide ones share what is left.
+ * Column widths that fit `room` (gaps included). Every column keeps at least
+ * its longest word when that fits (so paths and names are not cut), then the
+ * room left goes to the columns that want more, narrowest first (a water
+ * level: no column is cut below the level unless it is narrower than it).
  */
-function fitWidths(natural: number[], room: number, gap: number): number[] {
+function fitWidths(natural: number[], longestWord: number[], room: number, gap: number): number[] {
   const total = natural.reduce((a, b) => a + b, 0) + gap * (natural.length - 1);
   if (total <= room) return natural;
-  const widths = natural.map(() => 0);
-  let left = Math.max(natural.length * 4, room - gap * (natural.length - 1));
-  let open = natural.map((_, i) => i);
-  for (;;) {
-    const share = Math.floor(left / open.length);
-    const small = open.filter((i) => (natural[i] as number) <= share);
-    if (small.length === 0) {
-      open.forEach((i, k) => {
-        widths[i] = Math.max(4, share + (k < left - share * open.length ? 1 : 0));
-      });
-      return widths;
-    }
-    for (const i of small) {
-      widths[i] = natural[i] as number;
-      left -= natural[i] as number;
-    }
-    open = open.filter((i) => !small.includes(i));
-    if (open.length === 0) return widths;
+  const space = Math.max(natural.length * 4, room - gap * (natural.length - 1));
+  const floor = natural.map((n, i) => Math.min(n, longestWord[i] as number));
+  const fill = (level: number, base: number[]) => natural.map((n, i) => Math.min(n, Math.max(base[i] as number, level)));
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  // Words that do not fit side by side: no floor, cells are cut where they must be.
+  const base = sum(floor) <= space ? floor : natural.map(() => 4);
+  let low = 0;
+  let high = Math.max(...natural);
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (sum(fill(mid, base)) <= space) low = mid;
+    else high = mid - 1;
   }
+  return fill(low, base);
 }
 
 /** A cell's text in lines of at most `max` columns (words kept whole where they fit). */
@@ -140,7 +137,10 @@ export function renderTable(rows: Record<string, unknown>[], options: RenderOpti
   for (const row of rows) for (const key of Object.keys(row)) if (!keys.includes(key)) keys.push(key);
   const cells = rows.map((row) => keys.map((key) => scalarText(row[key]).replace(/\n/g, ' ')));
   const natural = keys.map((key, i) => Math.max(width(key), ...cells.map((r) => width(r[i] as string))));
-  const widths = options.fit ? fitWidths(natural, options.columns, 2) : natural;
+  const longest = keys.map((key, i) =>
+    Math.max(...[key, ...cells.map((r) => r[i] as string)].flatMap((text) => text.split(' ').map((word) => width(word)))),
+  );
+  const widths = options.fit ? fitWidths(natural, longest, options.columns, 2) : natural;
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const line = (values: string[], style: (s: string) => string = (s) => s) => {
     const split = values.map((v, i) => (options.fit ? cellLines(v, widths[i] as number) : [v]));

@@ -336,3 +336,15 @@ describe('as fish does', () => {
     expect(raw()).toContain('\u001b[31mtosh: reload of bad failed');
   });
 });
+
+describe('built-ins inside the shell', () => {
+  it('new gives advice for the shell it runs in, not for the system shell', async () => {
+    const { type, until, home } = await shell();
+    const dir = join(home, 'mine');
+    await type(`new weather --dir ${dir}`, '\r');
+    const screen = await until('Test it: ');
+    expect(screen).toContain(`Try it:  weather Ada  (if ~/mine is not one of this shell's plugin folders: tosh --plugins ~/mine)\n`);
+    expect(screen).toMatch(/Test it: \S*vitest run --root ~\/mine\n/);
+    expect(screen).not.toContain("-c 'weather Ada'");
+  });
+});
