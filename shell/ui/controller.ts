@@ -113,6 +113,8 @@ export class Controller {
   private drainWaiters: (() => void)[] = [];
   /** Ends the running line's output streams (Ctrl-C during a flood). */
   private silence: (() => void) | undefined;
+  /** Ctrl-C stopped the running line. */
+  private interrupted = false;
   private readonly known = new Map<string, boolean>();
 
   constructor(
@@ -129,10 +131,6 @@ export class Controller {
 
   private get history(): string[] {
     return this.session.historyStore.all();
-  }
-
-  private rows(): number {
-    return this.options.rows?.() ?? 24;
   }
 
   // ---- subscription (useSyncExternalStore) ------------------------------------
@@ -347,8 +345,6 @@ export class Controller {
     this.emit('^C\n');
     this.interrupted = true;
   }
-
-  private interrupted = false;
 
   private editKey(event: KeyEvent): void {
     const menu = this.menu;
