@@ -228,6 +228,18 @@ describe('tosh in a terminal, as a fish user expects', () => {
     await t.untilLines((now) => now.length === 1 && now[0] === '~ tosh>', 'only the prompt');
   });
 
+  it('leaves no progress bar behind when the window shrinks under it', async () => {
+    const t = start();
+    await t.until('~ tosh> ');
+    t.type('steps 20');
+    t.press('Enter');
+    await t.until(/stepping .*\d+\/20/);
+    // The bar's line (about 40 columns) no longer fits: the terminal reflows it onto two rows.
+    t.resize(30, 24);
+    const screen = await t.until('did 20 steps\n~ tosh>');
+    expect(screen).not.toMatch(/stepping|[█░]/);
+  });
+
   it.each([60, 120])('fits help into %i columns, descriptions wrapped under themselves', async (columns) => {
     const t = start(undefined, undefined, { columns, rows: 40 });
     await t.until('~ tosh> ');

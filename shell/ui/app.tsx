@@ -13,7 +13,7 @@ import renderNodeToOutput from '../../node_modules/ink/build/render-node-to-outp
 import { oneLine } from '../errors.ts';
 import type { Session } from '../session.ts';
 import { Controller, type Menu } from './controller.ts';
-import { dim, inverse, promptedLines } from './line.ts';
+import { dim, inverse, promptedLines, visibleLength } from './line.ts';
 
 export { styles } from './line.ts';
 
@@ -267,6 +267,19 @@ export async function runInteractive(session: Session, options: InteractiveOptio
     controller.greet();
   }
   for (const message of options.notices?.splice(0) ?? []) controller.notice(message);
+  // Before ink's own resize handler: a narrower window reflows the lines ink drew into more rows than
+  // it will erase (a progress bar left behind); erase them all and let ink draw afresh.
+  const onResize = () => {
+    const ink = instances.get(process.stdout) as unknown as
+      | { lastOutput: string; lastTerminalWidth: number; log: { sync(text: string): void } }
+      | undefined;
+    const columns = process.stdout.columns || 80;
+    if (!ink || columns >= ink.lastTerminalWidth || ink.lastOutput === '') return;
+    const rows = ink.lastOutput.split('\n').reduce((sum, line) => sum + Math.max(1, Math.ceil(visibleLength(line) / columns)), 0);
+    process.stdout.write(`\r\u001b[2K${'\u001b[1A\u001b[2K'.repeat(rows)}`);
+    ink.log.sync('');
+  };
+  process.stdout.on('resize', onResize);
   const instance = render(<Themed controller={controller} />, { exitOnCtrlC: false });
   leave = () => instance.unmount();
   // The watcher's first scan is not needed for the first prompt: start it once the prompt is up.
@@ -286,6 +299,7 @@ export async function runInteractive(session: Session, options: InteractiveOptio
   } finally {
     restoreTerminal();
     process.off('exit', restoreTerminal);
+    process.stdout.off('resize', onResize);
     await watching;
     await stopWatching?.().catch(() => {});
     await session.close();

@@ -10,6 +10,8 @@ export interface Terminal {
   type(text: string): void;
   /** Paste text as a terminal does (bracketed, when the program asked for it). */
   paste(text: string): void;
+  /** Make the window this size (as a user dragging its corner). */
+  resize(columns: number, rows: number): void;
   /** Press keys, in tmux's names: Enter, Tab, Up, C-c, C-r, C-d. */
   press(...keys: string[]): void;
   /** The screen as captured; -N keeps trailing spaces (the space Tab puts after a completed word is part of what the user sees). */
@@ -69,6 +71,7 @@ export function terminals(prefix: string): (command: string, size?: { columns: n
         .filter((l) => l !== '');
     return {
       type: (text) => void tmux('send-keys', '-t', name, '-l', text),
+      resize: (columns, rows) => void tmux('resize-window', '-t', name, '-x', String(columns), '-y', String(rows)),
       paste: (text) => {
         tmux('set-buffer', '-b', name, text);
         tmux('paste-buffer', '-p', '-d', '-b', name, '-t', name);
