@@ -122,9 +122,12 @@ async function uiFigures() {
 }
 
 /** Milliseconds until the interactive prompt `tosh> ` shows in a pseudo-terminal (`script`), or undefined. */
-function timeToPrompt(toshHome, deadlineMs = 8000) {
+function timeToPrompt(toshHome, deadlineMs = 8000, bareNode = false) {
   return new Promise((resolve) => {
-    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`;
+    // The same measure on bare node printing the prompt: what the pseudo-terminal itself costs.
+    const command = bareNode
+      ? `${JSON.stringify(process.execPath)} -e "process.stdout.write('tosh> '); setTimeout(() => {}, 5000)"`
+      : `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`;
     const t0 = performance.now();
     let child;
     try {
@@ -251,13 +254,17 @@ const linesPerSecond = LINES / (Math.max(1, stdinRuns.full - stdinRuns.empty) / 
 
 progress('time to the interactive prompt');
 const promptSamples = [];
+const barePromptSamples = [];
 await timeToPrompt(home0); // warm-up
 for (let i = 0; i < 5; i++) {
   const ms = await timeToPrompt(home0);
   if (ms === undefined) break;
   promptSamples.push(ms);
+  const bareMs = await timeToPrompt(home0, 8000, true);
+  if (bareMs !== undefined) barePromptSamples.push(bareMs);
 }
 const prompt = promptSamples.length === 5 ? median(promptSamples) : undefined;
+const barePrompt = barePromptSamples.length ? median(barePromptSamples) : undefined;
 // The prompt is drawn before the UI loads: also time a line typed at it until it is answered.
 const answerSamples = [];
 for (let i = 0; i < 5; i++) {
@@ -316,6 +323,12 @@ const rows = [
     '≥100,000 aim, ≥20,000 bar',
   ],
   ['time to interactive prompt', prompt === undefined ? 'n/a' : ms(prompt), ratio(prompt), '≤1.5x aim, ≤2x bar'],
+  [
+    "  bare node printing 'tosh> ' in the same pty",
+    ms(barePrompt),
+    prompt && barePrompt ? `${(prompt / barePrompt).toFixed(2)}x (tosh/this)` : '',
+    'the pty’s own cost',
+  ],
   ['time to a first line answered (typed at the prompt)', ms(firstAnswerMs), ratio(firstAnswerMs), 'report'],
   [
     '50,000 lines, Enter → prompt (100x30 pty)',
@@ -371,6 +384,8 @@ const figures = {
   stdinLinesPerSecond: Math.round(linesPerSecond),
   promptMs: prompt ?? null,
   promptRatio: prompt === undefined ? null : prompt / bare,
+  barePromptInPtyMs: barePrompt ?? null,
+  promptVsBareInPty: prompt && barePrompt ? prompt / barePrompt : null,
   firstAnswerMs: firstAnswerMs ?? null,
   firstAnswerRatio: firstAnswerMs === undefined ? null : firstAnswerMs / bare,
   flood50kMs: tty?.floodMs ?? null,
