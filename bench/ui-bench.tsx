@@ -27,7 +27,8 @@ const session = new Session({
   host: { clear() {}, setPrompt() {}, notice() {} },
 });
 await session.start();
-const controller = new Controller(session, { color: false, columns: () => 80, exit() {} });
+// Output goes where a terminal's would (nowhere kept): what is measured is the shell's own cost.
+const controller = new Controller(session, { color: false, columns: () => 80, rows: () => 24, exit() {}, write() {} });
 const ui = render(<App controller={controller} />);
 const tick = () => new Promise((r) => setImmediate(r));
 const heapMB = () => {

@@ -230,11 +230,23 @@ export default definePlugin({
         const vitest = join(root, 'node_modules', '.bin', 'vitest');
         const lines = [`Created plugin '${name}':`, ...files.map(([file]) => `  ${shown(file)}`)];
         if (kept.length > 0) lines.push(...kept.map((file) => `  ${shown(file)} (kept as it was)`));
-        lines.push(
-          '',
-          `Try it:  tosh ${flags.dir === undefined ? '' : `--plugins ${shown(dir)} `}-c '${name} Ada'`,
-          `Test it: cd ${shown(base)} && ${existsSync(vitest) ? vitest : 'npx vitest'} run`,
-        );
+        const runner = existsSync(vitest) ? vitest : 'npx vitest';
+        if (ctx.interactive) {
+          // Inside the shell: the command is one line away (the shell watches its plugin folders).
+          lines.push(
+            '',
+            flags.dir === undefined
+              ? `Try it:  ${name} Ada`
+              : `Try it:  ${name} Ada  (if ${shown(dir)} is not one of this shell's plugin folders: tosh --plugins ${shown(dir)})`,
+            `Test it: ${runner} run --root ${shown(base)}`,
+          );
+        } else {
+          lines.push(
+            '',
+            `Try it:  tosh ${flags.dir === undefined ? '' : `--plugins ${shown(dir)} `}-c '${name} Ada'`,
+            `Test it: cd ${shown(base)} && ${runner} run`,
+          );
+        }
         return lines.join('\n');
       },
     }),

@@ -1,4 +1,4 @@
-// Bundles the shell: dist/tosh.cjs (the core, loaded by bin/tosh.js), dist/ink.js
+// Bundles the shell: dist/tosh.cjs (the core, loaded by bin/tosh.js), dist/ink.cjs
 // (react + ink + the interactive UI, imported only when needed) and the SDK
 // entry points for plugin authors' own tests. Run by `prepare` and `npm run build`.
 import { spawn, spawnSync } from 'node:child_process';
@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { noDevtools, yogaNoFetch } from './esbuild-plugins.js';
+import { noDevtools, yogaSync } from './esbuild-plugins.js';
 
 const root = new URL('..', import.meta.url).pathname;
 // Build beside dist/ and swap it in whole, so a shell (or test) running meanwhile never sees half a build.
@@ -80,12 +80,15 @@ await Promise.all([
     ...common,
     entryPoints: { ink: 'shell/ui/world.tsx' },
     outdir: out,
-    format: 'esm',
+    // A plain script (no top-level await once yoga loads synchronously and ink's devtools awaits are gone):
+    // shell/ink-world.ts runs it with a V8 code cache, as bin/tosh.js does the core.
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
     external: ['esbuild'],
+    define: { ...common.define, 'import.meta.url': '__tosh_ink_url' },
+    banner: { js: "var __tosh_ink_url = require('node:url').pathToFileURL(__filename).href;" },
     // ink imports react-devtools-core (only used when DEV=true); it is not installed, so stub it out.
-    plugins: [noDevtools, yogaNoFetch],
-    // Some bundled CommonJS packages call require(): give the ES module one.
-    banner: { js: "import { createRequire as __toshRequire } from 'node:module'; const require = __toshRequire(import.meta.url);" },
+    plugins: [noDevtools, yogaSync],
     minifySyntax: true,
     minifyWhitespace: true,
     minifyIdentifiers: true,

@@ -11,6 +11,7 @@ import { quote, Status } from './errors.ts';
 import { shellQuote } from './line/lexer.ts';
 import { renderValue, stripAnsi } from './render.ts';
 import { type Host, plainProgress, Session, SHELL_VERSION, SIGNAL_EXIT_WAIT_MS, type Sink } from './session.ts';
+import { drawFirstPrompt } from './ui/prompt.ts';
 
 /** What the command line asked for. */
 export interface CliOptions {
@@ -292,7 +293,7 @@ async function run(argv: string[]): Promise<number> {
     setPrompt: () => {},
     notice: errorLine,
   };
-  const renderOptions = { color, columns: out.columns };
+  const renderOptions = { color, columns: out.columns, fit: out.isTTY };
   const sink: Sink = {
     out,
     err,
@@ -327,10 +328,15 @@ async function run(argv: string[]): Promise<number> {
 
   if (interactive) {
     // Load plugins while the UI module loads: both are needed for the first prompt.
+    // The first prompt shows at once; the UI (react, ink) takes it over when loaded.
+    const firstPrompt = drawFirstPrompt(session, color);
     const { loadInkWorld } = await import('./ink-world.ts');
+    // Notices given while plugins load wait for the UI, which word-wraps them above the first prompt.
+    const notices: string[] = [];
+    host.notice = (message) => notices.push(message);
     const started = session.start();
     const world = await loadInkWorld();
-    return world.runInteractive(session, { watch, started, startWatching: () => startWatching(session) });
+    return world.runInteractive(session, { watch, started, notices, firstPrompt, startWatching: () => startWatching(session) });
   }
 
   let script: string[] | undefined;

@@ -24,6 +24,8 @@ export class History {
   private fileLines = 0;
   /** The directory or file cannot be written: stop trying for this session. */
   private broken = false;
+  /** Lines whose latest run in this session failed (in memory only): never suggested. */
+  private readonly failed = new Set<string>();
 
   constructor(
     readonly file: string,
@@ -70,13 +72,22 @@ export class History {
     return -1;
   }
 
-  /** The newest entry that starts with `prefix` and is longer than it (the autosuggestion). */
-  suggest(prefix: string): string | undefined {
+  /** Record how a line ended: a line whose latest run failed is not suggested. */
+  setStatus(entry: string, status: number): void {
+    if (status === 0) this.failed.delete(entry.trim());
+    else this.failed.add(entry.trim());
+  }
+
+  /**
+   * The newest entry that starts with `prefix` and is longer than it (the
+   * autosuggestion), skipping lines that failed and those `accept` refuses.
+   */
+  suggest(prefix: string, accept: (entry: string) => boolean = () => true): string | undefined {
     if (prefix === '') return undefined;
     const entries = this.all();
     for (let i = entries.length - 1; i >= 0; i--) {
       const entry = entries[i] as string;
-      if (entry.length > prefix.length && entry.startsWith(prefix)) return entry;
+      if (entry.length > prefix.length && entry.startsWith(prefix) && !this.failed.has(entry) && accept(entry)) return entry;
     }
     return undefined;
   }

@@ -218,7 +218,11 @@ function evaluate(code: string, source: PluginSource, timeoutMs: number | undefi
   });
   guarded(() => fn(module.exports, require, module, source.entry, dirname(source.entry)), timeoutMs);
   const exported = module.exports;
-  if (exported.__esModule && !('default' in exported)) {
+  // No default export, or no exports at all (`definePlugin({...})` called but never exported).
+  if (
+    (exported.__esModule && !('default' in exported)) ||
+    (typeof exported === 'object' && exported !== null && Object.keys(exported).length === 0)
+  ) {
     throw new PluginDefinitionError('default export', 'missing: end the file with export default definePlugin({...})');
   }
   return 'default' in exported ? exported.default : exported;

@@ -11,6 +11,8 @@ export const stripAnsi = (text: string): string => text.replace(ANSI, '');
 export interface RenderOptions {
   color: boolean;
   columns: number;
+  /** Fit tables into `columns` (on a terminal), wrapping cells; text for a file or pipe keeps whole rows. @default false */
+  fit?: boolean;
 }
 
 /** True for a React element (React 19 and earlier), checked without loading React. */
@@ -67,19 +69,94 @@ const width = (text: string) => {
 
 const pad = (text: string, to: number) => text + ' '.repeat(Math.max(0, to - width(text)));
 
-/** An array of plain objects as aligned columns under a header row. */
+/**
+ * Column widths that fit `room` (gaps included). Every column keeps at least
+ * its longest word when that fits (so paths and names are not cut), then the
+ * room left goes to the columns that want more, narrowest first (a water
+ * level: no column is cut below the level unless it is narrower than it).
+ */
+function fitWidths(natural: number[], longestWord: number[], room: number, gap: number): number[] {
+  const total = natural.reduce((a, b) => a + b, 0) + gap * (natural.length - 1);
+  if (total <= room) return natural;
+  const space = Math.max(natural.length * 4, room - gap * (natural.length - 1));
+  const floor = natural.map((n, i) => Math.min(n, longestWord[i] as number));
+  const fill = (level: number, base: number[]) => natural.map((n, i) => Math.min(n, Math.max(base[i] as number, level)));
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  // Words that do not fit side by side: no floor, cells are cut where they must be.
+  const base = sum(floor) <= space ? floor : natural.map(() => 4);
+  let low = 0;
+  let high = Math.max(...natural);
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (sum(fill(mid, base)) <= space) low = mid;
+    else high = mid - 1;
+  }
+  return fill(low, base);
+}
+
+/** A cell's text in lines of at most `max` columns (words kept whole where they fit). */
+function cellLines(text: string, max: number): string[] {
+  if (width(text) <= max) return [text];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    let rest = word;
+    if (line !== '' && width(line) + 1 + width(rest) > max) {
+      lines.push(line);
+      line = '';
+    }
+    while (width(line) + (line === '' ? 0 : 1) + width(rest) > max) {
+      // A word longer than the column: cut it.
+      let cut = '';
+      for (const ch of rest) {
+        if (width(line) + (line === '' ? 0 : 1) + width(cut + ch) > max) break;
+        cut += ch;
+      }
+      if (cut === '') {
+        lines.push(line);
+        line = '';
+        continue;
+      }
+      lines.push(line === '' ? cut : `${line} ${cut}`);
+      line = '';
+      rest = rest.slice(cut.length);
+    }
+    line = line === '' ? rest : `${line} ${rest}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+/**
+ * An array of plain objects as aligned columns under a header row. With
+ * `fit`, a table wider than the terminal gets narrower columns whose cells
+ * wrap, instead of lines the terminal would break anywhere.
+ */
 export function renderTable(rows: Record<string, unknown>[], options: RenderOptions): string {
   const keys: string[] = [];
   for (const row of rows) for (const key of Object.keys(row)) if (!keys.includes(key)) keys.push(key);
   const cells = rows.map((row) => keys.map((key) => scalarText(row[key]).replace(/\n/g, ' ')));
-  const widths = keys.map((key, i) => Math.max(width(key), ...cells.map((r) => width(r[i] as string))));
+  const natural = keys.map((key, i) => Math.max(width(key), ...cells.map((r) => width(r[i] as string))));
+  const longest = keys.map((key, i) =>
+    Math.max(...[key, ...cells.map((r) => r[i] as string)].flatMap((text) => text.split(' ').map((word) => width(word)))),
+  );
+  const widths = options.fit ? fitWidths(natural, longest, options.columns, 2) : natural;
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
-  const line = (values: string[], style: (s: string) => string = (s) => s) =>
-    values
-      .map((v, i) => (i === values.length - 1 ? v : pad(v, widths[i] as number)))
-      .map((v) => style(v))
-      .join('  ')
-      .trimEnd();
+  const line = (values: string[], style: (s: string) => string = (s) => s) => {
+    const split = values.map((v, i) => (options.fit ? cellLines(v, widths[i] as number) : [v]));
+    const height = Math.max(...split.map((c) => c.length));
+    const out: string[] = [];
+    for (let l = 0; l < height; l++) {
+      out.push(
+        split
+          .map((c, i) => (i === values.length - 1 ? (c[l] ?? '') : pad(c[l] ?? '', widths[i] as number)))
+          .map((v) => (v.trim() === '' ? v : style(v)))
+          .join('  ')
+          .trimEnd(),
+      );
+    }
+    return out.join('\n');
+  };
   return [line(keys, chalk.bold), ...cells.map((r) => line(r))].join('\n');
 }
 
@@ -129,4 +206,51 @@ export function printText(values: unknown[], options: RenderOptions): string {
 export function jsonLine(value: unknown): string {
   if (value === undefined || isElement(value)) return 'null\n';
   return `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null'}\n`;
+}
+
+/**
+ * Text word-wrapped to `columns`: continuation lines start with `indent`
+ * spaces (a hanging indent); a word longer than a line is cut. Escape
+ * sequences take no room.
+ */
+export function wrapWords(text: string, columns: number, indent = 0): string {
+  const max = Math.max(10, columns);
+  const hang = ' '.repeat(Math.min(indent, Math.floor(max / 2)));
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (width(stripAnsi(line)) <= max) {
+      out.push(line);
+      continue;
+    }
+    const lead = /^ */.exec(line)?.[0] ?? '';
+    let current = lead;
+    let used = lead.length;
+    let fresh = true;
+    const newLine = () => {
+      out.push(current);
+      current = hang;
+      used = hang.length;
+      fresh = true;
+    };
+    for (const word of line.slice(lead.length).split(/ +/)) {
+      if (word === '') continue;
+      let w = width(stripAnsi(word));
+      if (!fresh && used + 1 + w > max) newLine();
+      let piece = word;
+      // A word longer than a whole line is cut where the line ends.
+      while (used + w > max) {
+        const plain = stripAnsi(piece);
+        const room = Math.max(1, max - used);
+        current += plain.slice(0, room);
+        newLine();
+        piece = plain.slice(room);
+        w = width(piece);
+      }
+      current += (fresh ? '' : ' ') + piece;
+      used += (fresh ? 0 : 1) + w;
+      fresh = false;
+    }
+    if (!fresh) out.push(current);
+  }
+  return out.join('\n');
 }

@@ -44,7 +44,7 @@ describe('the manifest cache answers without evaluating plugins', () => {
 
     expect(await run('echo hi')).toEqual({ stdout: 'hi\n', stderr: '', code: 0 });
     const help = await run('help');
-    expect(help.stdout).toContain('stamp 1.0.0 - The stamp plugin\n  stamp  Reply stamped\n');
+    expect(help.stdout).toMatch(/\n {2}stamp +Reply stamped\n/);
     expect(help.code).toBe(0);
     expect(await run('which stamp')).toEqual({ stdout: `stamp: stamp 1.0.0 (${join(dir, 'stamp.ts')})\n`, stderr: '', code: 0 });
     expect((await run('help stamp')).stdout).toContain('Reply stamped');
@@ -65,7 +65,7 @@ describe('the cache is never stale', () => {
     expect((await run('greet')).stdout).toBe('hello\n');
     writeFileSync(join(dir, 'greet.ts'), plugin('greet', 'howdy there'));
     expect(await run('greet')).toEqual({ stdout: 'howdy there\n', stderr: '', code: 0 });
-    expect((await run('help')).stdout).toContain('greet  Reply howdy there\n');
+    expect((await run('help')).stdout).toMatch(/\n {2}greet +Reply howdy there\n/);
   });
 
   it('sees an edit that keeps the size and forges the mtime (touch -r)', async () => {
@@ -199,7 +199,7 @@ describe('a damaged cache is ignored and rebuilt', () => {
     expect(await run('greet')).toEqual({ stdout: 'hello\n', stderr: '', code: 0 });
     damage(home);
     expect(await run('greet ; wave ; echo hi')).toEqual({ stdout: 'hello\nwaving\nhi\n', stderr: '', code: 0 });
-    expect((await run('help')).stdout).toContain('greet  Reply hello\n');
+    expect((await run('help')).stdout).toMatch(/\n {2}greet +Reply hello\n/);
     // Rebuilt: valid again, and a warm start still answers right.
     expect(() => JSON.parse(readFileSync(manifest(home), 'utf8'))).not.toThrow();
     expect(await run('wave ; greet')).toEqual({ stdout: 'waving\nhello\n', stderr: '', code: 0 });

@@ -98,7 +98,7 @@ describe.concurrent('where plugins come from (contract §3)', () => {
         'Show the plugin and file that own a command',
         '',
         'Arguments:',
-        '  command  string  A command name or plugin:command',
+        '  command <string>  A command name or plugin:command',
         '',
         'Examples:',
         '  which echo',

@@ -28,7 +28,9 @@ it('reloads a changed plugin in the interactive shell and reports it above the p
   const root = fixture('reload');
   const greet = join(root, 'plugins/greet.ts');
   const t = start(root);
-  await t.until((s) => s.at(-1) === 'tosh>', 'the prompt');
+  // The prompt shows the working directory.
+  const prompt = `${root} tosh>`;
+  await t.until((s) => s.at(-1) === prompt, 'the prompt');
   t.run('hello');
   await t.until((s) => s.includes('Hello Universe'), 'the first answer');
 
@@ -36,19 +38,29 @@ it('reloads a changed plugin in the interactive shell and reports it above the p
   const reloaded = /^tosh: reloaded greet 1\.2\.1 \(\d+ ms\)$/;
   await t.until((s) => s.some((l) => reloaded.test(l)), 'the reload report');
   t.run('hello');
-  const screen = await t.until((s) => s.includes('Howdy Universe') && s.at(-1) === 'tosh>', 'the new answer');
-  expect(screen).toEqual(['tosh> hello', 'Hello Universe', expect.stringMatching(reloaded), 'tosh> hello', 'Howdy Universe', 'tosh>']);
+  const screen = await t.until((s) => s.includes('Howdy Universe') && s.at(-1) === prompt, 'the new answer');
+  expect(screen.slice(1)).toEqual([
+    `${prompt} hello`,
+    'Hello Universe',
+    expect.stringMatching(reloaded),
+    `${prompt} hello`,
+    'Howdy Universe',
+    prompt,
+  ]);
 
-  // A broken save: the report names file, line and column, and the old version answers on.
+  // A broken save: the report names file, line and column, shows the line with a caret under the column,
+  // and the old version answers on.
   writeFileSync(greet, readFileSync(greet, 'utf8').replace("name: 'greet',", "name: 'greet',,"));
   await t.until((s) => s.some((l) => l.startsWith('tosh: reload of greet failed')), 'the failure report');
   t.run('hello Ada');
-  const after = await t.until((s) => s.includes('Howdy Ada') && s.at(-1) === 'tosh>', 'the old version answering');
-  expect(after.slice(5)).toEqual([
+  const after = await t.until((s) => s.includes('Howdy Ada') && s.at(-1) === prompt, 'the old version answering');
+  expect(after.slice(6)).toEqual([
     'tosh: reload of greet failed: plugins/greet.ts:4:17 Expected identifier but', // wrapped at 80 columns
-    'found "," (keeping 1.2.1)',
-    'tosh> hello Ada',
+    '      found "," (keeping 1.2.1)',
+    "4 |   name: 'greet',,",
+    '                    ^',
+    `${prompt} hello Ada`,
     'Howdy Ada',
-    'tosh>',
+    prompt,
   ]);
 });

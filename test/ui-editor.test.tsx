@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { renderTable, wrapWords } from '../shell/render.ts';
 import { applyCompletion, commonPrefix, scan } from '../shell/ui/complete.ts';
+import { splitLines } from '../shell/ui/controller.ts';
 import { type EditState, edit, keysOf } from '../shell/ui/editor.ts';
+import { promptedLines } from '../shell/ui/line.ts';
 
 /** `|` marks the cursor. */
 const at = (marked: string): EditState => ({ text: marked.replace('|', ''), cursor: marked.indexOf('|') });
@@ -89,5 +92,62 @@ describe('applying a completion', () => {
       cursor: 14,
     });
     expect(commonPrefix(['--coats', '--color'])).toBe('--co');
+  });
+});
+
+describe('the lines of a pasted text', () => {
+  it.each([
+    ['echo a\necho b', ['echo a', 'echo b']],
+    ["echo 'a\nb'\necho c", ["echo 'a\nb'", 'echo c']],
+    ['echo a |\necho\n\necho d', ['echo a |\necho', 'echo d']],
+    ["echo 'open", ["echo 'open"]],
+  ])('%j', (text, lines) => {
+    expect(splitLines(text)).toEqual(lines);
+  });
+});
+
+describe('drawing a long line', () => {
+  it('draws the lines around the cursor and sums up the rest', () => {
+    const text = Array.from({ length: 100 }, (_, i) => `echo ${i}`).join('\n');
+    const shown = promptedLines('> ', text, { cursor: text.indexOf('echo 50'), color: false, known: () => true, maxLines: 5 }).map((l) =>
+      l.replace(/\u001b\[[0-9;]*m/g, ''),
+    );
+    expect(shown).toEqual([
+      '> … 46 more lines above',
+      '> echo 46',
+      '> echo 47',
+      '> echo 48',
+      '> echo 49',
+      '> echo 50',
+      '> … 49 more lines below',
+    ]);
+  });
+});
+
+describe('fitting text to the width', () => {
+  it('wraps words with a hanging indent and cuts a word longer than a line', () => {
+    expect(wrapWords('tosh: refused plugin docs/examples/greet.tsx: the name is already used', 30, 6)).toBe(
+      'tosh: refused plugin\n      docs/examples/greet.tsx:\n      the name is already used',
+    );
+    expect(wrapWords('x '.repeat(3) + 'a'.repeat(25), 12, 2)).toBe('x x x\n  aaaaaaaaaa\n  aaaaaaaaaa\n  aaaaa');
+  });
+
+  it('fits a wide table into the terminal by wrapping its widest cells', () => {
+    const rows = [
+      { name: 'alpha', status: 'failed: the file does not parse at all', source: '/p/alpha.ts' },
+      { name: 'beta', status: 'loaded', source: '/p/beta.ts' },
+    ];
+    expect(renderTable(rows, { color: false, columns: 40, fit: true })).toBe(
+      [
+        'name   status                source',
+        'alpha  failed: the file      /p/alpha.ts',
+        '       does not parse at',
+        '       all',
+        'beta   loaded                /p/beta.ts',
+      ].join('\n'),
+    );
+    expect(renderTable(rows, { color: false, columns: 40 }).split('\n')[1]).toBe(
+      'alpha  failed: the file does not parse at all  /p/alpha.ts',
+    );
   });
 });

@@ -634,7 +634,7 @@ export class Runner {
     signal: AbortSignal,
     env: Record<string, string> = this.session.exported(),
   ): CommandContext {
-    const options: RenderOptions = { color: sink.color, columns: sink.out.columns };
+    const options: RenderOptions = { color: sink.color, columns: sink.out.columns, fit: sink.out.isTTY };
     return {
       print: (...values) => sink.out.write(printText(values, options)),
       stdout: sink.out,

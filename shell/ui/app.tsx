@@ -1,137 +1,21 @@
 /**
- * The interactive shell on ink: finished output in `<Static>`, below it the
- * live element of the last command, progress, and the prompt. All state and
- * key handling is in `Controller`; this file only draws it.
+ * The interactive shell on ink. Finished output is written above the live
+ * part of the screen as text (see `Controller.emit`); ink draws only the live
+ * part: the element of the last command, progress, and the prompt. All state
+ * and key handling is in `Controller`; this file only draws it.
  */
 import { extendTheme, defaultTheme as inkUiTheme, ProgressBar, Spinner, ThemeProvider } from '@inkjs/ui';
-import { Box, type DOMElement, render, Static, Text, useStdin, useStdout } from 'ink';
-import React, { useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
+import { Box, type DOMElement, render, Text, useStdin, useStdout } from 'ink';
+import React, { useEffect, useRef, useSyncExternalStore } from 'react';
+import instances from '../../node_modules/ink/build/instances.js';
 import Output from '../../node_modules/ink/build/output.js';
 import renderNodeToOutput from '../../node_modules/ink/build/render-node-to-output.js';
 import { oneLine } from '../errors.ts';
 import type { Session } from '../session.ts';
-import { scan } from './complete.ts';
-import { Controller, type Entry } from './controller.ts';
+import { Controller, type Menu } from './controller.ts';
+import { dim, inverse, promptedLines, visibleLength } from './line.ts';
 
-/** Styles as raw SGR codes: they survive where ink's colours are turned off (the cursor must always show). */
-const sgr = (on: string, off: string, text: string) => `\u001b[${on}m${text}\u001b[${off}m`;
-const inverse = (text: string) => sgr('7', '27', text);
-const dim = (text: string) => sgr('2', '22', text);
-
-type Style = 'plain' | 'known' | 'unknown' | 'flag' | 'string' | 'op' | 'comment';
-const COLORS: Record<Style, string | undefined> = {
-  plain: undefined,
-  known: 'green',
-  unknown: 'red',
-  flag: 'cyan',
-  string: 'yellow',
-  op: 'magenta',
-  comment: 'gray',
-};
-
-/** Each character's style: what the line means as typed so far. */
-export function styles(line: string, known: (word: string) => boolean): Style[] {
-  const out: Style[] = new Array(line.length).fill('plain');
-  for (const piece of scan(line)) {
-    let style: Style = 'plain';
-    if (piece.kind === 'op') style = 'op';
-    else if (piece.kind === 'comment') style = 'comment';
-    else if (piece.kind === 'word') {
-      if (piece.command) style = known(piece.value) ? 'known' : 'unknown';
-      else if (piece.quoted) style = 'string';
-      else if (piece.raw.startsWith('-')) style = 'flag';
-    }
-    out.fill(style, piece.start, piece.end);
-  }
-  return out;
-}
-
-interface LineProps {
-  text: string;
-  /** Where the cursor is drawn, if anywhere. */
-  cursor?: number | undefined;
-  suggestion?: string | undefined;
-  prompt: string;
-  color: boolean;
-  known: (word: string) => boolean;
-}
-
-/** A highlighted line (or lines, for a continued one) with its prompt, cursor and suggestion. */
-export function Highlighted({ text, cursor, suggestion, prompt, color, known }: LineProps) {
-  const marks = color ? styles(text, known) : [];
-  const lines: React.ReactNode[][] = [[]];
-  let run = '';
-  let runStyle: Style = 'plain';
-  let key = 0;
-  const flush = () => {
-    if (run === '') return;
-    const colour = color ? COLORS[runStyle] : undefined;
-    (lines.at(-1) as React.ReactNode[]).push(
-      colour ? (
-        <Text key={key++} color={colour}>
-          {run}
-        </Text>
-      ) : (
-        run
-      ),
-    );
-    run = '';
-  };
-  const emit = (node: React.ReactNode) => {
-    flush();
-    (lines.at(-1) as React.ReactNode[]).push(<React.Fragment key={key++}>{node}</React.Fragment>);
-  };
-  // At the end of the line the cursor sits on the suggestion's first character, as in fish.
-  const rest = suggestion && cursor === text.length ? suggestion : undefined;
-  for (let i = 0; i <= text.length; i++) {
-    const ch = text[i];
-    if (i === cursor) {
-      emit(inverse(ch === undefined ? (rest?.[0] ?? ' ') : ch === '\n' ? ' ' : ch));
-      if (ch === '\n') {
-        flush();
-        lines.push([]);
-      }
-      continue;
-    }
-    if (ch === undefined) break;
-    if (ch === '\n') {
-      flush();
-      lines.push([]);
-      continue;
-    }
-    const style = marks[i] ?? 'plain';
-    if (style !== runStyle) flush();
-    runStyle = style;
-    run += ch;
-  }
-  flush();
-  if (rest && rest.length > 1) emit(dim(rest.slice(1)));
-  const continuation = '> '.padStart(prompt.length > 2 ? Math.min(prompt.length, 8) : 2);
-  return (
-    <Box flexDirection="column">
-      {lines.map((nodes, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: lines of one text, in order
-        <Text key={i}>
-          {i === 0 ? prompt : continuation}
-          {nodes}
-        </Text>
-      ))}
-    </Box>
-  );
-}
-
-function EntryView({ entry, color, known }: { entry: Entry; color: boolean; known: (w: string) => boolean }) {
-  switch (entry.kind) {
-    case 'echo':
-      return <Highlighted text={entry.text} prompt={entry.prompt ?? ''} color={color} known={known} />;
-    case 'err':
-      return color ? <Text color="red">{entry.text}</Text> : <Text>{entry.text}</Text>;
-    case 'notice':
-      return <Text>{dim(entry.text)}</Text>;
-    default:
-      return <Text>{entry.text === '' ? ' ' : entry.text}</Text>;
-  }
-}
+export { styles } from './line.ts';
 
 /** Catches what a plugin's element throws while rendering: one red line instead of a broken shell. */
 class Boundary extends React.Component<{ command: string; color: boolean; children: React.ReactNode }, { error: unknown }> {
@@ -146,7 +30,7 @@ class Boundary extends React.Component<{ command: string; color: boolean; childr
   }
 }
 
-/** What a mounted part of the screen shows now, as text (to freeze a live element into Static). */
+/** What a mounted part of the screen shows now, as text (to freeze a live element into the output). */
 function textOf(node: DOMElement): string | undefined {
   const yoga = node.yogaNode;
   if (!yoga) return undefined;
@@ -181,115 +65,145 @@ function Live({ controller }: { controller: Controller }) {
 function Running({ controller }: { controller: Controller }) {
   const { running, bars } = controller;
   if (!running) return null;
+  const columns = controller.options.columns();
   return (
     <Box flexDirection="column">
-      {bars.map((bar) =>
-        bar.total ? (
+      {bars.map((bar) => {
+        if (!bar.total) return <Spinner key={bar.id} label={bar.label.slice(0, Math.max(1, columns - 3))} />;
+        // Narrower than the window, so that shrinking it does not wrap the bar onto a line ink forgets to erase.
+        const count = `${bar.current}/${bar.total}`;
+        const label = bar.label.slice(0, Math.max(1, Math.floor(columns / 3)));
+        const width = Math.max(4, Math.min(24, columns - label.length - count.length - 4));
+        return (
           <Box key={bar.id} gap={1}>
-            <Text>{bar.label}</Text>
-            <Box width={24}>
+            <Text>{label}</Text>
+            <Box width={width}>
               <ProgressBar value={Math.min(100, Math.round((bar.current / bar.total) * 100))} />
             </Box>
-            <Text>
-              {bar.current}/{bar.total}
-            </Text>
+            <Text>{count}</Text>
           </Box>
-        ) : (
-          <Spinner key={bar.id} label={bar.label} />
-        ),
-      )}
-      {bars.length === 0 && running.spinner && !controller.ask ? <Spinner label={running.line.replace(/\n/g, ' ')} /> : null}
+        );
+      })}
+      {bars.length === 0 && running.spinner && !controller.ask ? (
+        <Spinner label={running.line.replace(/\n/g, ' ').slice(0, Math.max(1, columns - 3))} />
+      ) : null}
     </Box>
   );
 }
 
-function CompletionList({ items, columns }: { items: string[]; columns: number }) {
-  const width = Math.min(columns, Math.max(...items.map((i) => i.length)) + 2);
+/** The matches of a Tab, with their descriptions, in as many columns as fit; the one in the line inverted. */
+export function menuLines(menu: Menu, columns: number, maxRows: number): string[] {
+  const { items, descriptions } = menu;
+  const cell = (item: string) => (descriptions[item] ? `${item}  (${descriptions[item]})` : item);
+  const widest = Math.max(...items.map((i) => cell(i).length));
+  const width = Math.min(columns - 1, widest + 2);
   const perRow = Math.max(1, Math.floor(columns / width));
-  const maxRows = 8;
-  const rows: string[] = [];
-  for (let i = 0; i < items.length && rows.length < maxRows; i += perRow) {
-    rows.push(
-      items
-        .slice(i, i + perRow)
-        .map((item) => item.padEnd(width))
-        .join('')
-        .trimEnd(),
-    );
+  const clip = (text: string) => (text.length > width - 1 ? `${text.slice(0, Math.max(1, width - 2))}…` : text);
+  const rowsNeeded = Math.ceil(items.length / perRow);
+  const rows = Math.min(rowsNeeded, maxRows);
+  // Keep the selected item in view when cycling past the rows shown.
+  const selectedRow = menu.selected < 0 ? 0 : Math.floor(menu.selected / perRow);
+  const firstRow = Math.max(0, Math.min(selectedRow - rows + 1, rowsNeeded - rows));
+  const out: string[] = [];
+  for (let r = firstRow; r < firstRow + rows; r++) {
+    let line = '';
+    for (let c = 0; c < perRow; c++) {
+      const index = r * perRow + c;
+      const item = items[index];
+      if (item === undefined) break;
+      const text = clip(cell(item));
+      const name = text.slice(0, Math.min(item.length, text.length));
+      const rest = text.slice(name.length);
+      const shown = (index === menu.selected ? inverse(name) : name) + dim(rest);
+      line += c === perRow - 1 ? shown : shown + ' '.repeat(Math.max(0, width - text.length));
+    }
+    out.push(line.trimEnd());
   }
-  const shown = Math.min(items.length, maxRows * perRow);
+  const hidden = items.length - rows * perRow;
+  if (hidden > 0) out.push(dim(`…and ${hidden} more`));
+  return out;
+}
+
+function Lines({ lines }: { lines: string[] }) {
   return (
     <Box flexDirection="column">
-      {rows.map((row, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: rows in order
-        <Text key={i}>{row}</Text>
+      {lines.map((line, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: lines of one text, in order
+        <Text key={i}>{line === '' ? ' ' : line}</Text>
       ))}
-      {shown < items.length ? <Text>{dim(`…and ${items.length - shown} more`)}</Text> : null}
     </Box>
   );
 }
 
 function Prompt({ controller }: { controller: Controller }) {
-  const { mode, edit, search, ask, hint, list, options } = controller;
-  const known = (word: string) => controller.session.registry.resolve(word) !== undefined;
+  const { mode, edit, search, ask, hint, menu, options } = controller;
+  const rows = options.rows?.() ?? 24;
+  const known = controller.isKnown;
   if (mode === 'ask' && ask) {
-    return <Highlighted text={ask.edit.text} cursor={ask.edit.cursor} prompt={`${ask.question} `} color={false} known={known} />;
+    return <Lines lines={promptedLines(`${ask.question} `, ask.edit.text, { cursor: ask.edit.cursor, color: false, known })} />;
   }
   if (mode === 'search' && search) {
-    const match = search.index >= 0 ? controller.session.historyStore.all()[search.index] : undefined;
+    const matches = controller.searchMatches();
     const label = search.index < 0 && search.query !== '' ? 'failing search' : 'search';
-    return (
-      <Text>
-        {`(${label}) '${search.query}': `}
-        {match ?? ''}
-        {inverse(' ')}
-      </Text>
-    );
+    const lines = [`(${label}) '${search.query}': ${matches[0] ?? ''}${inverse(' ')}`, ...matches.slice(1).map((m) => dim(`  ${m}`))];
+    return <Lines lines={lines.map((l) => l.replace(/\n/g, ' '))} />;
   }
   if (mode !== 'edit') return null;
-  return (
-    <Box flexDirection="column">
-      {hint ? <Text>{dim(hint)}</Text> : null}
-      <Highlighted
-        text={edit.text}
-        cursor={edit.cursor}
-        suggestion={controller.suggestion()}
-        prompt={controller.prompt}
-        color={options.color}
-        known={known}
-      />
-      {list ? <CompletionList items={list} columns={options.columns()} /> : null}
-    </Box>
-  );
+  const menuRows = menu ? Math.max(1, Math.min(8, rows - 4)) : 0;
+  const lines = promptedLines(controller.prompt, edit.text, {
+    cursor: edit.cursor,
+    suggestion: controller.suggestion(),
+    color: options.color,
+    known,
+    // Only what fits on the screen: the rest of a long paste is summed up in a line.
+    maxLines: Math.max(1, rows - menuRows - 4),
+  });
+  if (hint) lines.unshift(dim(hint));
+  if (menu) lines.push(...menuLines(menu, options.columns(), menuRows));
+  return <Lines lines={lines} />;
 }
 
 export function App({ controller }: { controller: Controller }) {
   useSyncExternalStore(controller.subscribe, controller.snapshot);
   const { setRawMode, internal_eventEmitter: events } = useStdin();
-  const { write } = useStdout();
+  const { write, stdout } = useStdout();
   useEffect(() => {
     setRawMode(true);
-    const onInput = (data: string) => controller.input(data);
+    const onInput = (data: string) => {
+      // Echo a key at once: ink's own frames are throttled (30 a second), which a typist feels.
+      if (controller.input(data)) setImmediate(() => instances.get(stdout)?.onRender());
+    };
     events.on('input', onInput);
     return () => {
       events.off('input', onInput);
       setRawMode(false);
     };
-  }, [controller, events, setRawMode]);
+  }, [controller, events, setRawMode, stdout]);
   useEffect(() => {
-    // ink erases its own lines, writes this, and draws the prompt again at the top.
+    // ink erases its own lines, writes this, and draws the live part again below it: drawn from the state
+    // as it is now (ink's frames are throttled, and the last one may show the line before Enter).
+    controller.attach((text) => {
+      instances.get(stdout)?.onRender();
+      write(text);
+    });
     controller.clearScreen = () => write('\u001b[2J\u001b[3J\u001b[H');
-  }, [controller, write]);
-  useLayoutEffect(() => {
-    controller.rendered = { gen: controller.staticGen, count: controller.staticItems.length };
-  });
-  const { color } = controller.options;
-  const known = (word: string) => controller.session.registry.resolve(word) !== undefined;
+    controller.redraw = () => instances.get(stdout)?.onRender();
+    controller.release = () => {
+      const ink = instances.get(stdout) as unknown as
+        | { lastOutput: string; lastOutputToRender: string; lastOutputHeight: number; log: { clear(): void; sync(text: string): void } }
+        | undefined;
+      if (!ink) return;
+      ink.log.clear();
+      ink.log.sync('');
+      ink.lastOutput = '';
+      ink.lastOutputToRender = '';
+      ink.lastOutputHeight = 0;
+    };
+  }, [controller, write, stdout]);
+  // A program has the terminal: nothing is drawn until it gives it back.
+  if (controller.away) return null;
   return (
     <Box flexDirection="column">
-      <Static key={controller.staticGen} items={controller.staticItems}>
-        {(entry) => <EntryView key={entry.id} entry={entry} color={color} known={known} />}
-      </Static>
       <Live controller={controller} />
       <Running controller={controller} />
       <Prompt controller={controller} />
@@ -316,15 +230,22 @@ export interface InteractiveOptions {
   startWatching?: () => Promise<() => Promise<void>>;
   /** Resolves when `session.start()` (begun by the caller, alongside loading this module) is done. */
   started?: Promise<void>;
+  /** Notices the session gave before the UI was up (shown above the first prompt). */
+  notices?: string[];
+  /** Set when the caller drew the hint and first prompt already (`drawFirstPrompt`): what takes that line back. */
+  firstPrompt?: string;
 }
 
-/** Give the terminal back as it was found: cooked mode, cursor shown. */
+const PASTE_ON = '\u001b[?2004h';
+const PASTE_OFF = '\u001b[?2004l';
+
+/** Give the terminal back as it was found: cooked mode, cursor shown, bracketed paste off. */
 function restoreTerminal(): void {
   try {
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
   } catch {}
   try {
-    if (process.stdout.isTTY) process.stdout.write('\u001b[?25h');
+    if (process.stdout.isTTY) process.stdout.write(`${PASTE_OFF}\u001b[?25h`);
   } catch {}
 }
 
@@ -336,6 +257,7 @@ export async function runInteractive(session: Session, options: InteractiveOptio
   const controller = new Controller(session, {
     color,
     columns: () => process.stdout.columns || 80,
+    rows: () => process.stdout.rows || 24,
     exit: (code) => {
       status = code;
       leave?.();
@@ -351,6 +273,27 @@ export async function runInteractive(session: Session, options: InteractiveOptio
   if (!process.stdout.columns) process.stdout.columns = 80;
   if (!process.stdout.rows) process.stdout.rows = 24;
   await (options.started ?? session.start());
+  if (options.firstPrompt !== undefined) {
+    process.stdout.write(options.firstPrompt);
+  } else {
+    // Pasted text arrives between ESC[200~ and ESC[201~: it goes into the line, it does not run.
+    if (process.stdout.isTTY) process.stdout.write(PASTE_ON);
+    controller.greet();
+  }
+  for (const message of options.notices?.splice(0) ?? []) controller.notice(message);
+  // Before ink's own resize handler: a narrower window reflows the lines ink drew into more rows than
+  // it will erase (a progress bar left behind); erase them all and let ink draw afresh.
+  const onResize = () => {
+    const ink = instances.get(process.stdout) as unknown as
+      | { lastOutput: string; lastTerminalWidth: number; log: { sync(text: string): void } }
+      | undefined;
+    const columns = process.stdout.columns || 80;
+    if (!ink || columns >= ink.lastTerminalWidth || ink.lastOutput === '') return;
+    const rows = ink.lastOutput.split('\n').reduce((sum, line) => sum + Math.max(1, Math.ceil(visibleLength(line) / columns)), 0);
+    process.stdout.write(`\r\u001b[2K${'\u001b[1A\u001b[2K'.repeat(rows)}`);
+    ink.log.sync('');
+  };
+  process.stdout.on('resize', onResize);
   const instance = render(<Themed controller={controller} />, { exitOnCtrlC: false });
   leave = () => instance.unmount();
   // The watcher's first scan is not needed for the first prompt: start it once the prompt is up.
@@ -370,6 +313,7 @@ export async function runInteractive(session: Session, options: InteractiveOptio
   } finally {
     restoreTerminal();
     process.off('exit', restoreTerminal);
+    process.stdout.off('resize', onResize);
     await watching;
     await stopWatching?.().catch(() => {});
     await session.close();

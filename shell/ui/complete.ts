@@ -127,6 +127,8 @@ export interface Completion {
   items: string[];
   /** Items are paths: a directory (ending in `/`) gets no space after it. */
   paths: boolean;
+  /** What an item is, shown beside it when several are listed (a command's or a flag's description). */
+  descriptions?: Record<string, string>;
 }
 
 const flagName = (field: FieldInfo) => field.display;
@@ -146,20 +148,24 @@ export async function complete(line: string, cursor: number, source: CompletionS
     else if (piece.kind === 'word' || piece.kind === 'op') stage.push(piece);
   }
   const done = inWord ? stage.slice(0, -1) : stage;
-  const result = (items: string[], paths = false, prefix = current, from = start): Completion => ({
-    start: from,
-    end: cursor,
-    current: prefix,
-    items: [...new Set(items)].filter((i) => i.startsWith(prefix)).sort(),
-    paths,
-  });
+  const result = (items: string[], paths = false, prefix = current, from = start, described?: Record<string, string>): Completion => {
+    const found: Completion = {
+      start: from,
+      end: cursor,
+      current: prefix,
+      items: [...new Set(items)].filter((i) => i.startsWith(prefix)).sort(),
+      paths,
+    };
+    if (described) found.descriptions = described;
+    return found;
+  };
   const previous = done.at(-1);
   if (previous?.kind === 'op') return result(paths(current, source.cwd), true);
   if (done.length === 0) {
     // `plugin:command` is offered once a ':' is typed, or where the plain name reaches another plugin.
     const names = source.names().filter((n) => !n.startsWith('_'));
     const plain = new Set(names.filter((n) => !n.includes(':')));
-    return result(
+    const found = result(
       current.includes(':')
         ? names
         : names.filter((n) => {
@@ -167,6 +173,16 @@ export async function complete(line: string, cursor: number, source: CompletionS
             return colon < 0 || (source.resolve(n.slice(colon + 1))?.plugin !== n.slice(0, colon) && !plain.has(n));
           }),
     );
+    // Descriptions only matter when several are listed: look them up for those alone.
+    if (found.items.length > 1 && found.items.length <= 200) {
+      const described: Record<string, string> = {};
+      for (const name of found.items) {
+        const description = source.resolve(name)?.description;
+        if (description) described[name] = description;
+      }
+      found.descriptions = described;
+    }
+    return found;
   }
   const commandWord = (done[0] as Piece).value;
   const info = source.resolve(commandWord);
@@ -188,8 +204,13 @@ export async function complete(line: string, cursor: number, source: CompletionS
       f.type === 'boolean' && !f.array ? [flagName(f), `--no-${flagName(f).slice(2)}`] : [flagName(f)],
     );
     if (!info.flags.some((f) => f.key === 'help')) names.push('--help');
+    const described: Record<string, string> = { '--help': 'Show how to use the command' };
+    for (const f of info.flags) {
+      if (f.description) described[flagName(f)] = f.description;
+      if (f.type === 'boolean') described[`--no-${flagName(f).slice(2)}`] = `Not: ${f.description ?? flagName(f)}`;
+    }
     // Offer `--no-x` only once `--no` is typed, as fish does.
-    return result(current.startsWith('--no') ? names : names.filter((n) => !n.startsWith('--no-')));
+    return result(current.startsWith('--no') ? names : names.filter((n) => !n.startsWith('--no-')), false, current, start, described);
   }
 
   // The value of the flag before, or a positional argument.

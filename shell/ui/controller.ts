@@ -2,23 +2,25 @@
  * The interactive shell's state and what every key does to it, kept outside
  * React: keys of one input chunk must see each other's effects at once, and
  * the view only needs to re-render after a chunk. The view subscribes.
+ *
+ * Finished output (echoed lines, what commands print, notices) is not React:
+ * it is text queued here and written above the live part of the screen in
+ * chunks, yielding between them, so 50,000 lines cost a few writes, memory
+ * stays flat, and a Ctrl-C typed during a flood is read and stops it.
  */
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import type { CompletionRequest, Output, Progress, ProgressOptions, PromptOptions } from '../../plugin-sdk/types.ts';
 import { oneLine } from '../errors.ts';
 import { isIncomplete } from '../line/parser.ts';
-import { isElement, renderValue } from '../render.ts';
+import { isElement, renderValue, wrapWords } from '../render.ts';
 import type { Session, Sink } from '../session.ts';
-import { applyCompletion, type CompletionSource, complete } from './complete.ts';
-import { cleanInput, type EditState, edit, empty, insert, type KeyEvent, keysOf } from './editor.ts';
+import { applyCompletion, type Completion, type CompletionSource, complete, scan } from './complete.ts';
+import { cleanInput, type EditState, edit, empty, insert, type KeyEvent, keysOf, wordRight } from './editor.ts';
+import { dim, promptedLines, red } from './line.ts';
+import { HELP_HINT, promptText, shellCwd } from './prompt.ts';
 
-/** One finished piece of output, shown once in ink's `<Static>`. */
-export interface Entry {
-  id: number;
-  kind: 'out' | 'err' | 'notice' | 'echo' | 'frozen';
-  text: string;
-  /** For `echo`: the prompt the line was typed at. */
-  prompt?: string;
-}
+export { HELP_HINT, shellCwd } from './prompt.ts';
 
 export interface Bar {
   id: number;
@@ -32,22 +34,51 @@ export type Mode = 'edit' | 'search' | 'running' | 'ask' | 'exiting';
 export interface ControllerOptions {
   color: boolean;
   columns(): number;
+  /** Terminal height (to keep the live part of the screen inside it). @default 24 */
+  rows?(): number;
   /** Leave the shell with this status. */
   exit(status: number): void;
   /** Milliseconds before a running command shows a spinner. */
   spinnerDelay?: number;
+  /** Where finished output is written; by default the view's (ink's stdout, above the live part). */
+  write?(text: string): void;
 }
 
-/** Static output is handed to ink in batches; a new batch (generation) keeps the list short however long the session. */
-const BATCH = 200;
+/** Matches listed by Tab; a second Tab cycles through them (fish). */
+export interface Menu {
+  items: string[];
+  descriptions: Record<string, string>;
+  /** The line as it was before the first Tab of this menu, and where the completed word is. */
+  base: EditState;
+  completion: Completion;
+  /** The item in the line now, or -1 before cycling starts. */
+  selected: number;
+  /** The line as the menu left it: any other change ends the menu. */
+  shown: EditState;
+}
 
 export const LEAVE_HINT = 'Ctrl-D or exit to leave';
+/** Said once, above the first prompt of a session. */
+/** Output is written in chunks of about this many characters, with a turn of the event loop between them. */
+const CHUNK = 64 * 1024;
+
+/** Whether `word` names an executable on PATH (for suggestions read from the history file). */
+function onPath(word: string, path: string | undefined): boolean {
+  if (!path || word === '' || word.includes('/')) return word.includes('/');
+  for (const dir of path.split(delimiter)) {
+    try {
+      accessSync(join(dir, word), constants.X_OK);
+      return true;
+    } catch {}
+  }
+  return false;
+}
 
 export class Controller {
   mode: Mode = 'edit';
   edit: EditState = empty;
   /** Matches listed by the last Tab. */
-  list: string[] | undefined;
+  menu: Menu | undefined;
   /** A one-line hint above the prompt, until the next key. */
   hint: string | undefined;
   search: { query: string; index: number; saved: EditState } | undefined;
@@ -56,22 +87,35 @@ export class Controller {
   ask: { question: string; edit: EditState; resolve(answer: string): void; fallback: string } | undefined;
   /** A React element returned by the last command, live until the next line. */
   live: { element: unknown; command: string; id: number } | undefined;
-  /** Set by the view: the live element's current look as text (to freeze it into Static). */
+  /** Set by the view: the live element's current look as text (to freeze it into the output). */
   captureLive: (() => string | undefined) | undefined;
   /** Set by the view: clear the terminal. */
   clearScreen: () => void = () => {};
-  staticGen = 0;
-  staticItems: Entry[] = [];
-  /** How many of `staticItems` of `staticGen` ink has written (set by the view after each commit). */
-  rendered = { gen: 0, count: 0 };
+  /** Set by the view (`attach`): write finished text above the live part of the screen. */
+  private writeAbove: ((text: string) => void) | undefined;
+  /** The status of the last line run (shown in the prompt when it is not 0). */
+  status = 0;
 
   private historyIndex: number;
   private draft: EditState = empty;
+  /** What Up/Down match history lines against: the text typed before walking (fish). */
+  private walkPrefix = '';
   private nextId = 0;
   private queue: KeyEvent[] = [];
   private completing = false;
   private listeners = new Set<() => void>();
   private version = 0;
+  /** Bracketed paste in progress: the text so far. */
+  private pasting: string | undefined;
+  /** Output waiting to be written, and what waits for it to be written. */
+  private pending = '';
+  private pumpTimer: NodeJS.Immediate | undefined;
+  private drainWaiters: (() => void)[] = [];
+  /** Ends the running line's output streams (Ctrl-C during a flood). */
+  private silence: (() => void) | undefined;
+  /** Ctrl-C stopped the running line. */
+  private interrupted = false;
+  private readonly known = new Map<string, boolean>();
 
   constructor(
     readonly session: Session,
@@ -80,8 +124,9 @@ export class Controller {
     this.historyIndex = this.history.length;
   }
 
+  /** The prompt as shown: working directory, a failed status, then the configured prompt (`tosh> `). */
   get prompt(): string {
-    return this.session.prompt;
+    return promptText(this.session, this.status, this.options.color);
   }
 
   private get history(): string[] {
@@ -109,37 +154,169 @@ export class Controller {
 
   // ---- output -----------------------------------------------------------------
 
-  /** Add finished lines to the output above the prompt. */
-  push(kind: Entry['kind'], text: string, prompt?: string): void {
-    const entry: Entry = { id: this.nextId++, kind, text };
-    if (prompt !== undefined) entry.prompt = prompt;
-    const { gen, count } = this.rendered;
-    if (this.staticItems.length >= BATCH && gen === this.staticGen && count === this.staticItems.length) {
-      this.staticGen++;
-      this.staticItems = [entry];
-    } else {
-      this.staticItems = [...this.staticItems, entry];
+  /** Queue finished text (whole lines) for the output above the prompt. */
+  emit(text: string): void {
+    if (text === '') return;
+    this.pending += text;
+    this.pumpTimer ??= setImmediate(() => this.pump());
+  }
+
+  /** Where finished output goes from now on (the view, once it is mounted; output before that waits). */
+  attach(write: (text: string) => void): void {
+    this.writeAbove = write;
+    this.pumpTimer ??= setImmediate(() => this.pump());
+  }
+
+  private pump(): void {
+    this.pumpTimer = undefined;
+    if (this.pending === '') {
+      this.drainedNow();
+      return;
     }
+    const write = this.options.write ?? this.writeAbove;
+    if (!write) return;
+    let cut = this.pending.length;
+    if (cut > CHUNK) {
+      const newline = this.pending.lastIndexOf('\n', CHUNK);
+      cut = newline > 0 ? newline + 1 : CHUNK;
+    }
+    const chunk = this.pending.slice(0, cut);
+    this.pending = this.pending.slice(cut);
+    write(chunk);
+    // Between chunks the event loop turns: keys (Ctrl-C) are read, and a command still printing goes on.
+    if (this.pending !== '') this.pumpTimer = setImmediate(() => this.pump());
+    else this.drainedNow();
+  }
+
+  private drainedNow(): void {
+    for (const waiter of this.drainWaiters.splice(0)) waiter();
+  }
+
+  /** A program has the terminal (`vim`, `less`): the UI draws nothing and reads no keys. */
+  away = false;
+
+  /** Set by the view: draw now (after coming back). */
+  redraw: () => void = () => {};
+
+  /** Set by the view: erase the live part of the screen and forget it, so a program writes where the prompt was. */
+  release: () => void = () => {};
+
+  /**
+   * Let a program use the terminal as in bash: the output so far is on the
+   * screen, the live part is erased, raw mode is off and the shell stops
+   * reading keys; afterwards all of it comes back and the prompt is drawn again.
+   */
+  async handoff<T>(run: () => Promise<T>): Promise<T> {
+    await this.drained();
+    this.away = true;
+    this.release();
     this.changed();
+    const stdin = process.stdin;
+    const tty = stdin.isTTY === true;
+    if (tty) {
+      process.stdout.write('\u001b[?2004l\u001b[?25h');
+      stdin.setRawMode(false);
+      stdin.pause();
+    }
+    try {
+      return await run();
+    } finally {
+      if (tty) {
+        stdin.setRawMode(true);
+        stdin.resume();
+        process.stdout.write('\u001b[?2004h');
+      }
+      this.away = false;
+      this.changed();
+      this.redraw();
+    }
   }
 
+  /** Resolves once all queued output is written. */
+  drained(): Promise<void> {
+    if (this.pending === '' && !this.pumpTimer) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Drop output not yet written (Ctrl-C during a flood). */
+  private dropOutput(): void {
+    this.pending = '';
+    this.silence?.();
+  }
+
+  /** Lines of a kind, styled: errors red, notices dim. */
+  push(kind: 'out' | 'err' | 'notice' | 'frozen', text: string): void {
+    const lines = text.endsWith('\n') ? text : `${text}\n`;
+    if (!this.options.color || kind === 'out' || kind === 'frozen') {
+      this.emit(lines);
+      return;
+    }
+    const style = kind === 'err' ? red : dim;
+    this.emit(
+      lines
+        .slice(0, -1)
+        .split('\n')
+        .map((line) => style(line))
+        .join('\n') + '\n',
+    );
+  }
+
+  /** A line as it was typed at its prompt. */
+  private echo(text: string, prompt: string, tail = ''): void {
+    const lines = promptedLines(prompt, text, { color: this.options.color, known: this.isKnown });
+    this.emit(`${lines.join('\n')}${tail}\n`);
+  }
+
+  /** Said once above the first prompt. */
+  greet(): void {
+    this.push('notice', HELP_HINT);
+  }
+
+  /**
+   * A notice from the shell (`tosh: …`), word-wrapped to the terminal. A failed
+   * reload is red, with the source line and a caret under the column, as vite shows it.
+   */
   notice(message: string): void {
-    this.push('notice', `tosh: ${message}`);
+    const columns = this.options.columns();
+    const text = `tosh: ${message}`;
+    const wrapped = wrapWords(text, columns, 6);
+    if (!/failed|refused|cannot|error/i.test(message)) {
+      this.push('notice', wrapped);
+      return;
+    }
+    this.push('err', wrapped);
+    const failed = /^reload of \S+ failed: (.+?):(\d+):(\d+) /.exec(message);
+    if (!failed) return;
+    const [, file, line, column] = failed;
+    try {
+      const source = readFileSync(resolve(shellCwd(this.session), file as string), 'utf8').split('\n')[Number(line) - 1];
+      if (source === undefined) return;
+      const number = `${line} | `;
+      const caret = `${' '.repeat(number.length + Math.max(0, Number(column) - 1))}^`;
+      this.emit(`${dim(number)}${source.slice(0, columns - number.length)}\n${this.options.color ? red(caret) : caret}\n`);
+    } catch {
+      // No source to show: the message alone says where.
+    }
   }
 
-  /** An output stream whose finished lines go to Static; `flush` ends a partial last line. */
+  /** An output stream of the running line; `flush` ends a partial last line. */
   private stream(kind: 'out' | 'err', alive: () => boolean): Output & { flush(): void } {
     let partial = '';
     const controller = this;
     return {
       write(text: string) {
         if (!alive()) return;
-        const lines = (partial + String(text)).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) controller.push(kind, line);
+        const all = partial + String(text);
+        const end = all.lastIndexOf('\n');
+        if (end < 0) {
+          partial = all;
+          return;
+        }
+        partial = all.slice(end + 1);
+        controller.push(kind, all.slice(0, end + 1));
       },
       flush() {
-        if (partial !== '') controller.push(kind, partial);
+        if (partial !== '' && alive()) controller.push(kind, partial);
         partial = '';
       },
       isTTY: true,
@@ -151,20 +328,44 @@ export class Controller {
 
   // ---- keys -------------------------------------------------------------------
 
-  /** Handle one raw input chunk from the terminal. */
-  input(chunk: string): void {
-    for (const event of keysOf(chunk)) this.key(event);
+  /** Handle one raw input chunk from the terminal. Returns false when nothing can look different (a paste still arriving). */
+  input(chunk: string): boolean {
+    if (this.pasting !== undefined || chunk.startsWith('\x1b[200~')) {
+      this.paste(chunk);
+      if (this.pasting !== undefined) return false;
+    } else {
+      for (const event of keysOf(chunk)) this.key(event);
+    }
     this.changed();
+    return true;
+  }
+
+  /** Bracketed paste: everything between `ESC[200~` and `ESC[201~` is text, newlines included. */
+  private paste(chunk: string): void {
+    let text = chunk;
+    if (this.pasting === undefined) {
+      this.pasting = '';
+      text = text.slice('\x1b[200~'.length);
+    }
+    const end = text.indexOf('\x1b[201~');
+    if (end < 0) {
+      this.pasting += text;
+      return;
+    }
+    // Trailing newlines would only add empty lines to run (fish drops them too).
+    const pasted = (this.pasting + text.slice(0, end)).replace(/[\r\n]+$/, '');
+    this.pasting = undefined;
+    this.key({ text: pasted, pasted: true });
+    const rest = text.slice(end + '\x1b[201~'.length);
+    if (rest !== '') for (const event of keysOf(rest)) this.key(event);
   }
 
   key(event: KeyEvent): void {
     if (this.mode === 'exiting') return;
     const name = 'key' in event ? event.key : undefined;
     if (this.mode === 'running') {
-      if (name === 'ctrl-c') {
-        this.queue = [];
-        this.session.interrupt();
-      } else this.queue.push(event);
+      if (name === 'ctrl-c') this.interrupt();
+      else this.queue.push(event);
       return;
     }
     if (this.completing && name !== 'ctrl-c') {
@@ -176,12 +377,21 @@ export class Controller {
     else this.editKey(event);
   }
 
+  /** Ctrl-C while a line runs: its signal fires, output not yet shown is dropped, `^C` is left where it stopped. */
+  private interrupt(): void {
+    this.queue = [];
+    this.session.interrupt();
+    this.dropOutput();
+    this.emit('^C\n');
+    this.interrupted = true;
+  }
+
   private editKey(event: KeyEvent): void {
-    const hadList = this.list;
+    const menu = this.menu;
     this.hint = undefined;
-    this.list = undefined;
+    if (!('key' in event && (event.key === 'tab' || event.key === 'shift-tab'))) this.menu = undefined;
     if ('text' in event) {
-      this.setEdit(insert(this.edit, cleanInput(event.text)));
+      this.setEdit(insert(this.edit, cleanInput(event.text, 'pasted' in event)));
       return;
     }
     const { text, cursor } = this.edit;
@@ -191,8 +401,13 @@ export class Controller {
         this.submit();
         return;
       case 'tab':
-        this.list = hadList;
-        void this.tab();
+      case 'shift-tab':
+        if (menu && sameEdit(menu.shown, this.edit)) {
+          this.cycle(menu, event.key === 'tab' ? 1 : -1);
+          return;
+        }
+        this.menu = undefined;
+        if (event.key === 'tab') void this.tab();
         return;
       case 'up':
         this.walkHistory(-1);
@@ -206,7 +421,7 @@ export class Controller {
         return;
       case 'ctrl-c':
         if (text === '') this.hint = LEAVE_HINT;
-        else this.push('echo', `${text}^C`, this.prompt);
+        else this.echo(text, this.prompt, '^C');
         this.setEdit(empty);
         this.historyIndex = this.history.length;
         return;
@@ -215,6 +430,9 @@ export class Controller {
         else this.setEdit(edit(this.edit, 'delete') ?? this.edit);
         return;
       case 'ctrl-l':
+        // Everything goes, the live element of the last command too; the prompt is drawn again at the top.
+        this.live = undefined;
+        this.changed();
         this.clearScreen();
         return;
       case 'right':
@@ -228,6 +446,17 @@ export class Controller {
         }
         break;
       }
+      case 'alt-f': {
+        // One word of the suggestion (fish's Alt-F / Alt-Right).
+        const suggestion = atEnd ? this.suggestion() : undefined;
+        if (suggestion) {
+          const full = text + suggestion;
+          const to = wordRight(full, cursor);
+          this.setEdit({ text: full.slice(0, to), cursor: to });
+          return;
+        }
+        break;
+      }
     }
     const next = edit(this.edit, event.key);
     if (next) this.setEdit(next);
@@ -237,21 +466,73 @@ export class Controller {
     this.edit = state;
   }
 
-  /** The rest of the newest history entry that starts with the line (fish's autosuggestion). */
+  /** A command word the shell can run: a plugin's or built-in command, or a program on PATH. */
+  isKnown = (word: string): boolean => {
+    if (this.session.registry.resolve(word) !== undefined) return true;
+    let known = this.known.get(word);
+    if (known === undefined) {
+      known = onPath(word.startsWith('^') ? word.slice(1) : word, this.session.options.env.PATH ?? process.env.PATH);
+      if (this.known.size > 500) this.known.clear();
+      this.known.set(word, known);
+    }
+    return known;
+  };
+
+  /**
+   * The rest of the newest history line that starts with the line (fish's
+   * autosuggestion): only lines that succeeded, and (for lines from earlier
+   * sessions, whose status is not kept) whose command still exists.
+   */
   suggestion(): string | undefined {
     const { text, cursor } = this.edit;
-    if (this.mode !== 'edit' || cursor !== text.length || text.trim() === '' || text.includes('\n')) return undefined;
-    return this.session.historyStore.suggest(text)?.slice(text.length);
+    if (this.mode !== 'edit' || cursor !== text.length || text.trim() === '' || text.includes('\n') || text.length > 1000) return undefined;
+    const accept = (entry: string) => {
+      const first = scan(entry).find((p) => p.kind === 'word');
+      return first !== undefined && this.isKnown(first.value);
+    };
+    return this.session.historyStore.suggest(text, accept)?.slice(text.length);
   }
 
+  /** Up/Down: history lines that start with what was typed before walking (all of them for an empty line). */
   private walkHistory(step: number): void {
     const entries = this.history;
-    const index = Math.min(entries.length, Math.max(0, this.historyIndex + step));
+    if (this.historyIndex >= entries.length) {
+      this.draft = this.edit;
+      this.walkPrefix = this.edit.text;
+    }
+    const shown = this.edit.text;
+    let index = this.historyIndex;
+    for (;;) {
+      index += step;
+      if (index < 0) return;
+      if (index >= entries.length) {
+        index = entries.length;
+        break;
+      }
+      const entry = entries[index] as string;
+      if (entry.startsWith(this.walkPrefix) && entry !== shown) break;
+    }
     if (index === this.historyIndex) return;
-    if (this.historyIndex === entries.length) this.draft = this.edit;
     this.historyIndex = index;
     const text = index === entries.length ? this.draft.text : (entries[index] as string);
     this.setEdit({ text, cursor: text.length });
+  }
+
+  /** Ctrl-R: the matches shown under the search line, newest first, the current one first. */
+  searchMatches(limit = 5): string[] {
+    const search = this.search;
+    if (!search || search.index < 0 || search.query === '') return [];
+    const entries = this.history;
+    const seen = new Set<string>();
+    const out: string[] = [];
+    for (let i = Math.min(search.index, entries.length - 1); i >= 0 && out.length < limit; i--) {
+      const entry = entries[i] as string;
+      if (entry.includes(search.query) && !seen.has(entry)) {
+        seen.add(entry);
+        out.push(entry);
+      }
+    }
+    return out;
   }
 
   private searchKey(event: KeyEvent): void {
@@ -259,13 +540,16 @@ export class Controller {
     if (!search) return;
     const entries = this.history;
     const find = (query: string, before: number) => {
-      const found = this.session.historyStore.search(query, before);
+      let found = this.session.historyStore.search(query, before);
+      // Skip older copies of the line already shown.
+      const current = search.index >= 0 ? entries[search.index] : undefined;
+      while (found >= 0 && query === search.query && entries[found] === current) found = this.session.historyStore.search(query, found);
       if (found >= 0) search.index = found;
       else if (query !== search.query) search.index = -1;
       search.query = query;
     };
     if ('text' in event) {
-      const query = search.query + cleanInput(event.text);
+      const query = search.query + cleanInput(event.text).replace(/\n/g, ' ');
       find(query, search.index >= 0 ? search.index + 1 : entries.length);
       return;
     }
@@ -344,7 +628,7 @@ export class Controller {
           return command.complete(request, ctx);
         })();
       },
-      cwd: session.options.cwd,
+      cwd: shellCwd(session),
     };
   }
 
@@ -366,7 +650,16 @@ export class Controller {
       const found = await complete(before.text, before.cursor, this.completionSource());
       const applied = applyCompletion(before.text, found);
       if (applied) this.setEdit({ text: applied.text + before.text.slice(before.cursor), cursor: applied.cursor });
-      this.list = found.items.length > 1 ? found.items : undefined;
+      if (found.items.length > 1) {
+        this.menu = {
+          items: found.items,
+          descriptions: found.descriptions ?? {},
+          base: before,
+          completion: found,
+          selected: -1,
+          shown: this.edit,
+        };
+      }
     } catch (error) {
       this.hint = `completion failed: ${oneLine(error)}`;
     } finally {
@@ -374,6 +667,18 @@ export class Controller {
     }
     this.replay();
     this.changed();
+  }
+
+  /** The next (or previous) listed match into the line. */
+  private cycle(menu: Menu, step: number): void {
+    const n = menu.items.length;
+    menu.selected = menu.selected < 0 ? (step > 0 ? 0 : n - 1) : (menu.selected + step + n) % n;
+    const item = menu.items[menu.selected] as string;
+    const { base, completion } = menu;
+    const applied = applyCompletion(base.text, { ...completion, items: [item] });
+    if (applied) this.setEdit({ text: applied.text + base.text.slice(base.cursor), cursor: applied.cursor });
+    menu.shown = this.edit;
+    this.menu = menu;
   }
 
   /** Keys typed while a command ran or a completion was worked out, in order. */
@@ -385,24 +690,51 @@ export class Controller {
 
   // ---- running ------------------------------------------------------------------
 
-  /** Enter: continue an unfinished line, or run it. */
+  /** `!!` outside single quotes: the previous history line (as in bash and zsh). */
+  private expandBang(text: string): string {
+    if (!text.includes('!!')) return text;
+    const previous = this.history.at(-1);
+    if (previous === undefined) return text;
+    let out = '';
+    let last = 0;
+    for (const piece of scan(text)) {
+      if (piece.kind !== 'word' || !piece.raw.includes('!!')) continue;
+      // Replace only where no single quote opened before the `!!` in this word.
+      let i = piece.start;
+      let inSingle = false;
+      for (; i < piece.end; i++) {
+        const ch = text[i];
+        if (ch === "'") inSingle = !inSingle;
+        else if (ch === '\\') i++;
+        else if (!inSingle && ch === '!' && text[i + 1] === '!') {
+          out += text.slice(last, i) + previous;
+          last = i + 2;
+          i++;
+        }
+      }
+    }
+    return out + text.slice(last);
+  }
+
+  /** Enter: continue an unfinished line, or run it (a pasted text: its lines, in order). */
   submit(): void {
-    const text = this.edit.text;
-    if (isIncomplete(text)) {
-      this.setEdit({ text: `${text}\n`, cursor: text.length + 1 });
+    const typed = this.edit.text;
+    if (isIncomplete(typed)) {
+      this.setEdit({ text: `${typed}\n`, cursor: typed.length + 1 });
       return;
     }
     this.freezeLive();
-    this.push('echo', text, this.prompt);
+    const text = this.expandBang(typed);
+    this.echo(text, this.prompt);
     this.setEdit(empty);
     this.draft = empty;
     if (text.trim() !== '') this.session.historyStore.add(text);
     this.historyIndex = this.history.length;
     if (text.trim() === '') return;
-    void this.run(text);
+    void this.run(splitLines(text), text);
   }
 
-  /** Move the live element of the previous command into Static, as it looks now. */
+  /** Move the live element of the previous command into the output, as it looks now. */
   freezeLive(): void {
     if (!this.live) return;
     let text: string | undefined;
@@ -420,13 +752,39 @@ export class Controller {
       }
     }
     this.live = undefined;
-    if (text !== undefined && text !== '') for (const line of text.replace(/\n+$/, '').split('\n')) this.push('frozen', line);
+    if (text !== undefined && text.replace(/\n+$/, '') !== '') this.push('frozen', text.replace(/\n+$/, ''));
   }
 
-  private async run(line: string): Promise<void> {
+  private async run(lines: string[], entry: string): Promise<void> {
     this.mode = 'running';
+    this.interrupted = false;
+    let status = 0;
+    for (const line of lines) {
+      status = await this.runOne(line);
+      if (this.interrupted || this.session.exitRequested !== undefined) break;
+    }
+    this.status = status;
+    this.session.historyStore.setStatus(entry, status);
+    this.running = undefined;
+    this.bars = [];
+    this.ask = undefined;
+    if (this.interrupted) this.queue = [];
+    const exit = this.session.exitRequested;
+    if (exit !== undefined) {
+      this.leave(exit);
+      return;
+    }
+    this.mode = 'edit';
+    this.replay();
+    this.changed();
+  }
+
+  private async runOne(line: string): Promise<number> {
     this.running = { line, spinner: false };
     let alive = true;
+    this.silence = () => {
+      alive = false;
+    };
     const out = this.stream('out', () => alive);
     const err = this.stream('err', () => alive);
     const command = line.trim().split(/\s+/)[0] ?? '';
@@ -442,11 +800,19 @@ export class Controller {
           this.live = { element: value, command, id: this.nextId++ };
           this.changed();
         } else {
-          out.write(renderValue(value, { color: this.options.color, columns: this.options.columns() }));
+          out.write(renderValue(value, { color: this.options.color, columns: this.options.columns(), fit: true }));
         }
       },
       progress: (options, name) => this.progress(options, name, () => alive),
       ask: (question, options, signal) => this.askUser(question, options, signal),
+      // Programs whose output goes to the terminal get the terminal itself.
+      inherit: { stdin: 'inherit' },
+      flush: async () => {
+        out.flush();
+        err.flush();
+        await this.drained();
+      },
+      terminal: (run) => this.handoff(run),
     };
     const timer = setTimeout(() => {
       if (this.running) {
@@ -464,16 +830,14 @@ export class Controller {
     clearTimeout(timer);
     out.flush();
     err.flush();
-    alive = false;
-    this.running = undefined;
+    if (this.running) this.running.spinner = false;
     this.bars = [];
-    this.ask = undefined;
-    if (status === 130) this.queue = [];
-    const exit = this.session.exitRequested;
-    if (exit !== undefined) return this.leave(exit);
-    this.mode = 'edit';
-    this.replay();
     this.changed();
+    // The prompt comes back once the output is on the screen (or Ctrl-C dropped it).
+    await this.drained();
+    alive = false;
+    this.silence = undefined;
+    return this.interrupted ? 130 : status;
   }
 
   private progress(options: ProgressOptions, command: string, alive: () => boolean): Progress {
@@ -525,11 +889,28 @@ export class Controller {
     });
   }
 
-  /** Leave the shell: freeze what is live, then exit with `status`. */
+  /** Leave the shell: freeze what is live, write what is queued, then exit with `status`. */
   leave(status: number): void {
     this.freezeLive();
     this.mode = 'exiting';
     this.changed();
-    this.options.exit(status);
+    void this.drained().then(() => this.options.exit(status));
   }
+}
+
+const sameEdit = (a: EditState, b: EditState) => a.text === b.text && a.cursor === b.cursor;
+
+/** A text of several lines (a paste) as the lines to run, in order; a line continued by an open quote or a `|` stays whole. */
+export function splitLines(text: string): string[] {
+  const out: string[] = [];
+  let current: string | undefined;
+  for (const line of text.split('\n')) {
+    current = current === undefined ? line : `${current}\n${line}`;
+    if (!isIncomplete(current)) {
+      if (current.trim() !== '') out.push(current);
+      current = undefined;
+    }
+  }
+  if (current !== undefined && current.trim() !== '') out.push(current);
+  return out;
 }

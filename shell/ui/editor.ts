@@ -52,8 +52,8 @@ const SEQUENCES: Record<string, string> = {
   '\x1b[Z': 'shift-tab',
 };
 
-/** One input event: a named key, or text to insert. */
-export type KeyEvent = { key: string } | { text: string };
+/** One input event: a named key, or text to insert (`pasted`: from a bracketed paste, newlines included). */
+export type KeyEvent = { key: string } | { text: string; pasted?: boolean };
 
 /**
  * Split one raw input chunk into key events. Terminals and tmux may send
@@ -115,8 +115,10 @@ const lineEnd = (text: string, cursor: number) => {
   return i < 0 ? text.length : i;
 };
 
-/** Insert text at the cursor. */
+/** Insert text at the cursor (one copy of the line, whatever the size of the text: a 100 KB paste is one insert). */
 export function insert(state: EditState, text: string): EditState {
+  if (text === '') return state;
+  if (state.cursor === state.text.length) return { text: state.text + text, cursor: state.cursor + text.length };
   return { text: state.text.slice(0, state.cursor) + text + state.text.slice(state.cursor), cursor: state.cursor + text.length };
 }
 
@@ -175,7 +177,8 @@ export function edit(state: EditState, key: string): EditState | undefined {
   }
 }
 
-/** Text typed or pasted, made safe to insert: no control characters, `\r\n` as a newline. */
-export function cleanInput(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '');
+/** Text typed or pasted, made safe to insert: no control characters, `\r\n` as a newline (a pasted tab as a space). */
+export function cleanInput(text: string, pasted = false): string {
+  const lines = text.replace(/\r\n?/g, '\n');
+  return (pasted ? lines.replace(/\t/g, ' ') : lines).replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '');
 }

@@ -4,10 +4,14 @@ import { afterAll, afterEach } from 'vitest';
 /** Quote a word for the shell tmux runs a command with. */
 export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** A program running in a real 80×24 terminal (a tmux pane): keys in, screen out. */
+/** A program running in a real terminal (a tmux pane, 80×24 unless asked otherwise): keys in, screen out. */
 export interface Terminal {
   /** Type text literally. */
   type(text: string): void;
+  /** Paste text as a terminal does (bracketed, when the program asked for it). */
+  paste(text: string): void;
+  /** Make the window this size (as a user dragging its corner). */
+  resize(columns: number, rows: number): void;
   /** Press keys, in tmux's names: Enter, Tab, Up, C-c, C-r, C-d. */
   press(...keys: string[]): void;
   /** The screen as captured; -N keeps trailing spaces (the space Tab puts after a completed word is part of what the user sees). */
@@ -25,7 +29,7 @@ export interface Terminal {
  * clean environment (none of vitest's variables leak into the shell); every
  * session is killed after each test and the server after the file.
  */
-export function terminals(prefix: string): (command: string) => Terminal {
+export function terminals(prefix: string): (command: string, size?: { columns: number; rows: number }) => Terminal {
   const socket = `${prefix}-${process.pid}`;
   const tmux = (...args: string[]) =>
     execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], {
@@ -55,9 +59,9 @@ export function terminals(prefix: string): (command: string) => Terminal {
       await new Promise((r) => setTimeout(r, 25));
     }
   };
-  return (command) => {
+  return (command, size = { columns: 80, rows: 24 }) => {
     const name = `${socket}-${count++}`;
-    tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', command);
+    tmux('new-session', '-d', '-s', name, '-x', String(size.columns), '-y', String(size.rows), command);
     open.push(name);
     const screen = () => tmux('capture-pane', '-p', '-N', '-t', name);
     const lines = () =>
@@ -67,6 +71,11 @@ export function terminals(prefix: string): (command: string) => Terminal {
         .filter((l) => l !== '');
     return {
       type: (text) => void tmux('send-keys', '-t', name, '-l', text),
+      resize: (columns, rows) => void tmux('resize-window', '-t', name, '-x', String(columns), '-y', String(rows)),
+      paste: (text) => {
+        tmux('set-buffer', '-b', name, text);
+        tmux('paste-buffer', '-p', '-d', '-b', name, '-t', name);
+      },
       press: (...keys) => void tmux('send-keys', '-t', name, ...keys),
       screen,
       lines,
