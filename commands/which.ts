@@ -6,7 +6,7 @@ export default definePlugin({
   description: 'Who owns a command',
   commands: {
     which: defineCommand({
-      description: 'Show what a command runs: an alias, the plugin and file that own it, or a program on PATH',
+      description: 'Show what a command runs: an alias, a plugin command or a program',
       args: z.object({ command: z.string().describe('A command name or plugin:command') }),
       examples: ['which echo', 'which ls'],
       complete: (_request, ctx) => ctx.shell.commands().map((c) => c.name),

@@ -371,7 +371,7 @@ describe('plugins install in the interactive shell', () => {
     // `plugins` fits the 80 columns: one line per plugin, the source shortened from the left.
     t.type('plugins');
     t.press('Enter');
-    const screen = await t.until(/^which .*\ntosh>/m);
+    const screen = await t.until(/^which .*\n.*tosh>/m);
     const table = screen.split('\n').slice(screen.split('\n').indexOf('tosh> plugins') + 2);
     const rows = table.slice(
       0,

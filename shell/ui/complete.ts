@@ -112,6 +112,8 @@ function isRedirect(op: string): boolean {
 export interface CompletionSource {
   /** Every command name, `plugin:command` included. */
   names(): string[];
+  /** Aliases and programs on PATH, offered in command position once something is typed. */
+  programs?(): string[];
   resolve(word: string): CommandInfo | undefined;
   /** The command's own `complete` hook, if it has one. */
   hook?(word: string, request: CompletionRequest): Promise<string[]> | undefined;
@@ -163,7 +165,10 @@ export async function complete(line: string, cursor: number, source: CompletionS
   if (previous?.kind === 'op') return result(paths(current, source.cwd), true);
   if (done.length === 0) {
     // `plugin:command` is offered once a ':' is typed, or where the plain name reaches another plugin.
+    // A word with `/` is a path to a program: complete files.
+    if (current.includes('/')) return result(paths(current, source.cwd), true);
     const names = source.names().filter((n) => !n.startsWith('_'));
+    if (current !== '' && !current.includes(':') && source.programs) names.push(...source.programs());
     const plain = new Set(names.filter((n) => !n.includes(':')));
     const found = result(
       current.includes(':')

@@ -13,6 +13,7 @@ import { delimiter, join, resolve } from 'node:path';
 import type { CompletionRequest, Output, Progress, ProgressOptions, PromptOptions } from '../../plugin-sdk/types.ts';
 import { oneLine } from '../errors.ts';
 import { isIncomplete } from '../line/parser.ts';
+import { programNames } from '../run/programs.ts';
 import { isElement, renderValue, wrapWords } from '../render.ts';
 import type { Session, Sink } from '../session.ts';
 import { applyCompletion, type Completion, type CompletionSource, complete, scan } from './complete.ts';
@@ -468,10 +469,10 @@ export class Controller {
 
   /** A command word the shell can run: a plugin's or built-in command, or a program on PATH. */
   isKnown = (word: string): boolean => {
-    if (this.session.registry.resolve(word) !== undefined) return true;
+    if (this.session.registry.resolve(word) !== undefined || this.session.aliasTable.has(word)) return true;
     let known = this.known.get(word);
     if (known === undefined) {
-      known = onPath(word.startsWith('^') ? word.slice(1) : word, this.session.options.env.PATH ?? process.env.PATH);
+      known = onPath(word.startsWith('^') ? word.slice(1) : word, this.session.env.PATH);
       if (this.known.size > 500) this.known.clear();
       this.known.set(word, known);
     }
@@ -616,6 +617,7 @@ export class Controller {
     const session = this.session;
     return {
       names: () => session.registry.names(),
+      programs: () => [...Object.keys(session.aliases()), ...programNames(session.env)],
       resolve: (word) => session.resolve(word),
       hook: (word: string, request: CompletionRequest) => {
         const resolved = session.registry.resolve(word);

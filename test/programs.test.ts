@@ -1,0 +1,247 @@
+/**
+ * Contract §10: programs on PATH next to plugin commands, pipelines both ways,
+ * expansion, redirects, cd/export/alias — through the real binary, against
+ * real programs, and compared with what bash prints for the same lines.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { shq, terminals } from './helpers/tmux.ts';
+import { BIN, fixture, type ToshResult, tempDir, tosh } from './helpers/tosh.ts';
+
+const plugins = fixture('programs');
+/** A working directory with files to glob: a.txt b.txt .hidden.txt sub/c.md sub/deep/d.md */
+function workdir(): string {
+  const dir = realpathSync(tempDir('tosh-programs-'));
+  for (const file of ['a.txt', 'b.txt', '.hidden.txt', 'sub/c.md', 'sub/deep/d.md', 'sub/e.txt']) {
+    mkdirSync(join(dir, file, '..'), { recursive: true });
+    writeFileSync(join(dir, file), `${file}\n`);
+  }
+  return dir;
+}
+
+const run = (line: string, options: { cwd?: string; env?: Record<string, string>; args?: string[] } = {}): Promise<ToshResult> =>
+  tosh(['--plugins', plugins, ...(options.args ?? []), '-c', line], {
+    cwd: options.cwd ?? workdir(),
+    env: { FOO: 'hello', ...options.env },
+  });
+
+const ok = (stdout: string) => ({ stdout, stderr: '', code: 0 });
+const which = (program: string) => execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim();
+
+describe('which command runs (§10)', () => {
+  it('runs programs from PATH, plugin commands first, ^name for the program', async () => {
+    const cwd = workdir();
+    expect(await run('ls', { cwd })).toEqual(ok('a.txt\nb.txt\nsub\n'));
+    expect(await run('echo -n x', { cwd })).toMatchObject({ code: 2 }); // `echo` is the built-in plugin
+    expect(await run('^echo -n x', { cwd })).toEqual(ok('x'));
+    expect(await run('./sub/../a.txt', { cwd })).toEqual({ stdout: '', stderr: 'tosh: ./sub/../a.txt: permission denied\n', code: 126 });
+  });
+
+  it('explains each case with which', async () => {
+    const home = tempDir('tosh-home-');
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ aliases: { ll: 'ls -l' } }));
+    chmodSync(join(home, 'config.json'), 0o600);
+    const result = await tosh(['--plugins', plugins, '-c', 'which ls; which ll; which upper; which ^echo'], { home, env: {} });
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe(`ls: external ${which('ls')}`);
+    expect(lines[1]).toBe('ll: alias for ls -l');
+    expect(lines[2]).toMatch(/^upper: text 1\.0\.0 \(.*text\.ts\)$/);
+    expect(lines[3]).toBe(`echo: external ${which('echo')}`);
+  });
+
+  it('says unknown command, 127, for a word that is nothing', async () => {
+    expect(await run('nosuchprogramx')).toEqual({ stdout: '', stderr: "tosh: unknown command 'nosuchprogramx'\n", code: 127 });
+  });
+});
+
+describe('programs (§10)', () => {
+  it('exit with their own status, 128+N when killed by a signal', async () => {
+    expect(await run('sh -c "exit 7"')).toEqual({ stdout: '', stderr: '', code: 7 });
+    expect(await run('sh -c "kill -TERM \\$\\$"')).toEqual({ stdout: '', stderr: '', code: 143 });
+    expect(await run('sh -c "exit 3"; echo $?')).toEqual(ok('3\n'));
+  });
+
+  it('are 126 when not executable, with a message', async () => {
+    const cwd = workdir();
+    expect(await run('./sub', { cwd })).toEqual({ stdout: '', stderr: 'tosh: ./sub: is a directory\n', code: 126 });
+  });
+
+  it('stream: yes | head ends at once, quietly', async () => {
+    expect(await run('yes | head -3')).toEqual(ok('y\ny\ny\n'));
+  });
+
+  it('find programs on PATH even when an entry does not exist', async () => {
+    const result = await run('ls a.txt', { env: { PATH: `/nonexistent/bin:${process.env.PATH}` } });
+    expect(result).toEqual(ok('a.txt\n'));
+  });
+
+  it('pipe program to program, program to plugin, plugin to program, with large data', async () => {
+    expect(await run('seq 1 200000 | sort -rn | head -1')).toEqual(ok('200000\n'));
+    expect(await run('seq 1 50000 | lines')).toEqual(ok('50000\n'));
+    expect(await run('echo hello | tr a-z A-Z')).toEqual(ok('HELLO\n'));
+    expect(await run('seq 1 3 | upper | wc -l')).toEqual(ok('3\n'));
+    // Plugin to program: exactly the text `tosh -c` writes to a file.
+    const file = await run('people');
+    expect(await run('people | cat')).toEqual(ok(file.stdout));
+    expect(await run('people | wc -l')).toEqual(ok('3\n'));
+  });
+
+  it('print a program’s output as a string value with --json', async () => {
+    expect(await run('ls a.txt b.txt', { args: ['--json'] })).toEqual(ok('"a.txt\\nb.txt\\n"\n'));
+    expect(await run('echo a b --json')).toEqual(ok('"a b"\n'));
+  });
+});
+
+describe('expansion, as bash does it (§10)', () => {
+  // Lines whose meaning is the same in bash (with globstar) and tosh: the output must be the same.
+  const same = [
+    `printf '[%s]\\n' $FOO "$FOO" '$FOO' "\${FOO}x" \${FOO}`,
+    `printf '[%s]\\n' *.txt`,
+    `printf '[%s]\\n' .*.txt`,
+    `printf '[%s]\\n' sub/*`,
+    `printf '[%s]\\n' **/*.md`,
+    `printf '[%s]\\n' ?.txt [ab].txt`,
+    `printf '[%s]\\n' '*.txt' "*.txt" \\*.txt`,
+    `printf '[%s]\\n' ~ ~/x "~" '~'`,
+    `printf '[%s]\\n' $(printf 'one two')`,
+    `printf '[%s]\\n' "$(printf 'one two')" "$(printf 'a\\n\\n')"`,
+    `false; printf '[%s]\\n' $?`,
+    `printf '[%s]\\n' "$NOPE" x$NOPE`,
+  ];
+  it.each(same)('%s', async (line) => {
+    const cwd = workdir();
+    const env = { PATH: process.env.PATH, HOME: cwd, FOO: 'hello' };
+    const bash = spawnSync('bash', ['-O', 'globstar', '-c', line], { cwd, env, encoding: 'utf8' });
+    expect(bash.status).toBe(0);
+    expect(await run(line, { cwd, env: { HOME: cwd } })).toEqual(ok(bash.stdout));
+  });
+
+  it('keeps a variable one word, unquoted too (as zsh and fish)', async () => {
+    expect(await run(`printf '[%s]\\n' $V`, { env: { V: 'a b  c' } })).toEqual(ok('[a b  c]\n'));
+    expect(await run('say $V', { env: { V: 'a b' } })).toEqual(ok('[a b]\n'));
+  });
+
+  it('splits $(…) unquoted and runs tosh lines inside it', async () => {
+    expect(await run('say $(echo one two) "$(echo one two)"')).toEqual(ok('[one]\n[two]\n[one two]\n'));
+  });
+
+  it('fails a glob that matches nothing', async () => {
+    expect(await run('ls *.foo')).toEqual({ stdout: '', stderr: "tosh: no matches for '*.foo'\n", code: 1 });
+  });
+
+  it('asks for more of an unclosed $( (usage error outside the interactive shell)', async () => {
+    expect(await run('echo $(pwd')).toEqual({ stdout: '', stderr: "tosh: unbalanced '$(': missing closing ')'\n", code: 2 });
+  });
+});
+
+describe('redirects (§10)', () => {
+  it('sends stdout and stderr to files, appends, joins them, reads stdin from a file', async () => {
+    const cwd = workdir();
+    expect(await run('ls a.txt nope > out.txt 2> err.txt', { cwd })).toEqual({ stdout: '', stderr: '', code: 2 });
+    expect(readFileSync(join(cwd, 'out.txt'), 'utf8')).toBe('a.txt\n');
+    expect(readFileSync(join(cwd, 'err.txt'), 'utf8')).toMatch(/^ls: cannot access 'nope': No such file or directory\n$/);
+    expect(await run('ls nope 2>&1 | wc -l', { cwd })).toEqual(ok('1\n'));
+    expect(await run('echo one > f; echo two >> f; cat < f', { cwd })).toEqual(ok('one\ntwo\n'));
+    expect(await run('lines < f', { cwd })).toEqual(ok('2\n'));
+    expect(await run('wc -l < f > n; cat n', { cwd })).toEqual(ok('2\n'));
+    expect(await run('getenv NOPE --nope 2> e; cat e', { cwd })).toEqual(ok("tosh: getenv: unknown flag '--nope'\n"));
+  });
+
+  it('says why a redirect cannot be made', async () => {
+    const cwd = workdir();
+    expect(await run('ls > sub', { cwd })).toEqual({ stdout: '', stderr: 'tosh: cannot write sub: is a directory\n', code: 1 });
+    expect(await run("ls > ''", { cwd })).toEqual({
+      stdout: '',
+      stderr: 'tosh: redirect needs a file name (got an empty word)\n',
+      code: 1,
+    });
+    expect(await run('cat < nope', { cwd })).toEqual({ stdout: '', stderr: 'tosh: cannot read nope: no such file\n', code: 1 });
+  });
+});
+
+describe('the working directory and environment (§10)', () => {
+  it('cd and pwd, cd -, cd home; plugins and programs follow, and so do redirects', async () => {
+    const cwd = workdir();
+    expect(
+      await run('cd sub; pwd; where; ls; echo hi > here.txt; cat here.txt; cd -; cd; pwd', {
+        cwd,
+        env: { HOME: join(cwd, 'sub', 'deep') },
+      }),
+    ).toEqual(ok(`${cwd}/sub\n${cwd}/sub\nc.md\ndeep\ne.txt\nhi\n${cwd}\n${cwd}/sub/deep\n`));
+  });
+
+  it('says why cd fails', async () => {
+    const cwd = workdir();
+    expect(await run('cd nope', { cwd })).toEqual({ stdout: '', stderr: 'tosh: cd: nope: no such file or directory\n', code: 1 });
+    expect(await run('cd a.txt', { cwd })).toEqual({ stdout: '', stderr: 'tosh: cd: a.txt: not a directory\n', code: 1 });
+  });
+
+  it('export, unset and NAME=value for one command, seen by plugins and programs', async () => {
+    expect(await run('export X=1; sh -c "echo \\$X"; getenv X; unset X; getenv X; sh -c "echo [\\$X]"')).toEqual(ok('1\n1\n(unset)\n[]\n'));
+    expect(await run('Y=2 sh -c "echo \\$Y"; Y=3 getenv Y; getenv Y')).toEqual(ok('2\n3\n(unset)\n'));
+    expect(await run('Z=5; echo $Z; sh -c "echo [\\$Z]"; export Z; sh -c "echo \\$Z"')).toEqual(ok('5\n[]\n5\n'));
+  });
+
+  it('aliases: from config.json and from alias, replaced once', async () => {
+    const home = tempDir('tosh-home-');
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ aliases: { hi: 'echo hi from config' } }));
+    chmodSync(join(home, 'config.json'), 0o600);
+    const result = await tosh(['--plugins', plugins, '-c', "hi; alias ll='ls -d'; ll /; alias ll; unalias ll; ll"], { home });
+    expect(result).toEqual({
+      stdout: "hi from config\n/\nalias ll='ls -d'\n",
+      stderr: "tosh: unknown command 'll'\n",
+      code: 127,
+    });
+  });
+});
+
+describe('in the interactive shell (§10)', () => {
+  const terminal = terminals('tosh-programs');
+  const start = () => {
+    const home = realpathSync(tempDir('tosh-programs-home-'));
+    const command = [
+      `cd ${shq(home)} && TOSH_HOME=${shq(home)} HOME=${shq(home)} TERM=xterm-256color`,
+      `${shq(process.execPath)} ${shq(BIN)} --plugins ${shq(plugins)};`,
+      'echo "[exit $?]"; sleep 600',
+    ].join(' ');
+    return { ...terminal(command), home };
+  };
+
+  it('gives less and vim the terminal and takes it back, prompt and line intact', async () => {
+    const t = start();
+    await t.until('~ tosh> ');
+    t.type('seq 1 200 | less');
+    t.press('Enter');
+    await t.until(/^:$/m);
+    t.type('q');
+    await t.until('~ tosh> seq 1 200 | less\n~ tosh> ');
+    t.type('vim notes.txt');
+    t.press('Enter');
+    await t.until('"notes.txt" [New]');
+    t.type('ihello from vim');
+    t.press('Escape');
+    t.type(':wq');
+    t.press('Enter');
+    await t.until('~ tosh> vim notes.txt\n~ tosh> ');
+    t.type('cat notes.txt');
+    t.press('Enter');
+    await t.until('hello from vim\n~ tosh> ');
+  });
+
+  it('sends Ctrl-C to the program: sleep ends with 130 and the shell stays', async () => {
+    const t = start();
+    await t.until('~ tosh> ');
+    t.type('sleep 30');
+    t.press('Enter');
+    await t.until('~ tosh> sleep 30');
+    await new Promise((r) => setTimeout(r, 300));
+    t.press('C-c');
+    await t.until('~ [130] tosh> ');
+    t.type('cd /; pwd');
+    t.press('Enter');
+    await t.until('/\n/ tosh> ');
+  });
+});
