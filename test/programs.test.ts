@@ -28,13 +28,17 @@ const run = (line: string, options: { cwd?: string; env?: Record<string, string>
   });
 
 const ok = (stdout: string) => ({ stdout, stderr: '', code: 0 });
-const which = (program: string) => execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim();
+/** The first executable of that name on PATH, as `which` finds it. */
+const which = (program: string) =>
+  execFileSync('sh', ['-c', `for d in $(echo "$PATH" | tr : ' '); do [ -x "$d/${program}" ] && { echo "$d/${program}"; break; }; done`], {
+    encoding: 'utf8',
+  }).trim();
 
 describe('which command runs (§10)', () => {
   it('runs programs from PATH, plugin commands first, ^name for the program', async () => {
     const cwd = workdir();
     expect(await run('ls', { cwd })).toEqual(ok('a.txt\nb.txt\nsub\n'));
-    expect(await run('echo -n x', { cwd })).toMatchObject({ code: 2 }); // `echo` is the built-in plugin
+    expect(await run('echo -n x', { cwd })).toEqual(ok('-n x\n')); // `echo` is the built-in plugin
     expect(await run('^echo -n x', { cwd })).toEqual(ok('x'));
     expect(await run('./sub/../a.txt', { cwd })).toEqual({ stdout: '', stderr: 'tosh: ./sub/../a.txt: permission denied\n', code: 126 });
   });
@@ -147,7 +151,7 @@ describe('redirects (§10)', () => {
     expect(await run('echo one > f; echo two >> f; cat < f', { cwd })).toEqual(ok('one\ntwo\n'));
     expect(await run('lines < f', { cwd })).toEqual(ok('2\n'));
     expect(await run('wc -l < f > n; cat n', { cwd })).toEqual(ok('2\n'));
-    expect(await run('getenv NOPE --nope 2> e; cat e', { cwd })).toEqual(ok("tosh: getenv: unknown flag '--nope'\n"));
+    expect(await run('getenv NOPE --nope 2> e; cat e', { cwd })).toEqual(ok("tosh: getenv: unexpected argument '--nope'\n"));
   });
 
   it('says why a redirect cannot be made', async () => {

@@ -13,8 +13,8 @@ import { delimiter, join, resolve } from 'node:path';
 import type { CompletionRequest, Output, Progress, ProgressOptions, PromptOptions } from '../../plugin-sdk/types.ts';
 import { oneLine } from '../errors.ts';
 import { isIncomplete } from '../line/parser.ts';
-import { programNames } from '../run/programs.ts';
 import { isElement, renderValue, wrapWords } from '../render.ts';
+import { programNames } from '../run/programs.ts';
 import type { Session, Sink } from '../session.ts';
 import { applyCompletion, type Completion, type CompletionSource, complete, scan } from './complete.ts';
 import { cleanInput, type EditState, edit, empty, insert, type KeyEvent, keysOf, wordRight } from './editor.ts';
@@ -214,17 +214,30 @@ export class Controller {
     this.changed();
     const stdin = process.stdin;
     const tty = stdin.isTTY === true;
+    // ink reads through a 'readable' listener, which keeps the stream reading whatever pause() says:
+    // the listeners go, and the handle stops reading, so every key reaches the program.
+    const readable = stdin.rawListeners('readable') as ((...args: unknown[]) => void)[];
+    const handle = (stdin as unknown as { _handle?: { reading?: boolean; readStop?(): number; readStart?(): number } })._handle;
     if (tty) {
       process.stdout.write('\u001b[?2004l\u001b[?25h');
       stdin.setRawMode(false);
+      stdin.removeAllListeners('readable');
       stdin.pause();
+      if (handle?.readStop) {
+        handle.readStop();
+        handle.reading = false;
+      }
     }
     try {
       return await run();
     } finally {
       if (tty) {
         stdin.setRawMode(true);
-        stdin.resume();
+        for (const listener of readable) stdin.on('readable', listener);
+        if (handle?.readStart && !handle.reading) {
+          handle.reading = true;
+          handle.readStart();
+        }
         process.stdout.write('\u001b[?2004h');
       }
       this.away = false;
