@@ -48,8 +48,11 @@ Options:
 With no script and stdin a terminal, tosh starts the interactive shell;
 with stdin a pipe, it runs the lines it reads.
 
-Plugin directories, first wins: --plugins, $TOSH_PLUGIN_PATH,
-$TOSH_HOME/plugins, the built-in commands.
+A command word is an alias, a built-in or plugin command, else a program
+on PATH (^name forces the program; 'which NAME' says which).
+
+Plugin directories, first wins: --plugins, $TOSH_PLUGIN_PATH, "plugins" in
+config.json, $TOSH_HOME/plugins, $TOSH_HOME/packages, the built-in commands.
 `;
 
 const FLAGS = ['--command', '--plugins', '--watch', '--no-watch', '--json', '--errexit', '--trust', '--debug', '--version', '--help'];
