@@ -92,10 +92,10 @@ const median = (xs) => {
 };
 
 /** Wall time (ms) of one run; fails loudly if the run does not print what it should. */
-function timeRun({ args = [], env = {}, input, expect, node = false }) {
-  const argv = node ? args : [BIN, ...args];
+function timeRun({ args = [], env = {}, input, expect, node = false, program }) {
+  const argv = node || program ? args : [BIN, ...args];
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, argv, {
+  const r = spawnSync(program ?? process.execPath, argv, {
     env: { PATH: process.env.PATH, HOME: env.TOSH_HOME ?? work, NO_COLOR: '1', ...env },
     input: input ?? '',
     encoding: 'utf8',
@@ -260,8 +260,21 @@ const warm = rounds(
     },
     { key: 'packages50', run: () => ({ args: ['-c', 'echo hi; c0049 ok'], env: { TOSH_HOME: homePackages50 }, expect: 'hi\nok\n' }) },
     { key: 'help1000', run: () => ({ args: ['--plugins', dir1000, '-c', 'help'], env: { TOSH_HOME: home1000 }, expect: '' }) },
+    { key: 'ls', run: () => ({ args: ['-c', 'ls /'], env: { TOSH_HOME: home0 }, expect: 'bin' }) },
+    { key: 'bashLs', run: () => ({ program: 'bash', args: ['-c', 'ls /'], expect: 'bin' }) },
   ],
   11,
+);
+
+progress('a pipeline of programs: seq 1 3000000 | wc -l');
+const SEQ = 'seq 1 3000000 | wc -l';
+const pipeRuns = rounds(
+  [
+    { key: 'tosh', run: () => ({ args: ['-c', SEQ], env: { TOSH_HOME: home0 }, expect: '3000000' }) },
+    { key: 'bash', run: () => ({ program: 'bash', args: ['-c', SEQ], expect: '3000000' }) },
+  ],
+  5,
+  1,
 );
 
 progress('start-up, cold caches');
@@ -350,6 +363,10 @@ const rows = [
   ['-c, 50 file plugins, warm cache', ms(warm.files50), ratio(warm.files50), ''],
   ['-c, 50 package plugins, warm cache', ms(warm.packages50), ratio(warm.packages50), '≈ 50 file plugins'],
   ['help, 1,000 plugins (warm)', ms(warm.help1000), ratio(warm.help1000), ''],
+  ["-c 'ls /' (a program)", ms(warm.ls), ratio(warm.ls), `+${(warm.ls - warm.echo).toFixed(1)} ms over echo (≤10 ms bar)`],
+  ["  bash -c 'ls /'", ms(warm.bashLs), ratio(warm.bashLs), ''],
+  [`-c '${SEQ}'`, ms(pipeRuns.tosh), `${(pipeRuns.tosh / pipeRuns.bash).toFixed(2)}x bash`, '≤1.5x bash aim'],
+  [`  bash -c '${SEQ}'`, ms(pipeRuns.bash), '', ''],
   [
     `stdin dispatch (${LINES.toLocaleString('en')} lines, 100 plugins)`,
     `${Math.round(linesPerSecond).toLocaleString('en')} lines/s`,
