@@ -99,15 +99,18 @@ export async function buildPlugin(source: PluginSource, options: { checkTrust: b
   const cwd = dirname(source.entry);
   let result: Esbuild.BuildResult<{ write: false; metafile: true }>;
   const refused: { reason?: string } = {};
-  try {
-    result = await loadEsbuild().build({
+  let async = false;
+  const build = (format: 'cjs' | 'esm') =>
+    loadEsbuild().build({
       entryPoints: [source.entry],
       absWorkingDir: cwd,
       outfile: join(cwd, '__tosh_plugin__.cjs'),
       bundle: true,
       write: false,
       metafile: true,
-      format: 'cjs',
+      format,
+      // In the ES module build (top-level await), import.meta.url is the entry file's URL.
+      ...(format === 'esm' ? { define: { 'import.meta.url': '__tosh_import_meta_url' } } : {}),
       platform: 'node',
       target: 'node20',
       sourcemap: 'external',
@@ -120,6 +123,15 @@ export async function buildPlugin(source: PluginSource, options: { checkTrust: b
       loader: { '.node': 'empty' },
       plugins: options.checkTrust ? [trustLoader(source, refused)] : [],
     });
+  try {
+    try {
+      result = await build('cjs');
+    } catch (error) {
+      // CommonJS has no top-level await: such a plugin is built as an ES module and run as an async function.
+      if (!(error as Esbuild.BuildFailure).errors?.some((e) => TOP_LEVEL_AWAIT.test(e.text))) throw error;
+      result = await build('esm');
+      async = true;
+    }
   } catch (error) {
     if (refused.reason) throw new TrustRefusal(refused.reason);
     const failure = error as Esbuild.BuildFailure;
@@ -142,5 +154,56 @@ export async function buildPlugin(source: PluginSource, options: { checkTrust: b
   for (const output of Object.values(result.metafile.outputs)) {
     for (const imp of output.imports) if (imp.external && (SHARED_IDS as readonly string[]).includes(imp.path)) shared.add(imp.path);
   }
+  if (async) code = asyncBody(code);
   return { code, map, inputs, shared: [...shared] };
+}
+
+const TOP_LEVEL_AWAIT = /^Top-level await is currently not supported with the "cjs" output format/;
+
+/** The first line of a plugin bundle that must be run as an async function body (see `asyncBody`). */
+export const ASYNC_MARK = '/*tosh:async*/';
+
+/**
+ * esbuild's ES module output (only the shared modules left as imports) as the
+ * body of an async function taking CommonJS's parameters: imports become
+ * `require` calls and the export list assignments to `module.exports`. Each
+ * statement stays on its line, so the source map still holds line for line.
+ */
+function asyncBody(code: string): string {
+  let n = 0;
+  const body = code
+    .replace(/^import\s+(.+?)\s+from\s+("[^"]+"|'[^']+');?$/gm, (_all, clause: string, id: string) => {
+      const m = `__tosh_m${n++}`;
+      const parts: string[] = [`const ${m} = require(${id});`];
+      const named = /\{([^}]*)\}/.exec(clause);
+      const star = /\*\s+as\s+([\w$]+)/.exec(clause);
+      const def = /^([\w$]+)\s*(,|$)/.exec(clause.trim());
+      if (def) parts.push(`const ${def[1]} = ${m} && ${m}.__esModule ? ${m}.default : ${m};`);
+      if (star) parts.push(`const ${star[1]} = ${m};`);
+      if (named)
+        parts.push(
+          `const { ${(named[1] ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+            .map((s) => s.replace(/\s+as\s+/, ': '))
+            .join(', ')} } = ${m};`,
+        );
+      return parts.join(' ');
+    })
+    .replace(/^import\s+("[^"]+"|'[^']+');?$/gm, (_all, id: string) => `require(${id});`)
+    .replace(/^export\s*\{([^}]*)\};?/gm, (_all, list: string) =>
+      list
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => {
+          const [local = s, exported = local] = s.split(/\s+as\s+/);
+          return `module.exports[${JSON.stringify(exported)}] = ${local};`;
+        })
+        .join(' ')
+        .concat(' Object.defineProperty(module.exports, "__esModule", { value: true });'),
+    )
+    .replace(/^export\s+default\s+/m, 'module.exports.default = ');
+  return `${ASYNC_MARK}return (async () => {${body}\n})();`;
 }

@@ -1,10 +1,11 @@
 import { type Dirent, readdirSync } from 'node:fs';
 import { createRequire, SourceMap } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { type PluginDefinition, PluginDefinitionError, validatePlugin } from '../plugin-sdk/index.ts';
 import type { AnyCommand } from '../plugin-sdk/types.ts';
-import { type Built, buildPlugin, displayPath, PluginLoadError } from './build.ts';
+import { ASYNC_MARK, type Built, buildPlugin, displayPath, PluginLoadError } from './build.ts';
 import { type BuildCache, type CachedEntry, type PluginMeta, settledSignature, signature } from './cache.ts';
 import type { PluginSource } from './discover.ts';
 import { oneLine } from './errors.ts';
@@ -208,15 +209,25 @@ export function mapStack(stack: string, instance: PluginInstance): string {
  * replaced version can be freed. The top level runs guarded: Ctrl-C and the
  * deadline stop a loop there.
  */
-function evaluate(code: string, source: PluginSource, timeoutMs: number | undefined): unknown {
+async function evaluate(code: string, source: PluginSource, timeoutMs: number | undefined): Promise<unknown> {
   const fallback = createRequire(source.entry);
   const require = (id: string) => sharedModule(id) ?? fallback(id);
   const module = { exports: {} as Record<string, unknown> };
-  const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], {
+  const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname', '__tosh_import_meta_url'], {
     filename: source.entry,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  guarded(() => fn(module.exports, require, module, source.entry, dirname(source.entry)), timeoutMs);
+  const started = Date.now();
+  const done = guarded(
+    () => fn(module.exports, require, module, source.entry, dirname(source.entry), pathToFileURL(source.entry).href),
+    timeoutMs,
+  );
+  // A plugin with top-level await (built as an async body) finishes loading when that promise settles.
+  if (code.startsWith(ASYNC_MARK)) {
+    const left = timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - (Date.now() - started));
+    const settled = await settleWithin(done as Promise<unknown>, left);
+    if (!settled) throw Object.assign(new Error('loading timed out'), { code: 'ERR_SCRIPT_EXECUTION_TIMEOUT' });
+  }
   const exported = module.exports;
   // No default export, or no exports at all (`definePlugin({...})` called but never exported).
   if (
@@ -226,6 +237,16 @@ function evaluate(code: string, source: PluginSource, timeoutMs: number | undefi
     throw new PluginDefinitionError('default export', 'missing: end the file with export default definePlugin({...})');
   }
   return 'default' in exported ? exported.default : exported;
+}
+
+/** Whether `promise` settled within `ms` (it rejects through: a throw while loading is the plugin's error). */
+function settleWithin(promise: Promise<unknown>, ms: number | undefined): Promise<boolean> {
+  if (ms === undefined) return promise.then(() => true);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((done) => {
+    timer = setTimeout(() => done(false), ms);
+  });
+  return Promise.race([promise.then(() => true), late]).finally(() => clearTimeout(timer));
 }
 
 /** Build the metadata of a validated plugin definition. */
@@ -249,7 +270,7 @@ export async function instantiate(source: PluginSource, compiled: Compiled, opti
   const { code, map } = await compiled.files();
   try {
     await prepareShared(compiled.shared);
-    definition = evaluate(code, source, options.timeoutMs);
+    definition = await evaluate(code, source, options.timeoutMs);
     validatePlugin(definition);
   } catch (error) {
     if (isTimeout(error)) throw new LoadTimeout(`did not finish loading within ${(options.timeoutMs ?? 0) / 1000} s`, source.display);
