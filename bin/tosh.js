@@ -6,6 +6,51 @@ const { createRequire } = require('node:module');
 const { join } = require('node:path');
 const vm = require('node:vm');
 
+/**
+ * The interactive shell's hint and first prompt, drawn before the core loads (zsh's "instant
+ * prompt"): a plain `tosh` on a terminal shows its prompt at Node's start-up speed, and the core
+ * takes the line over (shell/ui/prompt.ts draws the same text; test/startup.test.ts keeps them equal).
+ */
+function drawEarlyPrompt() {
+  const args = process.argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--plugins') i++;
+    else if (!/^(--plugins=.*|--watch|--no-watch|--trust|--debug|--json|-e|--errexit)$/.test(args[i])) return undefined;
+  }
+  if (!process.stdin.isTTY || !process.stdout.isTTY) return undefined;
+  const env = process.env;
+  const color =
+    env.NO_COLOR !== undefined && env.NO_COLOR !== ''
+      ? false
+      : env.FORCE_COLOR !== undefined
+        ? env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false'
+        : true;
+  const home = env.HOME || require('node:os').homedir();
+  const cwd = process.cwd();
+  const where = home && (cwd === home || cwd.startsWith(home.endsWith('/') ? home : `${home}/`)) ? `~${cwd.slice(home.length)}` : cwd;
+  let prompt = 'tosh> ';
+  try {
+    // Only a private, regular config.json may set the prompt (the core checks it again).
+    const { statSync } = require('node:fs');
+    const toshHome = env.TOSH_HOME || (env.XDG_CONFIG_HOME ? join(env.XDG_CONFIG_HOME, 'tosh') : join(home, '.config', 'tosh'));
+    const file = join(toshHome, 'config.json');
+    const stats = statSync(file);
+    if (stats.isFile() && (stats.mode & 0o022) === 0 && (stats.uid === process.getuid() || stats.uid === 0)) {
+      const config = JSON.parse(readFileSync(file, 'utf8'));
+      if (typeof config.prompt === 'string') prompt = config.prompt;
+    }
+  } catch {}
+  const line = color ? `\u001b[32m${where}\u001b[39m ${prompt}` : `${where} ${prompt}`;
+  const hint = "Type 'help' for commands, Tab to complete, Ctrl-D to leave.";
+  try {
+    process.stdin.setRawMode(true);
+  } catch {}
+  // Bracketed paste on: pasted text goes into the line, not run line by line.
+  process.stdout.write(`\u001b[?2004h${color ? `\u001b[2m${hint}\u001b[22m` : hint}\n${line}`);
+  return { hint, line };
+}
+globalThis.__toshEarlyPrompt = drawEarlyPrompt();
+
 const dist = join(__dirname, '..', 'dist');
 const file = join(dist, 'tosh.cjs');
 const cacheFile = join(dist, `tosh.cjs.${process.versions.v8}.cache`);

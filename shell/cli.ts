@@ -11,7 +11,7 @@ import { quote, Status } from './errors.ts';
 import { shellQuote } from './line/lexer.ts';
 import { renderValue, stripAnsi } from './render.ts';
 import { type Host, plainProgress, Session, SHELL_VERSION, SIGNAL_EXIT_WAIT_MS, type Sink } from './session.ts';
-import { drawFirstPrompt } from './ui/prompt.ts';
+import { drawFirstPrompt, promptText } from './ui/prompt.ts';
 
 /** What the command line asked for. */
 export interface CliOptions {
@@ -285,7 +285,13 @@ async function run(argv: string[]): Promise<number> {
   const home = toshHome(env);
   const { config, error: configError } = loadConfig(home);
   const errorLine = (message: string) => err.write(`tosh: ${message}\n`);
-  if (configError) errorLine(configError);
+  // bin/tosh.js may have drawn the first prompt already: a message goes above it, on a line of its own.
+  const early = interactive ? (globalThis as { __toshEarlyPrompt?: { hint: string; line: string } }).__toshEarlyPrompt : undefined;
+  if (configError) {
+    if (early) process.stdout.write('\r\u001b[2K');
+    errorLine(configError);
+    if (early) process.stdout.write(early.line);
+  }
 
   const fromStdin = options.command === undefined && options.script === undefined;
   const watch = options.watch ?? config.watch ?? fromStdin;
@@ -332,7 +338,7 @@ async function run(argv: string[]): Promise<number> {
   if (interactive) {
     // Load plugins while the UI module loads: both are needed for the first prompt.
     // The first prompt shows at once; the UI (react, ink) takes it over when loaded.
-    const firstPrompt = drawFirstPrompt(session, color);
+    const firstPrompt = early ? takeEarlyPrompt(early.line, promptText(session, 0, color)) : drawFirstPrompt(session, color);
     const { loadInkWorld } = await import('./ink-world.ts');
     // Notices given while plugins load wait for the UI, which word-wraps them above the first prompt.
     const notices: string[] = [];
@@ -438,6 +444,12 @@ function installFaultHandlers(session: Session, interactive: boolean, errorLine:
       void leave(status);
     });
   }
+}
+
+/** The prompt bin/tosh.js drew, redrawn if the core's differs (a config.json it did not read). */
+function takeEarlyPrompt(drawn: string, wanted: string): string {
+  if (drawn !== wanted) process.stdout.write(`\r\u001b[2K${wanted}`);
+  return '\r\u001b[2K';
 }
 
 /** Let Node report a promise the line left rejected, so the line it belongs to fails. */

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { HELP_HINT } from '../shell/ui/prompt.ts';
 import { ROOT, tempDir } from './helpers/tosh.ts';
 
 /** A private copy of the built shell (bin + dist), so its V8 code cache can be damaged without touching the checkout's. */
@@ -48,4 +49,9 @@ describe("the bundled shell's code cache", () => {
     });
     expect(readFileSync(file).length).toBeGreaterThan(1000);
   });
+});
+
+it('draws the same hint before the core loads as the UI does', () => {
+  const bin = readFileSync(join(ROOT, 'bin', 'tosh.js'), 'utf8');
+  expect(bin).toContain(`const hint = ${JSON.stringify(HELP_HINT)};`);
 });
