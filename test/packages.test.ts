@@ -372,10 +372,12 @@ describe('plugins install in the interactive shell', () => {
     t.type('plugins');
     t.press('Enter');
     const screen = await t.until(/^which .*\n.*tosh>/m);
-    const table = screen.split('\n').slice(screen.split('\n').indexOf('tosh> plugins') + 2);
+    // The prompt shows the working directory first: `<cwd> tosh> `.
+    const lines = screen.split('\n');
+    const table = lines.slice(lines.findIndex((l) => l.endsWith(' tosh> plugins')) + 2);
     const rows = table.slice(
       0,
-      table.findIndex((l) => l.startsWith('tosh>')),
+      table.findIndex((l) => / tosh>/.test(l)),
     );
     expect(rows.map((l) => l.split(' ')[0])).toEqual([
       'other',
@@ -387,6 +389,7 @@ describe('plugins install in the interactive shell', () => {
       'new',
       'plugins',
       'reload',
+      'shell',
       'which',
     ]);
     expect(rows[0]).toMatch(/^other {3,}1\.0\.0 +loaded +other +package tosh-other@1\.0\.0 +…\S*tosh-other *$/);

@@ -398,7 +398,9 @@ export class Runner {
           argv: stage.command.argv,
           env: this.commandEnv(stage.command),
           cwd: this.session.cwd,
-          stdin: isFirst ? (fed ? 'pipe' : first && sink.inherit ? sink.inherit.stdin : 'ignore') : 'pipe',
+          // The terminal (or tosh's stdin) is the first program's input; in the interactive shell only when
+          // the run's output goes to the terminal too (the UI steps aside for it), as `ls | upper` needs neither.
+          stdin: isFirst ? (fed ? 'pipe' : first && sink.inherit && (last || !sink.terminal) ? sink.inherit.stdin : 'ignore') : 'pipe',
           stdout: isLast && last && sink.inherit && !keep ? 'inherit' : 'pipe',
           stderr: sink.inherit ? 'inherit' : 'pipe',
         };
@@ -424,6 +426,8 @@ export class Runner {
         if (spec.stdin === 'inherit' || spec.stdout === 'inherit') usesTerminal = true;
         specs.push(spec);
       });
+      // While the UI draws, a program's errors go through it rather than across the screen.
+      if (sink.terminal && !usesTerminal) for (const spec of specs) if (spec.stderr === 'inherit') spec.stderr = 'pipe';
     } catch (error) {
       for (const fd of opened) closeSync(fd);
       this.session.errorLine(sink, oneLine(error));
