@@ -7,6 +7,19 @@
  */
 
 /** The files of a new plugin package, relative to its folder. */
+/** What every scaffolded tsconfig.json asks of TypeScript: strict, and no emit (tosh compiles plugins itself). */
+export const COMPILER_OPTIONS = {
+  target: 'ES2022',
+  lib: ['ES2023'],
+  module: 'preserve',
+  moduleResolution: 'bundler',
+  jsx: 'react-jsx',
+  strict: true,
+  skipLibCheck: true,
+  noEmit: true,
+  allowImportingTsExtensions: true,
+};
+
 export function packageScaffold(
   name: string,
   options: { sdkRange: string; shellVersion: string; shellRoot: string; plugin: string; test: string },
@@ -28,18 +41,7 @@ export function packageScaffold(
     devDependencies: { tosh: `file:${options.shellRoot}`, typescript: '^5.9.0', vitest: '^4.0.0' },
   };
   const tsconfig = {
-    compilerOptions: {
-      target: 'ES2022',
-      lib: ['ES2023'],
-      module: 'preserve',
-      moduleResolution: 'bundler',
-      jsx: 'react-jsx',
-      strict: true,
-      skipLibCheck: true,
-      noEmit: true,
-      allowImportingTsExtensions: true,
-      types: [],
-    },
+    compilerOptions: { ...COMPILER_OPTIONS, types: [] },
     include: ['*.ts', '*.tsx'],
   };
   return [

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CommandError, defineCommand, definePlugin, z } from 'tosh/plugin-sdk';
-import { packageScaffold } from './_new-package.ts';
+import { COMPILER_OPTIONS, packageScaffold } from './_new-package.ts';
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const PLUGIN_EXTENSIONS = ['.ts', '.tsx', '.mts', '.js', '.mjs'];
@@ -99,15 +99,7 @@ function tsconfig(root: string): string {
   const config = {
     // Written by `tosh new`: type-checks these plugins against the shell at ${root}, no npm install needed.
     compilerOptions: {
-      target: 'ES2022',
-      lib: ['ES2023'],
-      module: 'preserve',
-      moduleResolution: 'bundler',
-      jsx: 'react-jsx',
-      strict: true,
-      skipLibCheck: true,
-      noEmit: true,
-      allowImportingTsExtensions: true,
+      ...COMPILER_OPTIONS,
       resolveJsonModule: true,
       types: ['node'],
       typeRoots: [join(modules, '@types')],
