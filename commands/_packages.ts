@@ -6,18 +6,7 @@
  * refused package or Ctrl-C leaves the previous state as it was.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type CommandContext, CommandError } from 'tosh/plugin-sdk';
@@ -251,14 +240,6 @@ export async function reloadPackages(ctx: CommandContext, names: string[]): Prom
   for (const name of names) {
     const report = await ctx.shell.reloadPath(join(project, 'node_modules', name), { force: true });
     if (report && !report.ok) ctx.stderr.write(`tosh: ${report.message}\n`);
-  }
-  // A linked folder is watched for saves from the files its plugin was built from; touching the project
-  // makes a watching shell look at those files again now that the plugin is loaded.
-  if ([...installedIn(project).values()].some((p) => p.link)) {
-    const now = new Date();
-    try {
-      utimesSync(join(project, 'package.json'), now, now);
-    } catch {}
   }
 }
 

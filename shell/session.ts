@@ -1,5 +1,4 @@
 import { existsSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import semver from 'semver';
 import { SDK_VERSION } from '../plugin-sdk/index.ts';
@@ -351,8 +350,17 @@ export class Session implements ShellApi {
     this.loading.set(path, tail);
     void tail.then(() => {
       if (this.loading.get(path) === tail) this.loading.delete(path);
+      for (const listener of this.reloadListeners) listener();
     });
     return run;
+  }
+
+  private readonly reloadListeners = new Set<() => void>();
+
+  /** Call `listener` after each load, reload or unload, whoever asked for it; returns what stops that. */
+  onReloaded(listener: () => void): () => void {
+    this.reloadListeners.add(listener);
+    return () => this.reloadListeners.delete(listener);
   }
 
   /** Paths refused because their plugin name was taken, whose name is free again (each handed out once). */

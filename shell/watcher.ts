@@ -282,6 +282,10 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
   for (const root of roots) if (!present.includes(root)) awaitRoot(root);
   for (const record of session.registry.all()) remember(record.source.path);
   followInputs();
+  // A plugin loaded by a command (`plugins link`, `reload`) may import files outside the roots too.
+  const stopFollowing = session.onReloaded(() => {
+    if (!closed) followInputs();
+  });
   // Plugins added or removed between start-up and now.
   const known = new Set(session.registry.all().map((r) => r.source.path));
   for (const source of discover(session.options.dirs.filter((d) => !d.builtin))) if (!known.has(source.path)) schedule(source.path);
@@ -289,6 +293,7 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
 
   return async () => {
     closed = true;
+    stopFollowing();
     clearTimeout(quiet);
     for (const shallow of pending.values()) shallow.close();
     await watcher.close();

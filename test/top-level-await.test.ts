@@ -23,7 +23,10 @@ it('runs a plugin that awaits at its top level, imports shared modules and reads
 
 it('points --debug stacks of such a plugin at its own lines', async () => {
   const dir = fixture('tla');
-  const line = readFileSync(join(dir, 'tla.ts'), 'utf8').split('\n').findIndex((l) => l.includes('kaboom')) + 1;
+  const line =
+    readFileSync(join(dir, 'tla.ts'), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('kaboom')) + 1;
   const result = await tosh(['--plugins', dir, '--debug', '-c', 'tla:boom'], { home: quickHome() });
   const lines = result.stderr.split('\n').filter((l) => !l.includes('never.ts'));
   expect(lines[0]).toBe('tosh: tla:boom: kaboom');
