@@ -414,6 +414,14 @@ async function run(argv: string[]): Promise<number> {
  * thrown from a timer or a rejection is reported and the shell goes on.
  */
 function installFaultHandlers(session: Session, interactive: boolean, errorLine: (message: string) => void): void {
+  // A plugin's dynamic import() goes through vm's main-context loader, which Node 20 flags as
+  // experimental on first use: that warning is the shell's business, not the user's output.
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    if (type === 'ExperimentalWarning' && String(warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
+    emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
   watchStreams(() => session.interrupt());
   process.on('uncaughtException', (error) => session.pluginFault(error));
   process.on('unhandledRejection', (reason) => session.pluginFault(reason));

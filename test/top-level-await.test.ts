@@ -33,3 +33,12 @@ it('points --debug stacks of such a plugin at its own lines', async () => {
   expect(lines[2]).toMatch(new RegExp(`^ {4}at .*tla\\.ts:${line}:\\d+\\)?$`));
   expect(result.code).toBe(1);
 });
+
+it('runs a dynamic import() in a plugin without Node printing a warning', async () => {
+  expect(await tosh(['--plugins', fixture('tla'), '-c', 'dyn; echo x'], { home: quickHome() })).toMatchObject({
+    stdout: '/\nx\n',
+    code: 0,
+  });
+  const result = await tosh(['--plugins', fixture('tla'), '-c', 'dyn'], { home: quickHome() });
+  expect(result.stderr).not.toContain('Warning');
+});
