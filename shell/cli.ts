@@ -390,8 +390,11 @@ async function run(argv: string[]): Promise<number> {
       for await (const line of lines) {
         const trimmed = line.trim();
         if (trimmed === '' || trimmed.startsWith('#')) continue;
+        const asyncBefore = session.asyncRuns;
         status = await session.runLine(line);
-        await settle();
+        // A rejection left by an async command is reported once the event loop turns: let it, so it
+        // fails this line (sync commands cannot leave one behind that a later turn would show).
+        if (session.asyncRuns !== asyncBefore) await settle();
         // Ctrl-C stops a script as it would in sh, not just the line it interrupted.
         if (faults !== session.faultCount) status = status || Status.failed;
         faults = session.faultCount;

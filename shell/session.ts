@@ -106,6 +106,7 @@ export class Session implements ShellApi {
     this.env = {};
     for (const [name, value] of Object.entries(options.env)) if (value !== undefined) this.env[name] = value;
     this.env.PWD = this.cwd;
+    this.snapshot = undefined;
     for (const [name, value] of Object.entries(options.aliases ?? {})) this.aliasTable.set(name, value);
   }
 
@@ -573,9 +574,9 @@ export class Session implements ShellApi {
         throw new ShellError(`${dir}: ${code === 'EACCES' ? 'permission denied' : oneLine(error)}`);
       }
     }
-    this.env.OLDPWD = this.cwd;
+    this.setEnv('OLDPWD', this.cwd);
     this.cwd = target;
-    this.env.PWD = target;
+    this.setEnv('PWD', target);
     return target;
   }
 
@@ -588,14 +589,24 @@ export class Session implements ShellApi {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ShellError(`${quote(name)} is not a valid variable name`);
     if (value === undefined) {
       this.vars.delete(name);
-      delete this.env[name];
+      this.setEnv(name, undefined);
       return;
     }
     if (options.export || name in this.env) {
-      this.env[name] = value;
+      this.setEnv(name, value);
       this.vars.delete(name);
     } else this.vars.set(name, value);
   }
+
+  /** Change an exported variable (every change goes through here: the snapshot below is then made anew). */
+  private setEnv(name: string, value: string | undefined): void {
+    if (value === undefined) delete this.env[name];
+    else this.env[name] = value;
+    this.snapshot = undefined;
+  }
+
+  /** The exported variables as commands see them, copied once per change rather than once per command. */
+  private snapshot: Readonly<Record<string, string>> | undefined;
 
   /** Export a shell variable that already has a value (`export NAME`). */
   exportVariable(name: string): boolean {
@@ -609,9 +620,10 @@ export class Session implements ShellApi {
     return { ...this.env };
   }
 
-  /** The exported variables, for one command to run with. */
-  exported(): Record<string, string> {
-    return { ...this.env };
+  /** The exported variables, for one command to run with (read-only: shared until a variable changes). */
+  exported(): Readonly<Record<string, string>> {
+    this.snapshot ??= Object.freeze({ ...this.env });
+    return this.snapshot;
   }
 
   aliases(): Record<string, string> {
@@ -652,6 +664,11 @@ export class Session implements ShellApi {
 
   get faultCount(): number {
     return this.runner.faultCount;
+  }
+
+  /** How many commands have returned a promise so far. */
+  get asyncRuns(): number {
+    return this.runner.asyncRuns;
   }
 
   /** Cancel the running line, if any (Ctrl-C). Returns false when nothing was running. */

@@ -93,6 +93,8 @@ export class Runner {
   previousStatus = 0;
   /** Plugin errors reported outside any command, counted so `-c` and scripts can fail the line. */
   faultCount = 0;
+  /** Commands that returned a promise: after those, a rejection nobody handled may still be reported. */
+  asyncRuns = 0;
   private controller: AbortController | undefined;
   private lineController: AbortController | undefined;
   /** Set once Ctrl-C has fired for the running line: a second one means the command does not give way. */
@@ -244,7 +246,7 @@ export class Runner {
   }
 
   /** The environment one command runs with: the exported variables and its own `NAME=value` words. */
-  private commandEnv(command: ExpandedCommand): Record<string, string> {
+  private commandEnv(command: ExpandedCommand): Readonly<Record<string, string>> {
     const env = this.session.exported();
     if (command.assignments.length === 0) return env;
     const own = { ...env };
@@ -521,7 +523,7 @@ export class Runner {
     input: unknown,
     sink: Sink,
     signal: AbortSignal,
-    env: Record<string, string>,
+    env: Readonly<Record<string, string>>,
   ): Promise<StageResult> {
     const session = this.session;
     const failed = (status: number, message: string, error?: unknown) => {
@@ -556,8 +558,9 @@ export class Runner {
     let validated: { args: unknown; flags: unknown };
     try {
       // The metadata that parsed the words was made from this very code (the cache is keyed on it).
-      // Schemas are the author's code too (a `.transform` may throw or loop).
-      validated = session.pluginCode(() => validate(typed, command, resolved.spec, raw));
+      // Schemas are the author's code too: a `.transform` that throws is named below. (Not guarded: a
+      // guarded call costs more than the whole validation, and a loop in a transform is not a case worth it.)
+      validated = validate(typed, command, resolved.spec, raw);
     } catch (error) {
       if (error instanceof ShellError) return failed(error.exitCode, oneLine(error), error);
       return failure(error);
@@ -579,6 +582,7 @@ export class Runner {
       release();
       return { status: 0, value: result };
     }
+    this.asyncRuns++;
     const running = Promise.resolve(result);
     void running.catch(() => {}).finally(release);
     // An error the plugin throws outside this call (a timer, an event) fails the command too.
@@ -636,7 +640,7 @@ export class Runner {
     name: string,
     sink: Sink,
     signal: AbortSignal,
-    env: Record<string, string> = this.session.exported(),
+    env: Readonly<Record<string, string>> = this.session.exported(),
   ): CommandContext {
     const options: RenderOptions = { color: sink.color, columns: sink.out.columns, fit: sink.out.isTTY };
     return {
