@@ -7,7 +7,7 @@ import type { Output } from '../plugin-sdk/types.ts';
 import { didYouMean } from './args.ts';
 import { loadConfig, toshHome } from './config.ts';
 import type { PluginDir } from './discover.ts';
-import { quote, Status } from './errors.ts';
+import { oneLine, quote, Status } from './errors.ts';
 import { shellQuote } from './line/lexer.ts';
 import { renderValue, stripAnsi } from './render.ts';
 import { type Host, plainProgress, Session, SHELL_VERSION, SIGNAL_EXIT_WAIT_MS, type Sink } from './session.ts';
@@ -239,9 +239,21 @@ const PIPE_CLOSED = 141;
  */
 export async function main(argv: string[]): Promise<number> {
   let status: number;
+  // Nothing left to wait for, yet the run has not finished: something the shell itself relies on was broken
+  // (a plugin that replaced a global such as setTimeout). Fail loudly rather than leave with status 0.
+  const stalled = () => {
+    process.stderr.write('tosh: the shell stopped before its work was done (a plugin may have replaced a global it relies on)\n');
+    process.exitCode = Status.failed;
+  };
+  process.once('beforeExit', stalled);
   try {
     status = await run(argv);
+  } catch (error) {
+    // The shell's own code threw (through a global a plugin replaced, say): one line, status 1, never a silent 0.
+    process.stderr.write(`tosh: internal error: ${oneLine(error)}\n`);
+    status = Status.failed;
   } finally {
+    process.off('beforeExit', stalled);
     flushOutput();
   }
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
@@ -374,6 +386,18 @@ async function run(argv: string[]): Promise<number> {
         faults = session.faultCount;
         if (outputClosed || session.exitRequested !== undefined || status === Status.interrupted || (options.errexit && status !== 0))
           break;
+      }
+      // The lines stopped coming before the end of stdin: readline broke (a plugin replaced a global it uses).
+      if (
+        !script &&
+        status !== Status.interrupted &&
+        session.exitRequested === undefined &&
+        !outputClosed &&
+        !(options.errexit && status !== 0) &&
+        !process.stdin.readableEnded
+      ) {
+        errorLine('stopped reading lines before the end of the input (a plugin may have replaced a global the shell relies on)');
+        status = Status.failed;
       }
     }
   } finally {

@@ -306,6 +306,8 @@ export class Session implements ShellApi {
       const problem = this.sdkProblem(source, record.meta);
       if (problem) record.error = problem;
     } catch (error) {
+      // Its commands are not known: a word naming the plugin fails with this (runCommand).
+      if (error instanceof LoadTimeout) record.loadFailure = loadErrorText(source, error);
       record.error =
         error instanceof TrustRefusal
           ? `refused plugin ${source.display}: ${error.reason}`
@@ -794,6 +796,8 @@ export class Session implements ShellApi {
     const [name, ...rest] = words as [string, ...string[]];
     const resolved = this.registry.resolve(name);
     if (!resolved) {
+      const unloaded = this.unloaded(name);
+      if (unloaded) return { status: Status.failed, value: this.errorLine(sink, `${name}: cannot load: ${unloaded}`) };
       const near = this.suggest(name);
       this.errorLine(sink, `unknown command ${quote(name)}${near ? ` (did you mean ${quote(near)}?)` : ''}`);
       return { status: Status.unknownCommand, value: undefined };
@@ -803,6 +807,12 @@ export class Session implements ShellApi {
       rest.slice(0, dashes < 0 ? undefined : dashes).includes('--help') && !resolved.spec.flags.some((f) => f.key === 'help');
     if (wantsHelp && this.registry.resolve('help')) return this.runCommand(['help', name], input, sink, signal);
     return this.invoke(resolved, name, rest, input, sink, signal);
+  }
+
+  /** Why the plugin a word names (`stuck` or `stuck:cmd`) never said what its commands are: its loading ran out of time. */
+  private unloaded(word: string): string | undefined {
+    const plugin = word.split(':')[0];
+    return this.registry.all().find((r) => !r.meta && r.loadFailure !== undefined && pluginName(r) === plugin)?.loadFailure;
   }
 
   /** The command a mistyped name probably meant; `plugin:cmd` looks only among that plugin's commands. */
