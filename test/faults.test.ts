@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { alive, start } from './helpers/proc.ts';
-import { fixture, tempDir, tosh } from './helpers/tosh.ts';
+import { shq, terminals } from './helpers/tmux.ts';
+import { BIN, fixture, tempDir, tosh } from './helpers/tosh.ts';
 
 /** The fixture's plugin directories, copied with trusted permissions. */
 const faults = () => fixture('faults');
@@ -214,5 +215,68 @@ describe('built-in names and globals', () => {
       expect(lines(r.stderr).every((l) => l.startsWith('tosh: '))).toBe(true);
       expect(r.stderr).toMatch(/^tosh: internal error: map is patched$/m);
     }
+  });
+});
+
+describe('Ctrl-C in a terminal', () => {
+  const terminal = terminals('tosh-faults');
+  /** The interactive shell in tmux; when it ends, the pane shows its status and whether the terminal is back in cooked mode. */
+  const shell = () => {
+    const home = tempDir('tosh-home-');
+    return terminal(
+      [
+        `TOSH_HOME=${shq(home)} HOME=${shq(home)} TERM=xterm-256color`,
+        `${shq(process.execPath)} ${shq(BIN)} --plugins ${shq(join(faults(), 'plugins'))};`,
+        `echo "[exit $?]"; stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo; sleep 600`,
+      ].join(' '),
+    );
+  };
+
+  it('stops a command looping in run; the prompt comes back and the next command runs', async () => {
+    const t = shell();
+    await t.until('tosh> ');
+    t.type('spin');
+    await t.until('tosh> spin');
+    t.press('Enter');
+    // Let the loop start (it holds the thread before the screen shows the line ran).
+    await sleep(800);
+    t.press('C-c');
+    await t.untilLines((l) => l.at(-1) === 'tosh>' && l.at(-2)?.startsWith('tosh> spin') === true, 'the prompt after spin');
+    t.type('calm');
+    t.press('Enter');
+    await t.untilLines((l) => l.slice(-3).join('|') === 'tosh> calm|calm|tosh>', 'calm answering');
+  });
+
+  it('a loop after an await: Ctrl-C says so, a second Ctrl-C ends the shell and the terminal is usable', async () => {
+    const t = shell();
+    await t.until('tosh> ');
+    t.type('spin-later');
+    t.press('Enter');
+    await t.until('tosh> spin-later\n');
+    await sleep(500);
+    t.press('C-c');
+    await t.until('tosh: the running command does not give way to Ctrl-C: press Ctrl-C again to lea');
+    t.press('C-c');
+    const screen = await t.until(/\[exit \d+\]\n.*echo/);
+    expect(screen).toContain('[exit 130]\nicanon echo');
+  });
+
+  it('closing the terminal while a command loops ends the shell (no orphan)', async () => {
+    const home = tempDir('tosh-home-');
+    const pidFile = join(home, 'pid');
+    const t = terminal(
+      `echo $$ > ${shq(pidFile)}; TOSH_HOME=${shq(home)} HOME=${shq(home)} TERM=xterm-256color exec ${shq(process.execPath)} ${shq(BIN)} --plugins ${shq(join(faults(), 'plugins'))}`,
+    );
+    await t.until('tosh> ');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    t.type('spin');
+    await t.until('tosh> spin');
+    t.press('Enter');
+    await sleep(800);
+    t.kill();
+    for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+    const left = alive(pid);
+    if (left) process.kill(pid, 'SIGKILL');
+    expect(left).toBe(false);
   });
 });
