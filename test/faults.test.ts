@@ -190,6 +190,22 @@ describe('Ctrl-C and signals', () => {
   });
 });
 
+describe('dispatch', () => {
+  it('a command that resolved but is gone from the code that runs is unknown (status 127)', async () => {
+    // Resolution reads the metadata cached at the first start; the code evaluated at the second lacks the command.
+    const home = tempDir('tosh-home-');
+    const dir = join(faults(), 'vanish');
+    expect(await tosh(['--plugins', dir, '-c', 'vanish'], { home })).toEqual({ stdout: 'here\n', stderr: '', code: 0 });
+    const env = { TOSH_TEST_VANISH: '1' };
+    expect(await tosh(['--plugins', dir, '-c', 'vanish'], { home, env })).toEqual({
+      stdout: '',
+      stderr: "tosh: unknown command 'vanish'\n",
+      code: 127,
+    });
+    expect(await tosh(['--plugins', dir, '-c', 'stay'], { home, env })).toEqual({ stdout: 'stayed\n', stderr: '', code: 0 });
+  });
+});
+
 describe('built-in names and globals', () => {
   it('a plugin named like a built-in is refused with a message and the built-in keeps working', async () => {
     const root = faults();
