@@ -797,7 +797,7 @@ export class Session implements ShellApi {
     const resolved = this.registry.resolve(name);
     if (!resolved) {
       const unloaded = this.unloaded(name);
-      if (unloaded) return { status: Status.failed, value: this.errorLine(sink, `${name}: cannot load: ${unloaded}`) };
+      if (unloaded) return { status: Status.failed, value: this.errorLine(sink, unloaded) };
       const near = this.suggest(name);
       this.errorLine(sink, `unknown command ${quote(name)}${near ? ` (did you mean ${quote(near)}?)` : ''}`);
       return { status: Status.unknownCommand, value: undefined };
@@ -809,10 +809,15 @@ export class Session implements ShellApi {
     return this.invoke(resolved, name, rest, input, sink, signal);
   }
 
-  /** Why the plugin a word names (`stuck` or `stuck:cmd`) never said what its commands are: its loading ran out of time. */
+  /**
+   * An unknown word while a plugin's loading ran out of time: that plugin never said what its commands are,
+   * so the word may be one of them (status 1 and why, not 127). Undefined when no plugin timed out.
+   */
   private unloaded(word: string): string | undefined {
-    const plugin = word.split(':')[0];
-    return this.registry.all().find((r) => !r.meta && r.loadFailure !== undefined && pluginName(r) === plugin)?.loadFailure;
+    const late = this.registry.all().filter((r) => !r.meta && r.loadFailure !== undefined);
+    const named = late.find((r) => pluginName(r) === word.split(':')[0]);
+    if (named) return `${word}: cannot load: ${named.loadFailure}`;
+    return late[0] && `unknown command ${quote(word)} (${late[0].loadFailure}: it may be one of its commands)`;
   }
 
   /** The command a mistyped name probably meant; `plugin:cmd` looks only among that plugin's commands. */

@@ -78,7 +78,12 @@ describe('loading has a deadline', () => {
       stderr: failed,
       code: 0,
     });
-    // Its commands are unknown (the loop never let it say what they are) but say why, with status 1.
+    // The loop never let it say what its commands are: a word naming it, or any unknown word, fails with status 1 and why.
+    expect(await tosh(['--plugins', 'load-loop', '-c', 'nope'], { home, cwd: root })).toEqual({
+      stdout: '',
+      stderr: `${failed}tosh: unknown command 'nope' (load-loop/stuck.ts: did not finish loading within 1 s: it may be one of its commands)\n`,
+      code: 1,
+    });
     expect(await tosh(['--plugins', 'load-loop', '-c', 'stuck'], { home, cwd: root })).toEqual({
       stdout: '',
       stderr: `${failed}tosh: stuck: cannot load: load-loop/stuck.ts: did not finish loading within 1 s\n`,
