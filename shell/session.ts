@@ -816,7 +816,7 @@ export class Session implements ShellApi {
   private unloaded(word: string): string | undefined {
     const late = this.registry.all().filter((r) => !r.meta && r.loadFailure !== undefined);
     const named = late.find((r) => pluginName(r) === word.split(':')[0]);
-    if (named) return `${word}: cannot load: ${named.loadFailure}`;
+    if (named) return `${pluginName(named)}: cannot load: ${named.loadFailure}`;
     return late[0] && `unknown command ${quote(word)} (${late[0].loadFailure}: it may be one of its commands)`;
   }
 
