@@ -8,6 +8,7 @@ import { didYouMean } from './args.ts';
 import { loadConfig, toshHome } from './config.ts';
 import type { PluginDir } from './discover.ts';
 import { oneLine, quote, Status } from './errors.ts';
+import { interruptionCount } from './faults.ts';
 import { shellQuote } from './line/lexer.ts';
 import { renderValue, stripAnsi } from './render.ts';
 import { type Host, plainProgress, Session, SHELL_VERSION, SIGNAL_EXIT_WAIT_MS, type Sink } from './session.ts';
@@ -357,7 +358,13 @@ async function run(argv: string[]): Promise<number> {
     }
   }
 
+  const interrupted = interruptionCount();
   await session.start();
+  // Ctrl-C while a plugin's top level held the start: that plugin is marked failed, and the run ends there.
+  if (interruptionCount() !== interrupted) {
+    await session.close(SIGNAL_EXIT_WAIT_MS);
+    return Status.interrupted;
+  }
   if (commandLine !== undefined && !session.registry.resolve(options.script ?? '')) {
     cannotRead('ENOENT', '');
     return Status.unknownCommand;

@@ -24,6 +24,11 @@ export const isInterruption = (error: unknown) => (error as { code?: unknown } |
 /** The error V8 throws into code that ran past its deadline. */
 export const isTimeout = (error: unknown) => (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
 
+let interruptions = 0;
+
+/** How many Ctrl-Cs have stopped plugin code so far (one taken while plugins load must still end a non-interactive start). */
+export const interruptionCount = () => interruptions;
+
 /** Run plugin code so that Ctrl-C, and `timeoutMs` if given, can stop it even in a loop that never yields. */
 export function guarded<T>(fn: () => T, timeoutMs?: number): T {
   trampoline ??= new vm.Script('globalThis[Symbol.for("tosh.guarded-call")]()', { filename: 'tosh:guard' });
@@ -36,6 +41,9 @@ export function guarded<T>(fn: () => T, timeoutMs?: number): T {
       ? { breakOnSigint: true, timeout: timeoutMs, displayErrors: false }
       : { breakOnSigint: true, displayErrors: false };
     return trampoline.runInThisContext(options) as T;
+  } catch (error) {
+    if (isInterruption(error)) interruptions++;
+    throw error;
   } finally {
     slot[CALL] = previous;
   }

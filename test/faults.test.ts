@@ -122,6 +122,17 @@ describe('Ctrl-C and signals', () => {
     expect(alive(sh.pid)).toBe(false);
   });
 
+  it('SIGINT while a plugin loops at its top level during the start: that plugin fails and the run ends with 130', async () => {
+    const root = faults();
+    const sh = start(['--plugins', 'load-loop', '-c', 'calm'], { cwd: root });
+    // Well inside the 5 s deadline, after the build.
+    await sleep(1500);
+    sh.child.kill('SIGINT');
+    expect(await sh.exit(5000)).toEqual({ code: 130, signal: null });
+    expect(sh.stdout()).toBe('');
+    expect(sh.stderr()).toBe('tosh: failed to load load-loop/stuck.ts: loading was interrupted (Ctrl-C)\n');
+  });
+
   it('SIGINT stops a looping line in stdin mode and the script stops there', async () => {
     const sh = start(plugins(faults()), { stdin: 'calm\nspin\ncalm\n' });
     await sh.waitOut('calm\n');
