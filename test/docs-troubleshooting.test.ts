@@ -23,6 +23,7 @@ const NOT_STAGED = [
   'tosh: the running command does not give way to Ctrl-C: leaving the shell',
   'tosh: a plugin holds the shell: ending it (SIGTERM)',
   'tosh: a plugin holds the shell: ending it (SIGHUP)',
+  'tosh: failed to load plugins/greet.ts: loading was interrupted (Ctrl-C)',
 ];
 
 const DEPLOY = plugin(`{
