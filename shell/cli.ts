@@ -183,6 +183,13 @@ export function drained(stream: NodeJS.WriteStream): Promise<void> {
 
 function enqueue(stream: NodeJS.WriteStream, text: string): void {
   if (outputClosed && stream === process.stdout) return;
+  if (stream === process.stderr) {
+    // Errors and notices go out now, after the output made before them: a plugin that then holds the
+    // thread until the process is ended (CONTRACT §11) must not take its last words with it.
+    queue.push([stream, text]);
+    flushOutput();
+    return;
+  }
   queue.push([stream, text]);
   queuedBytes += text.length;
   if (queuedBytes > 65536) flushOutput();

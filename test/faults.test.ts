@@ -31,6 +31,13 @@ describe('a plugin error outside run', () => {
     expect(r).toEqual({ stdout: '', stderr: 'tosh: boom: boom\n', code: 1 });
   });
 
+  it("with --debug, the stack points at the author's source line", async () => {
+    const root = faults();
+    const r = await tosh(['--debug', '--plugins', 'plugins', '-c', 'timer-throw'], { cwd: root });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^tosh: boom: boom\ntosh: Error: boom\n {4}at .*\(plugins\/boom\.ts:15:19\)\n/);
+  });
+
   it('an unhandled rejection and an emitted error do the same', async () => {
     const root = faults();
     expect(await tosh([...plugins(root), '-c', 'rejection'])).toEqual({ stdout: '', stderr: 'tosh: boom: rejected\n', code: 1 });
@@ -144,7 +151,9 @@ describe('Ctrl-C and signals', () => {
 
   it('a loop after an await gives way only to a second SIGINT, which ends the shell with a message', async () => {
     const sh = start([...plugins(faults()), '-c', 'spin-later']);
-    await sleep(800);
+    // Written just before the loop: it reaches stderr although the thread is held from then on.
+    await sh.waitErr('spinning\n');
+    await sleep(300);
     sh.child.kill('SIGINT');
     await sh.waitErr('tosh: the running command does not give way to Ctrl-C: press Ctrl-C again to leave the shell\n', 5000);
     sh.child.kill('SIGINT');
@@ -162,6 +171,7 @@ describe('Ctrl-C and signals', () => {
   ] as const) {
     it(`${signal} ends the shell while a plugin holds the thread (${line})`, async () => {
       const sh = start(plugins(faults()), { stdin: `${line}\n`, end: false });
+      if (line === 'spin-later') await sh.waitErr('spinning\n');
       await sleep(800);
       sh.child.kill(signal);
       await sh.exit(6000);
