@@ -203,6 +203,14 @@ describe('Ctrl-C and signals', () => {
     });
   }
 
+  it('SIGTERM with a dispose that never settles: the shell still leaves on its own, with 143', async () => {
+    const sh = start(['--plugins', join(faults(), 'slow-dispose')], { stdin: 'slow\n', end: false });
+    await sh.waitOut('slow\n');
+    sh.child.kill('SIGTERM');
+    expect(await sh.exit(6000)).toEqual({ code: 143, signal: null });
+    expect(sh.stderr()).toBe('');
+  });
+
   it('the end of stdin and of -c run dispose too (once)', async () => {
     const marker = join(tempDir(), 'disposed');
     const r = await tosh(plugins(faults()), { stdin: 'ok\ncalm\n', env: { TOSH_TEST_DISPOSED: marker } });
