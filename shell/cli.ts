@@ -8,7 +8,7 @@ import { didYouMean } from './args.ts';
 import { loadConfig, toshHome } from './config.ts';
 import type { PluginDir } from './discover.ts';
 import { oneLine, quote, Status } from './errors.ts';
-import { interruptionCount } from './faults.ts';
+import { interruptionCount, timers } from './faults.ts';
 import { shellQuote } from './line/lexer.ts';
 import { renderValue, stripAnsi } from './render.ts';
 import { type Host, plainProgress, Session, SHELL_VERSION, SIGNAL_EXIT_WAIT_MS, type Sink } from './session.ts';
@@ -195,7 +195,7 @@ function enqueue(stream: NodeJS.WriteStream, text: string): void {
   if (queuedBytes > 65536) flushOutput();
   else if (!flushScheduled) {
     flushScheduled = true;
-    setImmediate(flushOutput);
+    timers.setImmediate(flushOutput);
   }
 }
 
@@ -271,7 +271,7 @@ export async function main(argv: string[]): Promise<number> {
 /** Leave now, with whatever was written so far handed to the OS. */
 async function exitAfterOutput(status: number): Promise<never> {
   flushOutput();
-  await Promise.race([Promise.all([drained(process.stdout), drained(process.stderr)]), new Promise((r) => setTimeout(r, 300))]);
+  await Promise.race([Promise.all([drained(process.stdout), drained(process.stderr)]), new Promise((r) => timers.setTimeout(r, 300))]);
   process.exit(status);
 }
 
@@ -390,6 +390,7 @@ async function run(argv: string[]): Promise<number> {
       // readline is loaded only for stdin (it pulls in Node's streams).
       const lines: AsyncIterable<string> | Iterable<string> =
         script ?? process.getBuiltinModule('node:readline').createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+      let stopped = false;
       for await (const line of lines) {
         const trimmed = line.trim();
         if (trimmed === '' || trimmed.startsWith('#')) continue;
@@ -398,18 +399,13 @@ async function run(argv: string[]): Promise<number> {
         // Ctrl-C stops a script as it would in sh, not just the line it interrupted.
         if (faults !== session.faultCount) status = status || Status.failed;
         faults = session.faultCount;
-        if (outputClosed || session.exitRequested !== undefined || status === Status.interrupted || (options.errexit && status !== 0))
+        if (outputClosed || session.exitRequested !== undefined || status === Status.interrupted || (options.errexit && status !== 0)) {
+          stopped = true;
           break;
+        }
       }
       // The lines stopped coming before the end of stdin: readline broke (a plugin replaced a global it uses).
-      if (
-        !script &&
-        status !== Status.interrupted &&
-        session.exitRequested === undefined &&
-        !outputClosed &&
-        !(options.errexit && status !== 0) &&
-        !process.stdin.readableEnded
-      ) {
+      if (!script && !stopped && !process.stdin.readableEnded) {
         errorLine('stopped reading lines before the end of the input (a plugin may have replaced a global the shell relies on)');
         status = Status.failed;
       }
@@ -462,7 +458,7 @@ function installFaultHandlers(session: Session, interactive: boolean, errorLine:
 }
 
 /** Let Node report a promise the line left rejected, so the line it belongs to fails. */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+const settle = () => new Promise<void>((resolve) => timers.setImmediate(resolve));
 
 async function startWatching(session: Session): Promise<() => Promise<void>> {
   const { watchPlugins } = await import('./watcher.ts');

@@ -15,6 +15,18 @@
  */
 import vm from 'node:vm';
 
+/**
+ * The shell's own timers, taken when the shell loads, before any plugin runs: a plugin that replaces
+ * the globals (they are the whole process's) does not stop the shell's output, lines or Ctrl-C.
+ */
+export const timers = {
+  setTimeout: globalThis.setTimeout,
+  clearTimeout: globalThis.clearTimeout,
+  setInterval: globalThis.setInterval,
+  clearInterval: globalThis.clearInterval,
+  setImmediate: globalThis.setImmediate,
+};
+
 const CALL = Symbol.for('tosh.guarded-call');
 let trampoline: vm.Script | undefined;
 
@@ -101,7 +113,7 @@ export class SigintWatch {
     this.depth++;
     Atomics.store(this.state, BUSY, 1);
     if (this.idleTimer) {
-      clearTimeout(this.idleTimer);
+      timers.clearTimeout(this.idleTimer);
       this.idleTimer = undefined;
     }
     this.start();
@@ -116,7 +128,7 @@ export class SigintWatch {
     process.removeAllListeners('SIGINT');
     this.binding.startSigintWatchdog();
     Atomics.store(this.state, WATCH, 1);
-    this.poll = setInterval(() => this.check(), 50);
+    this.poll = timers.setInterval(() => this.check(), 50);
     this.poll.unref();
   }
 
@@ -125,7 +137,7 @@ export class SigintWatch {
     this.depth = Math.max(0, this.depth - 1);
     if (this.depth > 0) return;
     Atomics.store(this.state, BUSY, 0);
-    this.idleTimer ??= setTimeout(() => {
+    this.idleTimer ??= timers.setTimeout(() => {
       this.idleTimer = undefined;
       if (this.depth === 0) this.stop();
     }, 30);
@@ -143,7 +155,7 @@ export class SigintWatch {
 
   /** Stop Node's watchdog; a SIGINT it was holding goes to `onSigint` unless `forward` is false. */
   stop(forward = true): void {
-    if (this.poll) clearInterval(this.poll);
+    if (this.poll) timers.clearInterval(this.poll);
     this.poll = undefined;
     const state = Atomics.compareExchange(this.state, WATCH, 1, 0);
     if (state === 2) Atomics.store(this.state, WATCH, 0); // The worker stopped it (the shell was stuck).
@@ -266,7 +278,7 @@ export class Faults {
       worker.unref();
       worker.on('error', () => {});
       this.worker = worker;
-      this.heartbeat = setInterval(() => Atomics.add(this.state, HEARTBEAT, 1), 100);
+      this.heartbeat = timers.setInterval(() => Atomics.add(this.state, HEARTBEAT, 1), 100);
       this.heartbeat.unref();
     } catch {
       // No worker threads: Ctrl-C still stops synchronous loops; a stuck shell needs SIGKILL.

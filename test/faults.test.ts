@@ -256,6 +256,16 @@ describe('built-in names and globals', () => {
     expect(help.stdout).not.toContain('taken over');
   });
 
+  it('a plugin that replaces setImmediate with a no-op: the shell keeps its own timers, the other plugins answer', async () => {
+    const dir = join(faults(), 'timers');
+    expect(await tosh(['--plugins', dir, '-c', 'calm'])).toEqual({ stdout: 'calm\n', stderr: '', code: 0 });
+    expect(await tosh(['--plugins', dir], { stdin: 'calm\necho still\ncalm\n' })).toEqual({
+      stdout: 'calm\nstill\ncalm\n',
+      stderr: '',
+      code: 0,
+    });
+  });
+
   it('a plugin that breaks globals the shell relies on makes it fail loudly, never silently with status 0', async () => {
     // Globals are the whole shell's (docs/troubleshooting.md): Array.prototype.map replaced by one that throws
     // breaks the shell's own code. What must hold: status 1, one-line messages, no stack, no crash.
