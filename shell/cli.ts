@@ -250,8 +250,9 @@ export async function main(argv: string[]): Promise<number> {
   // Nothing left to wait for, yet the run has not finished: something the shell itself relies on was broken
   // (a plugin that replaced a global such as setTimeout). Fail loudly rather than leave with status 0.
   const stalled = () => {
+    flushOutput();
     process.stderr.write('tosh: the shell stopped before its work was done (a plugin may have replaced a global it relies on)\n');
-    process.exitCode = Status.failed;
+    process.exit(Status.failed);
   };
   process.once('beforeExit', stalled);
   try {
@@ -426,8 +427,18 @@ async function run(argv: string[]): Promise<number> {
  */
 function installFaultHandlers(session: Session, interactive: boolean, errorLine: (message: string) => void): void {
   watchStreams(() => session.interrupt());
-  process.on('uncaughtException', (error) => session.pluginFault(error));
-  process.on('unhandledRejection', (reason) => session.pluginFault(reason));
+  // The last line of defence must not throw itself (a plugin may have broken what reporting uses): then one bare line.
+  const fault = (error: unknown) => {
+    try {
+      session.pluginFault(error);
+    } catch {
+      const text = String(error instanceof Error ? error.message : error);
+      const end = text.indexOf('\n');
+      process.stderr.write(`tosh: ${end < 0 ? text : text.slice(0, end)}\n`);
+    }
+  };
+  process.on('uncaughtException', fault);
+  process.on('unhandledRejection', fault);
   let leaving = false;
   const leave = async (status: number) => {
     if (leaving) return;
@@ -460,7 +471,21 @@ function installFaultHandlers(session: Session, interactive: boolean, errorLine:
 /** Let Node report a promise the line left rejected, so the line it belongs to fails. */
 const settle = () => new Promise<void>((resolve) => timers.setImmediate(resolve));
 
+/** How long the shell waits for the plugin directories to be watched before it goes on without hot reload. */
+const WATCH_START_MS = 5000;
+
 async function startWatching(session: Session): Promise<() => Promise<void>> {
   const { watchPlugins } = await import('./watcher.ts');
-  return watchPlugins(session, (report) => session.notice(report.message));
+  const started = watchPlugins(session, (report) => session.notice(report.message));
+  // A watcher that never gets ready (a plugin broke a global it relies on) must not hold up the lines.
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = timers.setTimeout(() => resolve(undefined), WATCH_START_MS);
+  });
+  const stop = await Promise.race([started, late]);
+  timers.clearTimeout(timer);
+  if (stop) return stop;
+  session.notice(`hot reload is off: watching the plugin directories did not start within ${WATCH_START_MS / 1000} s`);
+  void started.then((close) => close()).catch(() => {});
+  return async () => {};
 }
