@@ -14,6 +14,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'docs/examples/**/*.test.ts'],
     // Fixture plugins may carry their own tests: they are data here, run only by tests that copy them.
     exclude: ['test/fixtures/**', '**/node_modules/**', 'dist/**'],
+    // The tests run the built shell: rebuild dist/ first when a source is newer.
+    globalSetup: ['test/helpers/global-setup.ts'],
     testTimeout: 20000,
     hookTimeout: 30000,
     pool: 'forks',

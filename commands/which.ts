@@ -17,7 +17,7 @@ export default definePlugin({
         if (where?.kind === 'external') return `${where.name}: external ${where.path}`;
         const found = ctx.shell.resolve(args.command);
         if (!found) throw new CommandError(`which: unknown command '${args.command}'`);
-        const version = ctx.shell.plugins().find((p) => p.name === found.plugin)?.version;
+        const version = ctx.shell.plugins().find((p) => p.name === found.plugin && p.source === found.source)?.version;
         return `${found.name}: ${found.plugin}${version ? ` ${version}` : ''} (${found.source})`;
       },
     }),

@@ -7,7 +7,8 @@ import type { Output } from '../plugin-sdk/types.ts';
 import { didYouMean } from './args.ts';
 import { loadConfig, toshHome } from './config.ts';
 import type { PluginDir } from './discover.ts';
-import { quote, Status } from './errors.ts';
+import { oneLine, quote, Status } from './errors.ts';
+import { interruptionCount, timers } from './faults.ts';
 import { shellQuote } from './line/lexer.ts';
 import { renderValue, stripAnsi } from './render.ts';
 import { type Host, plainProgress, Session, SHELL_VERSION, SIGNAL_EXIT_WAIT_MS, type Sink } from './session.ts';
@@ -186,12 +187,19 @@ export function drained(stream: NodeJS.WriteStream): Promise<void> {
 
 function enqueue(stream: NodeJS.WriteStream, text: string): void {
   if (outputClosed && stream === process.stdout) return;
+  if (stream === process.stderr) {
+    // Errors and notices go out now, after the output made before them: a plugin that then holds the
+    // thread until the process is ended (CONTRACT §11) must not take its last words with it.
+    queue.push([stream, text]);
+    flushOutput();
+    return;
+  }
   queue.push([stream, text]);
   queuedBytes += text.length;
   if (queuedBytes > 65536) flushOutput();
   else if (!flushScheduled) {
     flushScheduled = true;
-    setImmediate(flushOutput);
+    timers.setImmediate(flushOutput);
   }
 }
 
@@ -243,9 +251,22 @@ const PIPE_CLOSED = 141;
  */
 export async function main(argv: string[]): Promise<number> {
   let status: number;
+  // Nothing left to wait for, yet the run has not finished: something the shell itself relies on was broken
+  // (a plugin that replaced a global such as setTimeout). Fail loudly rather than leave with status 0.
+  const stalled = () => {
+    flushOutput();
+    process.stderr.write('tosh: the shell stopped before its work was done (a plugin may have replaced a global it relies on)\n');
+    process.exit(Status.failed);
+  };
+  process.once('beforeExit', stalled);
   try {
     status = await run(argv);
+  } catch (error) {
+    // The shell's own code threw (through a global a plugin replaced, say): one line, status 1, never a silent 0.
+    process.stderr.write(`tosh: internal error: ${oneLine(error)}\n`);
+    status = Status.failed;
   } finally {
+    process.off('beforeExit', stalled);
     flushOutput();
   }
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
@@ -255,7 +276,7 @@ export async function main(argv: string[]): Promise<number> {
 /** Leave now, with whatever was written so far handed to the OS. */
 async function exitAfterOutput(status: number): Promise<never> {
   flushOutput();
-  await Promise.race([Promise.all([drained(process.stdout), drained(process.stderr)]), new Promise((r) => setTimeout(r, 300))]);
+  await Promise.race([Promise.all([drained(process.stdout), drained(process.stderr)]), new Promise((r) => timers.setTimeout(r, 300))]);
   process.exit(status);
 }
 
@@ -368,7 +389,13 @@ async function run(argv: string[]): Promise<number> {
     }
   }
 
+  const interrupted = interruptionCount();
   await session.start();
+  // Ctrl-C while a plugin's top level held the start: that plugin is marked failed, and the run ends there.
+  if (interruptionCount() !== interrupted) {
+    await session.close(SIGNAL_EXIT_WAIT_MS);
+    return Status.interrupted;
+  }
   if (commandLine !== undefined && !session.registry.resolve(options.script ?? '')) {
     cannotRead('ENOENT', '');
     return Status.unknownCommand;
@@ -387,19 +414,28 @@ async function run(argv: string[]): Promise<number> {
       // readline is loaded only for stdin (it pulls in Node's streams).
       const lines: AsyncIterable<string> | Iterable<string> =
         script ?? process.getBuiltinModule('node:readline').createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+      let stopped = false;
       for await (const line of lines) {
         const trimmed = line.trim();
         if (trimmed === '' || trimmed.startsWith('#')) continue;
         const asyncBefore = session.asyncRuns;
         status = await session.runLine(line);
-        // A rejection left by an async command is reported once the event loop turns: let it, so it
-        // fails this line (sync commands cannot leave one behind that a later turn would show).
+        // The line's output goes out now: the next line may hold the thread. After an async command,
+        // one turn of the event loop also reports a rejection it left behind, failing this line.
         if (session.asyncRuns !== asyncBefore) await settle();
+        else flushOutput();
         // Ctrl-C stops a script as it would in sh, not just the line it interrupted.
         if (faults !== session.faultCount) status = status || Status.failed;
         faults = session.faultCount;
-        if (outputClosed || session.exitRequested !== undefined || status === Status.interrupted || (options.errexit && status !== 0))
+        if (outputClosed || session.exitRequested !== undefined || status === Status.interrupted || (options.errexit && status !== 0)) {
+          stopped = true;
           break;
+        }
+      }
+      // The lines stopped coming before the end of stdin: readline broke (a plugin replaced a global it uses).
+      if (!script && !stopped && !process.stdin.readableEnded) {
+        errorLine('stopped reading lines before the end of the input (a plugin may have replaced a global the shell relies on)');
+        status = Status.failed;
       }
     }
   } finally {
@@ -426,8 +462,18 @@ function installFaultHandlers(session: Session, interactive: boolean, errorLine:
     emitWarning(warning, ...rest);
   }) as typeof process.emitWarning;
   watchStreams(() => session.interrupt());
-  process.on('uncaughtException', (error) => session.pluginFault(error));
-  process.on('unhandledRejection', (reason) => session.pluginFault(reason));
+  // The last line of defence must not throw itself (a plugin may have broken what reporting uses): then one bare line.
+  const fault = (error: unknown) => {
+    try {
+      session.pluginFault(error);
+    } catch {
+      const text = String(error instanceof Error ? error.message : error);
+      const end = text.indexOf('\n');
+      process.stderr.write(`tosh: ${end < 0 ? text : text.slice(0, end)}\n`);
+    }
+  };
+  process.on('uncaughtException', fault);
+  process.on('unhandledRejection', fault);
   let leaving = false;
   const leave = async (status: number) => {
     if (leaving) return;
@@ -464,9 +510,23 @@ function takeEarlyPrompt(drawn: string, wanted: string): string {
 }
 
 /** Let Node report a promise the line left rejected, so the line it belongs to fails. */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+const settle = () => new Promise<void>((resolve) => timers.setImmediate(resolve));
+
+/** How long the shell waits for the plugin directories to be watched before it goes on without hot reload. */
+const WATCH_START_MS = 5000;
 
 async function startWatching(session: Session): Promise<() => Promise<void>> {
   const { watchPlugins } = await import('./watcher.ts');
-  return watchPlugins(session, (report) => session.notice(report.message));
+  const started = watchPlugins(session, (report) => session.notice(report.message));
+  // A watcher that never gets ready (a plugin broke a global it relies on) must not hold up the lines.
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = timers.setTimeout(() => resolve(undefined), WATCH_START_MS);
+  });
+  const stop = await Promise.race([started, late]);
+  timers.clearTimeout(timer);
+  if (stop) return stop;
+  session.notice(`hot reload is off: watching the plugin directories did not start within ${WATCH_START_MS / 1000} s`);
+  void started.then((close) => close()).catch(() => {});
+  return async () => {};
 }

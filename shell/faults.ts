@@ -15,6 +15,18 @@
  */
 import vm from 'node:vm';
 
+/**
+ * The shell's own timers, taken when the shell loads, before any plugin runs: a plugin that replaces
+ * the globals (they are the whole process's) does not stop the shell's output, lines or Ctrl-C.
+ */
+export const timers = {
+  setTimeout: globalThis.setTimeout,
+  clearTimeout: globalThis.clearTimeout,
+  setInterval: globalThis.setInterval,
+  clearInterval: globalThis.clearInterval,
+  setImmediate: globalThis.setImmediate,
+};
+
 const CALL = Symbol.for('tosh.guarded-call');
 let trampoline: vm.Script | undefined;
 
@@ -23,6 +35,11 @@ export const isInterruption = (error: unknown) => (error as { code?: unknown } |
 
 /** The error V8 throws into code that ran past its deadline. */
 export const isTimeout = (error: unknown) => (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+
+let interruptions = 0;
+
+/** How many Ctrl-Cs have stopped plugin code so far (one taken while plugins load must still end a non-interactive start). */
+export const interruptionCount = () => interruptions;
 
 /** Run plugin code so that Ctrl-C, and `timeoutMs` if given, can stop it even in a loop that never yields. */
 export function guarded<T>(fn: () => T, timeoutMs?: number): T {
@@ -36,6 +53,9 @@ export function guarded<T>(fn: () => T, timeoutMs?: number): T {
       ? { breakOnSigint: true, timeout: timeoutMs, displayErrors: false }
       : { breakOnSigint: true, displayErrors: false };
     return trampoline.runInThisContext(options) as T;
+  } catch (error) {
+    if (isInterruption(error)) interruptions++;
+    throw error;
   } finally {
     slot[CALL] = previous;
   }
@@ -82,7 +102,21 @@ export class SigintWatch {
   constructor(
     private readonly state: Int32Array,
     private readonly onSigint: () => void,
-  ) {}
+  ) {
+    // A SIGINT listener added while the watchdog runs (ink's signal-exit, a plugin's) would put libuv's
+    // handler back in its place, and a Ctrl-C for a stuck command would go nowhere: set it aside too.
+    process.on('newListener', (event: string | symbol, listener: (...args: unknown[]) => void) => {
+      if (event !== 'SIGINT' || !this.active) return;
+      queueMicrotask(() => {
+        if (!this.active || !this.binding) return;
+        process.removeListener('SIGINT', listener);
+        this.listeners.push(listener);
+        // With its last SIGINT handle gone libuv restored the default action: the watchdog's handler goes back.
+        this.binding.stopSigintWatchdog();
+        this.binding.startSigintWatchdog();
+      });
+    });
+  }
 
   private get active(): boolean {
     return Atomics.load(this.state, WATCH) === 1;
@@ -93,7 +127,7 @@ export class SigintWatch {
     this.depth++;
     Atomics.store(this.state, BUSY, 1);
     if (this.idleTimer) {
-      clearTimeout(this.idleTimer);
+      timers.clearTimeout(this.idleTimer);
       this.idleTimer = undefined;
     }
     this.start();
@@ -108,7 +142,7 @@ export class SigintWatch {
     process.removeAllListeners('SIGINT');
     this.binding.startSigintWatchdog();
     Atomics.store(this.state, WATCH, 1);
-    this.poll = setInterval(() => this.check(), 50);
+    this.poll = timers.setInterval(() => this.check(), 50);
     this.poll.unref();
   }
 
@@ -117,7 +151,7 @@ export class SigintWatch {
     this.depth = Math.max(0, this.depth - 1);
     if (this.depth > 0) return;
     Atomics.store(this.state, BUSY, 0);
-    this.idleTimer ??= setTimeout(() => {
+    this.idleTimer ??= timers.setTimeout(() => {
       this.idleTimer = undefined;
       if (this.depth === 0) this.stop();
     }, 30);
@@ -135,7 +169,7 @@ export class SigintWatch {
 
   /** Stop Node's watchdog; a SIGINT it was holding goes to `onSigint` unless `forward` is false. */
   stop(forward = true): void {
-    if (this.poll) clearInterval(this.poll);
+    if (this.poll) timers.clearInterval(this.poll);
     this.poll = undefined;
     const state = Atomics.compareExchange(this.state, WATCH, 1, 0);
     if (state === 2) Atomics.store(this.state, WATCH, 0); // The worker stopped it (the shell was stuck).
@@ -186,8 +220,8 @@ try {
   const watch = (signum, name) => {
     const handle = new Signal();
     handle.onsignal = () => {
-      // SIGTERM and SIGHUP: the shell has 2 s to leave on its own.
-      setTimeout(() => end('a plugin holds the shell: ending it (' + name + ')'), 1800);
+      // SIGTERM and SIGHUP: the shell must be gone within 2 s; on its own it leaves within 1.8 s (dispose 1.5 s, output 0.3 s).
+      setTimeout(() => end('a plugin holds the shell: ending it (' + name + ')'), 1900);
     };
     handle.start(signum);
   };
@@ -258,7 +292,7 @@ export class Faults {
       worker.unref();
       worker.on('error', () => {});
       this.worker = worker;
-      this.heartbeat = setInterval(() => Atomics.add(this.state, HEARTBEAT, 1), 100);
+      this.heartbeat = timers.setInterval(() => Atomics.add(this.state, HEARTBEAT, 1), 100);
       this.heartbeat.unref();
     } catch {
       // No worker threads: Ctrl-C still stops synchronous loops; a stuck shell needs SIGKILL.

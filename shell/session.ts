@@ -144,17 +144,28 @@ export class Session implements ShellApi {
     const records = await this.cache.scan(async () => {
       const found = sources.map((source) => this.loadFromCache(source));
       const missing = sources.flatMap((source, i) => (found[i] ? [] : [{ source, i }]));
-      const loaded = await Promise.all(missing.map(({ source }) => this.load(source)));
-      missing.forEach(({ i }, k) => {
-        found[i] = loaded[k];
-      });
+      // The shell's own plugins are evaluated first: a plugin that patches a global at its top level
+      // cannot break them while they load.
+      for (const builtin of [true, false]) {
+        const group = missing.filter(({ source }) => source.dir.builtin === builtin);
+        const loaded = await Promise.all(group.map(({ source }) => this.load(source)));
+        group.forEach(({ i }, k) => {
+          found[i] = loaded[k];
+        });
+      }
       return found as PluginRecord[];
     });
     this.registry.put(...records);
     for (const record of records) if (record.error) this.notice(record.error);
     this.reportClashes(records);
     this.cache.flush();
-    if (this.options.longLived) for (const record of this.registry.usable()) void this.activate(record).catch(() => {});
+    if (this.options.longLived) {
+      // Node's SIGINT watchdog stays up while they all load: each guarded call is then cheap.
+      this.faults.sigint.enter();
+      void Promise.all(this.registry.usable().map((record) => this.activate(record).catch(() => {}))).finally(() =>
+        this.faults.sigint.leave(),
+      );
+    }
   }
 
   private reportClashes(records: PluginRecord[]): void {
@@ -210,6 +221,8 @@ export class Session implements ShellApi {
       const problem = this.sdkProblem(source, record.meta);
       if (problem) record.error = problem;
     } catch (error) {
+      // Its commands are not known: a word naming the plugin fails with this (runCommand).
+      if (error instanceof LoadTimeout) record.loadFailure = loadErrorText(source, error);
       record.error =
         error instanceof TrustRefusal
           ? `refused plugin ${source.display}: ${error.reason}`
@@ -237,11 +250,14 @@ export class Session implements ShellApi {
   async activate(record: PluginRecord): Promise<PluginInstance> {
     if (record.loadFailure) throw new ShellError(record.loadFailure);
     const deadline = Date.now() + this.loadTimeout;
+    // Code whose metadata the cache holds has loaded before: its top level and setup get no watchdog
+    // thread of their own (one per call costs about 0.2 ms); Ctrl-C and `setup`'s own deadline still hold.
+    const known = record.compiled?.meta !== undefined;
     if (!record.instance) {
       if (!record.compiled) throw new ShellError(`plugin ${pluginName(record)} has no code loaded`);
       if (!record.source.dir.builtin) this.faults.watch();
       try {
-        record.instance = await instantiate(record.source, record.compiled, { timeoutMs: this.loadTimeout });
+        record.instance = await instantiate(record.source, record.compiled, known ? {} : { timeoutMs: this.loadTimeout });
       } catch (error) {
         if (error instanceof LoadTimeout) this.markFailed(record, loadErrorText(record.source, error));
         throw error;
@@ -259,7 +275,7 @@ export class Session implements ShellApi {
           if (setup) {
             const left = Math.max(1, deadline - Date.now());
             const settled = await within(
-              Promise.resolve(this.pluginCode(() => setup(this.pluginContext(instance)), left)),
+              Promise.resolve(this.pluginCode(() => setup(this.pluginContext(instance)), known ? undefined : left)),
               Math.max(1, deadline - Date.now()),
             );
             if (!settled) {
@@ -698,6 +714,17 @@ export class Session implements ShellApi {
   /** A plugin's error thrown where nothing could catch it: reported by name; the shell goes on. */
   pluginFault(error: unknown): void {
     this.runner.pluginFault(error);
+  }
+
+  /**
+   * An unknown word while a plugin's loading ran out of time: that plugin never said what its commands are,
+   * so the word may be one of them (status 1 and why, not 127). Undefined when no plugin timed out.
+   */
+  unloaded(word: string): string | undefined {
+    const late = this.registry.all().filter((r) => !r.meta && r.loadFailure !== undefined);
+    const named = late.find((r) => pluginName(r) === word.split(':')[0]);
+    if (named) return `${pluginName(named)}: cannot load: ${named.loadFailure}`;
+    return late[0] && `unknown command ${quote(word)} (${late[0].loadFailure}: it may be one of its commands)`;
   }
 
   /** The `ctx` a command (or its `complete` hook) receives. */

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { expect, it } from 'vitest';
+import { docsUpdate, rewrote } from './helpers/docs-update.ts';
 import { ROOT } from './helpers/tosh.ts';
 
 const REFERENCE = join(ROOT, 'docs', 'sdk-reference.md');
@@ -143,7 +144,10 @@ function formatted(markdown: string): string {
 
 it('docs/sdk-reference.md matches the JSDoc of the SDK', () => {
   const generated = formatted(generateReference());
-  if (process.env.TOSH_UPDATE_DOCS) writeFileSync(REFERENCE, generated);
+  if (docsUpdate() && readFileSync(REFERENCE, 'utf8') !== generated) {
+    writeFileSync(REFERENCE, generated);
+    throw rewrote(relative(ROOT, REFERENCE));
+  }
   expect(readFileSync(REFERENCE, 'utf8')).toBe(generated);
 });
 

@@ -18,6 +18,12 @@ const greet = (fields: string) => plugin(`{ name: 'greet', version: '1.0.0', ${f
 /** Messages of the page that no case below can stage on this machine. */
 const NOT_STAGED = [
   'tosh: refused plugin plugins/greet.ts: it is owned by uid 1001, not by you (uid 1000) or root (use --trust to load it anyway)',
+  // Signals and keys: staged in test/faults.test.ts.
+  'tosh: the running command does not give way to Ctrl-C: press Ctrl-C again to leave the shell',
+  'tosh: the running command does not give way to Ctrl-C: leaving the shell',
+  'tosh: a plugin holds the shell: ending it (SIGTERM)',
+  'tosh: a plugin holds the shell: ending it (SIGHUP)',
+  'tosh: failed to load plugins/greet.ts: loading was interrupted (Ctrl-C)',
 ];
 
 const DEPLOY = plugin(`{
@@ -171,6 +177,10 @@ const cases: Record<string, Case> = {
   },
   'code file writable': { files: {}, prepare: looseCodeFile, lines: ['echo'] },
   'home cannot be made': { files: {}, env: { HOME: '/proc', TOSH_HOME: undefined }, lines: ['echo'] },
+  'built-in name': {
+    files: { 'help.ts': plugin("{ name: 'help', version: '1.0.0', commands: { help: defineCommand({ run: () => 'mine' }) } }") },
+    lines: ['help help'],
+  },
   'same name': { files: { 'greet.ts': greet('commands: {}'), 'greet2.ts': greet('commands: {}') }, lines: ['echo'] },
   clashes: {
     files: {
@@ -188,6 +198,43 @@ const cases: Record<string, Case> = {
         commands: { hello: defineCommand({ run: () => { throw new Error('disk full'); } }) },`),
     },
     lines: ['hello'],
+  },
+  'async throw': {
+    files: {
+      'greet.ts': greet(`commands: {
+        fetch: defineCommand({ run: () => new Promise((resolve) => { setTimeout(() => { throw new Error('connection reset'); }, 10); setTimeout(resolve, 2000); }) }),
+      },`),
+    },
+    lines: ['fetch'],
+  },
+  'load deadline': {
+    files: {
+      'greet.ts': greet('commands: { hello: defineCommand({ run: () => "hi" }) }').replace('export default', 'for (;;) {}\nexport default'),
+    },
+    config: '{ "loadTimeout": 1 }',
+    lines: ['greet:hello', 'hello'],
+  },
+  'setup deadline': {
+    files: { 'greet.ts': greet('setup: () => new Promise(() => {}), commands: { hello: defineCommand({ run: () => "hi" }) }') },
+    config: '{ "loadTimeout": 1 }',
+    lines: ['hello'],
+  },
+  'run depth': {
+    files: {
+      'greet.ts': greet(`commands: {
+        again: defineCommand({ run: async (_input, ctx) => { const r = await ctx.run('again'); if (r.exitCode) throw new CommandError(r.stderr.trim().replace(/^tosh: /, '')); } }),
+      },`),
+    },
+    lines: ['again'],
+  },
+  globals: {
+    files: {
+      'patch.ts': plugin("{ name: 'patch', version: '1.0.0', commands: {} }").replace(
+        'export default',
+        "Array.prototype.map = () => { throw new Error('map is patched'); };\nexport default",
+      ),
+    },
+    lines: ['echo'],
   },
   usage: {
     files: { 'demo.ts': DEPLOY },

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, write
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { liveTosh } from './helpers/live.ts';
+import { type LiveShell, liveTosh } from './helpers/live.ts';
 import { fixture, tempDir } from './helpers/tosh.ts';
 
 // Hot reload, end to end: a long-lived `tosh` reads lines from a pipe while the
@@ -45,11 +45,25 @@ ${entries}
 `;
 }
 
-/** Give the watcher time to act on (or ignore) what just happened; used only before asserting that nothing more came. */
-const quiet = () => sleep(400);
+let sentinels = 0;
 
-/** The reload reports among stderr lines. */
-const reports = (lines: string[]) => lines.filter((l) => /^tosh: (re)?loaded |^tosh: reload of |^tosh: unloaded |^tosh: refused /.test(l));
+/**
+ * Wait until the watcher has acted on (or ignored) everything that happened so far, before asserting that
+ * nothing more came: a sentinel plugin in the watched directory `dir` is saved and its reload awaited, twice.
+ * The watcher handles events in order, so a late extra reload of another plugin shows up by then.
+ */
+async function quiet(sh: LiveShell, dir: string): Promise<void> {
+  for (let round = 0; round < 2; round++) {
+    const version = `1.0.${sentinels++}`;
+    const from = sh.stderr.length;
+    write(join(dir, 'zz-quiet.ts'), plugin('zz-quiet', version, { 'zz-quiet': version }));
+    await sh.waitErr(new RegExp(`^tosh: (re)?loaded zz-quiet ${version.replaceAll('.', '\\.')} `), { from });
+  }
+}
+
+/** The reload reports among stderr lines (the sentinel's aside). */
+const reports = (lines: string[]) =>
+  lines.filter((l) => /^tosh: (re)?loaded |^tosh: reload of |^tosh: unloaded |^tosh: refused /.test(l) && !l.includes('zz-quiet'));
 
 describe('hot reload of plugin files', () => {
   it('loads an added plugin, swaps a changed one whole and unloads a deleted one, without touching the others', async () => {
@@ -73,7 +87,7 @@ describe('hot reload of plugin files', () => {
     await sh.waitErr('tosh: unloaded extra (plugins/extra.ts is gone)');
     expect(await sh.run('ping')).toEqual({ out: [], err: ["tosh: unknown command 'ping'"] });
     expect(await sh.run('hi')).toEqual({ out: ['Hello Universe'], err: [] });
-    await quiet();
+    await quiet(sh, join(root, 'plugins'));
     expect(reports(sh.stderr)).toEqual([
       expect.stringMatching(loaded('extra', '1.0.0')),
       expect.stringMatching(reloaded('greet', '1.2.1')),
@@ -108,12 +122,12 @@ describe('hot reload of plugin files', () => {
     write(join(root, 'plugins/fold/node_modules/tint/index.js'), "exports.tint = ' (blue)';");
     write(join(root, 'plugins/.notes.ts'), 'dotfiles are not plugins');
     write(join(root, 'plugins/fold/.cache/x.ts'), 'export {};');
-    await quiet();
+    await quiet(sh, join(root, 'plugins'));
     expect(await sh.run('fold')).toEqual({ out: ['pear? (red)'], err: [] });
     write(join(root, 'plugins/fold/words.ts'), "export const word = 'plum';\n");
     await sh.waitErr(reloaded('fold', '0.1.0'), { from });
     expect(await sh.run('fold')).toEqual({ out: ['plum? (blue)'], err: [] });
-    await quiet();
+    await quiet(sh, join(root, 'plugins'));
     expect(reports(sh.stderr.slice(from))).toEqual([expect.stringMatching(reloaded('fold', '0.1.0'))]);
   });
 
@@ -136,7 +150,7 @@ describe('hot reload of plugin files', () => {
     write(join(root, 'plugins/crease/words.ts'), "export const word = 'fig';\n");
     await sh.waitErr(reloaded('fold', '0.1.0'), { from });
     expect(await sh.run('fold')).toEqual({ out: ['fig!'], err: [] });
-    await quiet();
+    await quiet(sh, join(root, 'plugins'));
     expect(reports(sh.stderr)).toEqual([
       expect.stringMatching(reloaded('greet', '1.2.0')),
       expect.stringMatching(reloaded('fold', '0.1.0')),
@@ -224,7 +238,7 @@ describe('failed reloads', () => {
     const root = fixture('reload');
     const sh = await liveTosh(['--plugins', 'plugins', '--no-watch'], { cwd: root });
     edit(join(root, 'plugins/greet.ts'), ["'1.2.0'", "'1.2.1'"], ['Hello', 'Hey']);
-    await quiet();
+    await sleep(400); // Not watching: no event can say that nothing happened.
     expect(await sh.run('hello')).toEqual({ out: ['Hello Universe'], err: [] });
     const { out, err } = await sh.run('reload greet');
     expect({ out, err }).toEqual({ out: [expect.stringMatching(/^reloaded greet 1\.2\.1 \(\d+ ms\)$/)], err: [] });
@@ -242,22 +256,57 @@ describe('bursts, identical saves and atomic saves', () => {
     const greet = join(root, 'plugins/greet.ts');
     const good = readFileSync(greet, 'utf8');
     const sh = await liveTosh(['--plugins', 'plugins'], { cwd: root });
-    let last = performance.now();
-    let longestGap = 0;
-    for (let i = 0; i < 20; i++) {
-      writeFileSync(greet, good.replace("'1.2.0'", `'1.3.${i}'`).replace('Hello', `Hello#${i}`));
-      const now = performance.now();
-      longestGap = Math.max(longestGap, now - last);
-      last = now;
-      while (performance.now() < now + 3) {} // Saves 3 ms apart, like an editor's burst of auto-saves.
+    // A machine too busy to let this process write for 20 ms splits the burst in two (a pause that long is a
+    // quiet time the shell must act on): such a burst proves nothing, so it is done again, never judged leniently.
+    for (let attempt = 0; ; attempt++) {
+      if (attempt === 5) throw new Error('five bursts in a row had a pause of 20 ms or more: the machine is too busy for this test');
+      const from = sh.stderr.length;
+      const minor = 3 + attempt;
+      let last = performance.now();
+      let longestGap = 0;
+      for (let i = 0; i < 20; i++) {
+        writeFileSync(greet, good.replace("'1.2.0'", `'1.${minor}.${i}'`).replace('Hello', `Hello#${minor}.${i}`));
+        const now = performance.now();
+        longestGap = Math.max(longestGap, now - last);
+        last = now;
+        while (performance.now() < now + 3) {} // Saves 3 ms apart, like an editor's burst of auto-saves.
+      }
+      await sh.waitErr(reloaded('greet', `1.${minor}.19`), { from });
+      expect(await sh.run('hello')).toEqual({ out: [`Hello#${minor}.19 Universe`], err: [] });
+      await quiet(sh, join(root, 'plugins'));
+      if (longestGap >= 20) continue;
+      expect(reports(sh.stderr.slice(from))).toEqual([expect.stringMatching(reloaded('greet', `1.${minor}.19`))]);
+      break;
     }
-    await sh.waitErr(reloaded('greet', '1.3.19'));
-    expect(await sh.run('hello')).toEqual({ out: ['Hello#19 Universe'], err: [] });
-    await quiet();
-    // A machine too busy to let this process write for 20 ms splits the burst in two: a pause that long
-    // is a quiet time the shell must act on. Otherwise the burst is one reload.
-    if (longestGap < 20) expect(reports(sh.stderr)).toEqual([expect.stringMatching(reloaded('greet', '1.3.19'))]);
-    else expect(reports(sh.stderr).at(-1)).toMatch(reloaded('greet', '1.3.19'));
+  });
+
+  it('a save that lands while the reload of the previous one runs ends on the last content', async () => {
+    // The reload of v2 reads its file, then spends 500 ms in setup; v3 is saved meanwhile. Whatever the
+    // reload of v2 read, the shell must go on to v3 (watcher.ts reruns a reload for a save made during it).
+    const root = fixture('reload');
+    const file = join(root, 'plugins/slow.ts');
+    const slow = (version: string) =>
+      plugin(
+        'slow',
+        version,
+        { slow: `slow ${version}` },
+        `\n  async setup(ctx) {\n    ctx.log('setting up ${version}');\n    await new Promise((r) => setTimeout(r, 500));\n  },`,
+      );
+    write(file, slow('1.0.0'));
+    const sh = await liveTosh(['--plugins', 'plugins'], { cwd: root });
+    expect(await sh.run('slow')).toEqual({ out: ['slow 1.0.0'], err: [] });
+    const from = sh.stderr.length;
+    write(file, slow('2.0.0'));
+    await sh.waitErr('tosh: slow: setting up 2.0.0', { from });
+    await sleep(200);
+    write(file, slow('3.0.0'));
+    await sh.waitErr(reloaded('slow', '3.0.0'), { from });
+    expect(await sh.run('slow')).toEqual({ out: ['slow 3.0.0'], err: [] });
+    await quiet(sh, join(root, 'plugins'));
+    expect(reports(sh.stderr.slice(from))).toEqual([
+      expect.stringMatching(reloaded('slow', '2.0.0')),
+      expect.stringMatching(reloaded('slow', '3.0.0')),
+    ]);
   });
 
   it('does not reload on an identical save, and reloads once on an atomic save (temp file then rename)', async () => {
@@ -267,7 +316,7 @@ describe('bursts, identical saves and atomic saves', () => {
     const sh = await liveTosh(['--plugins', 'plugins'], { cwd: root });
     writeFileSync(greet, good);
     writeFileSync(join(root, 'plugins/fold/words.ts'), readFileSync(join(root, 'plugins/fold/words.ts')));
-    await quiet();
+    await quiet(sh, join(root, 'plugins'));
     expect(reports(sh.stderr)).toEqual([]);
 
     // An editor's atomic save: a temp file beside it (plus vim's probe and swap files), then a rename over it.
@@ -278,7 +327,7 @@ describe('bursts, identical saves and atomic saves', () => {
     renameSync(join(root, 'plugins/greet.ts.tmp'), greet);
     await sh.waitErr(reloaded('greet', '1.2.1'));
     expect(await sh.run('hello')).toEqual({ out: ['Hi Universe'], err: [] });
-    await quiet();
+    await quiet(sh, join(root, 'plugins'));
     expect(reports(sh.stderr)).toEqual([expect.stringMatching(reloaded('greet', '1.2.1'))]);
   });
 
@@ -294,7 +343,7 @@ describe('bursts, identical saves and atomic saves', () => {
     writeSync(fd, good.slice(100));
     closeSync(fd);
     await sh.waitErr(reloaded('greet', '1.2.1'));
-    await quiet();
+    await quiet(sh, join(root, 'plugins'));
     expect(reports(sh.stderr).at(-1)).toMatch(reloaded('greet', '1.2.1'));
     expect(await sh.run('hello')).toEqual({ out: ['Howdy Universe'], err: [] });
   });
@@ -309,7 +358,7 @@ describe('bursts, identical saves and atomic saves', () => {
     // Like `git checkout` of another branch: every file rewritten in one go.
     for (const name of names) write(join(dir, `${name}.ts`), plugin(name, '2.0.0', { [name]: `${name} v2` }));
     for (const name of names) await sh.waitErr(reloaded(name, '2.0.0'), { timeoutMs: 30000 });
-    await quiet();
+    await quiet(sh, dir);
     const done = reports(sh.stderr);
     expect(done).toHaveLength(200);
     expect(done.map((l) => l.split(' ')[2]).sort()).toEqual(names);
@@ -337,7 +386,7 @@ describe('bursts, identical saves and atomic saves', () => {
     expect(sh.stderr.slice(from)).toEqual(["tosh: refused plugin plugins/c.ts: plugin name 'alpha' is already used by plugins/a.ts"]);
     expect(await sh.run('c')).toEqual({ out: [], err: ["tosh: unknown command 'c' (did you mean 'a'?)"] });
     rmSync(join(root, 'plugins/c.ts'));
-    await quiet();
+    await quiet(sh, join(root, 'plugins'));
 
     from = sh.stderr.length;
     rmSync(a);

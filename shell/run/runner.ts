@@ -238,6 +238,11 @@ export class Runner {
         this.session.errorLine(sink, found.error);
         return { status: found.status, value: undefined };
       }
+      const unloaded = this.session.unloaded(name);
+      if (unloaded) {
+        this.session.errorLine(sink, unloaded);
+        return { status: Status.failed, value: undefined };
+      }
       const near = this.suggest(name);
       this.session.errorLine(sink, `unknown command ${quote(name)}${near ? ` (did you mean ${quote(near)}?)` : ''}`);
       return { status: Status.unknownCommand, value: undefined };

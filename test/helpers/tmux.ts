@@ -22,6 +22,8 @@ export interface Terminal {
   until(text: string | RegExp): Promise<string>;
   /** Wait (with a deadline) until the lines pass `test`; `what` names it in the failure. */
   untilLines(test: (lines: string[]) => boolean, what: string): Promise<string[]>;
+  /** Close the terminal (`tmux kill-session`): the program gets SIGHUP. */
+  kill(): void;
 }
 
 /**
@@ -86,6 +88,7 @@ export function terminals(prefix: string): (command: string, size?: { columns: n
           () => String(text),
           (now) => now,
         ),
+      kill: () => void tmux('kill-session', '-t', name),
       untilLines: (test, what) =>
         poll(
           lines,
