@@ -5,7 +5,6 @@
  * but never globbed, and a glob that matches nothing is an error.
  */
 import type { Dirent } from 'node:fs';
-import { lstat, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { quote, ShellError, Status } from '../errors.ts';
 import type { RedirectOperator, Word } from './lexer.ts';
@@ -322,7 +321,7 @@ async function walk(base: Base, visit: (entry: Dirent, path: string, dir: string
 
 async function list(dir: string): Promise<Dirent[]> {
   try {
-    return await readdir(resolve(dir), { withFileTypes: true });
+    return await fsp().readdir(resolve(dir), { withFileTypes: true });
   } catch {
     return [];
   }
@@ -333,9 +332,22 @@ async function isDirectoryEntry(entry: Dirent, dir: string): Promise<boolean> {
 }
 
 async function isDirectory(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+  return (
+    (
+      await fsp()
+        .stat(path)
+        .catch(() => undefined)
+    )?.isDirectory() ?? false
+  );
 }
 
 async function exists(path: string): Promise<boolean> {
-  return (await lstat(path).catch(() => undefined)) !== undefined;
+  return (
+    (await fsp()
+      .lstat(path)
+      .catch(() => undefined)) !== undefined
+  );
 }
+
+/** node:fs/promises, loaded by the first glob: it pulls in readline and the watchers, which a line without globs never needs. */
+const fsp = () => process.getBuiltinModule('node:fs/promises') as typeof import('node:fs/promises');

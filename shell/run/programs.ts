@@ -2,7 +2,7 @@
  * External programs: finding them on PATH and running a run of them joined
  * by OS pipes, as sh does (CONTRACT §10).
  */
-import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { constants as os } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
@@ -152,6 +152,8 @@ function startEach(specs: ProgramSpec[], onError: (message: string) => void, ext
     const stdin = i > 0 && previous?.stdout ? previous.stdout : spec.stdin;
     const stdout = last ? spec.stdout : 'pipe';
     const stdio = [stdin, stdout, spec.stderr, ...extra] as StdioOptions;
+    // Loaded when a program first runs: child_process and its streams cost start-up time otherwise.
+    const { spawn } = process.getBuiltinModule('node:child_process') as typeof import('node:child_process');
     const child = spawn(spec.path, spec.argv.slice(1), { argv0: spec.argv[0], cwd: spec.cwd, env: spec.env, stdio });
     // The pipe now belongs to the next program; the shell's end of it is closed.
     if (i > 0 && previous?.stdout) previous.stdout.destroy();
