@@ -51,16 +51,20 @@ export function folderEntry(folder: string): string | undefined {
  * read once, through the descriptor whose stats are kept: the trust check
  * judges the very bytes that chose the entry.
  */
-function folderPlugin(folder: string): { entry: string; manifest?: { path: string; stats: Stats } } | undefined {
+function folderPlugin(
+  folder: string,
+): { entry: string; manifest?: { path: string; stats: Stats }; pkg?: Record<string, unknown> } | undefined {
   const pkgFile = join(folder, 'package.json');
   let manifest: { path: string; stats: Stats } | undefined;
   let target: string | undefined;
+  let pkg: Record<string, unknown> | undefined;
   try {
     const read = readChecked(pkgFile, () => undefined);
     manifest = { path: pkgFile, stats: read.stats };
     if (read.problem === undefined) {
-      const pkg = JSON.parse(read.bytes.toString('utf8')) as { exports?: unknown; main?: unknown };
-      target = exportTarget(pkg.exports) ?? (typeof pkg.main === 'string' ? pkg.main : undefined);
+      const parsed = JSON.parse(read.bytes.toString('utf8')) as unknown;
+      if (typeof parsed === 'object' && parsed !== null) pkg = parsed as Record<string, unknown>;
+      target = exportTarget(pkg?.exports) ?? (typeof pkg?.main === 'string' ? pkg.main : undefined);
     }
   } catch {
     // Missing, unreadable or not JSON: index files decide; the build reports real problems.
@@ -72,7 +76,7 @@ function folderPlugin(folder: string): { entry: string; manifest?: { path: strin
     if (existsSync(file)) entry = file;
   }
   if (!entry) return undefined;
-  return manifest ? { entry, manifest } : { entry };
+  return { entry, ...(manifest ? { manifest } : {}), ...(pkg ? { pkg } : {}) };
 }
 
 function exportTarget(exports: unknown): string | undefined {
@@ -199,11 +203,11 @@ export function packageSource(dir: PluginDir, rank: number, name: string, deps =
   if (!deps || !Object.hasOwn(deps, pkgName)) return undefined;
   const { abs, shown } = dirPaths(dir.dir);
   const path = `${abs}${sep}${name}`;
-  const pkg = readPackage(path);
-  if (typeof pkg?.tosh !== 'object' || pkg.tosh === null) return undefined;
-  // folderEntry, as for any folder plugin: what it decides about entries (trust included) holds here too.
-  let entry = folderEntry(path);
-  if (!entry) return undefined;
+  // As for any folder plugin (trust included); its package.json is read once, on the descriptor that is checked.
+  const found = folderPlugin(path);
+  const tosh = found?.pkg?.tosh;
+  if (!found || typeof tosh !== 'object' || tosh === null) return undefined;
+  let entry = found.entry;
   try {
     // A linked package is built from where it really is; an installed one from where npm put it.
     if (lstatSync(path).isSymbolicLink()) entry = realpathSync(entry);
@@ -211,5 +215,7 @@ export function packageSource(dir: PluginDir, rank: number, name: string, deps =
     return undefined;
   }
   const display = shown.endsWith(sep) ? `${shown}${name}` : `${shown}${sep}${name}`;
-  return { path, entry, display, dir, rank, folder: true };
+  const source: PluginSource = { path, entry, display, dir, rank, folder: true };
+  if (found.manifest) source.manifest = found.manifest;
+  return source;
 }
