@@ -60,16 +60,13 @@ interface PipelineResult {
   command?: string;
 }
 
-/** Text a file gives to `<`, or a one-line reason. */
-function readInput(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ShellError(
-      `cannot read ${quote(path)}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : oneLine(error)}`,
-    );
-  }
+/** Why a redirect's file could not be opened or read, as the user should read it. */
+function fileReason(error: unknown, flags: 'r' | 'w' | 'a'): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return flags === 'r' ? 'no such file' : 'no such directory';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return oneLine(error);
 }
 
 /** Open a redirect's file; a one-line ShellError when it cannot be. */
@@ -78,11 +75,19 @@ function openTarget(cwd: string, path: string, flags: 'r' | 'w' | 'a'): number {
   try {
     return openSync(resolvePath(cwd, path), flags, 0o666);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const verb = flags === 'r' ? 'read' : 'write';
-    throw new ShellError(
-      `cannot ${verb} ${path}: ${code === 'ENOENT' ? (flags === 'r' ? 'no such file' : 'no such directory') : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : oneLine(error)}`,
-    );
+    throw new ShellError(`cannot ${flags === 'r' ? 'read' : 'write'} ${path}: ${fileReason(error, flags)}`);
+  }
+}
+
+/** The text a file gives a plugin's `<`, or a one-line ShellError. */
+function readInput(cwd: string, path: string): string {
+  const fd = openTarget(cwd, path, 'r');
+  try {
+    return readFileSync(fd, 'utf8');
+  } catch (error) {
+    throw new ShellError(`cannot read ${path}: ${fileReason(error, 'r')}`);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -282,7 +287,7 @@ export class Runner {
         while (j + 1 < stages.length && (stages[j + 1] as Stage).kind === 'program') j++;
         const run = stages.slice(i, j + 1) as Extract<Stage, { kind: 'program' }>[];
         const result = await this.runPrograms(run, input, sink, j === stages.length - 1, i === 0, json);
-        if (j === stages.length - 1) return { ...result, command: run[run.length - 1]?.command.argv[0] as string };
+        if (j === stages.length - 1) return result;
         if (result.status !== 0 && signal.aborted) return result;
         input = result.value;
         i = j;
@@ -321,7 +326,7 @@ export class Runner {
       ...(sink.ask ? { ask: sink.ask } : {}),
     };
     try {
-      for (const r of redirects) if (r.kind === 'read') input = readInput(resolvePath(this.session.cwd, r.path));
+      for (const r of redirects) if (r.kind === 'read') input = readInput(this.session.cwd, r.path);
     } catch (error) {
       this.session.errorLine(sink, oneLine(error));
       return { status: Status.failed, value: undefined };
