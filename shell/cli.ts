@@ -254,9 +254,9 @@ export async function main(argv: string[]): Promise<number> {
   // Nothing left to wait for, yet the run has not finished: something the shell itself relies on was broken
   // (a plugin that replaced a global such as setTimeout). Fail loudly rather than leave with status 0.
   const stalled = () => {
-    flushOutput();
     process.stderr.write('tosh: the shell stopped before its work was done (a plugin may have replaced a global it relies on)\n');
-    process.exit(Status.failed);
+    // What is still queued goes out first (exitAfterOutput waits for the pipes, within a bound).
+    void exitAfterOutput(Status.failed);
   };
   process.once('beforeExit', stalled);
   try {

@@ -146,9 +146,11 @@ export class Session implements ShellApi {
       const missing = sources.flatMap((source, i) => (found[i] ? [] : [{ source, i }]));
       // The shell's own plugins are evaluated first: a plugin that patches a global at its top level
       // cannot break them while they load.
+      // And none is evaluated while others still build: a global it patches could break esbuild's own code.
       for (const builtin of [true, false]) {
         const group = missing.filter(({ source }) => source.dir.builtin === builtin);
-        const loaded = await Promise.all(group.map(({ source }) => this.load(source)));
+        const compiled = barrier(group.length);
+        const loaded = await Promise.all(group.map(({ source }) => this.load(source, { compiled })));
         group.forEach(({ i }, k) => {
           found[i] = loaded[k];
         });
@@ -199,16 +201,22 @@ export class Session implements ShellApi {
   }
 
   /** Load one plugin source into a record (never throws: failures are in `error`). */
-  private async load(source: PluginSource, options: { fresh?: boolean } = {}): Promise<PluginRecord> {
+  private async load(source: PluginSource, options: { fresh?: boolean; compiled?: () => Promise<void> } = {}): Promise<PluginRecord> {
     const record: PluginRecord = { source, loadedAt: Date.now(), reloads: 0 };
     const refused = this.refusal(source);
     if (refused) {
+      void options.compiled?.(); // Counts as built: the others must not wait for it.
       record.error = `refused plugin ${source.display}: ${refused}`;
       return record;
     }
     try {
       if (options.fresh) this.cache.forget(source.entry);
-      const compiled = await compile(source, this.cache, { checkTrust: !this.trustLifted(source) });
+      let compiled: Awaited<ReturnType<typeof compile>>;
+      try {
+        compiled = await compile(source, this.cache, { checkTrust: !this.trustLifted(source) });
+      } finally {
+        await options.compiled?.();
+      }
       if (compiled.meta && !options.fresh) {
         record.meta = compiled.meta;
         record.compiled = compiled;
@@ -731,6 +739,19 @@ export class Session implements ShellApi {
   context(instance: PluginInstance, name: string, sink: Sink, signal: AbortSignal): CommandContext {
     return this.runner.context(instance, name, sink, signal);
   }
+}
+
+/** A barrier for `count` parties: each call resolves once all of them have called. */
+function barrier(count: number): () => Promise<void> {
+  let left = count;
+  let open: () => void = () => {};
+  const all = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return () => {
+    if (--left <= 0) open();
+    return all;
+  };
 }
 
 /**
