@@ -14,6 +14,8 @@ const MAX_WAIT_MS = 250;
 const GRACE_MS = 60;
 /** Plugins rebuilt at once (a `git checkout` can touch hundreds). */
 const PARALLEL = 8;
+/** File times come from the kernel's coarse clock, which may lag the real one by a tick. */
+const CLOCK_SLACK_MS = 20;
 
 /** Files editors write beside the real one: swap, backup, lock and temp files. */
 const EDITOR_TEMP = /(~$|\.sw[a-px]$|\.tmp$|\.temp$|\.bak$|\.orig$|^#.*#$|^4913$|\.crswap$|___jb_(tmp|old)___$)/;
@@ -149,6 +151,16 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
     return newest;
   };
 
+  /** Has any file of the plugin been written (or replaced) since `since`? */
+  const changedSince = (path: string, since: number) =>
+    [path, ...inputsOf(path)].some((file) => {
+      try {
+        return statSync(file).ctimeMs > since;
+      } catch {
+        return false;
+      }
+    });
+
   const schedule = (file: string) => {
     if (closed) return;
     try {
@@ -280,7 +292,13 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
   watcher.on('error', fail);
   if (present.length > 0) await new Promise<void>((done) => watcher.once('ready', () => done()));
   for (const root of roots) if (!present.includes(root)) awaitRoot(root);
-  for (const record of session.registry.all()) remember(record.source.path);
+  for (const record of session.registry.all()) {
+    remember(record.source.path);
+    // Written after the shell began loading it and before the watch took hold: no event will tell,
+    // and the hash just taken is of the new content, so reload it now.
+    if (!record.source.dir.builtin && changedSince(record.source.path, record.loadedAt - CLOCK_SLACK_MS)) mark(record.source.path, true);
+  }
+  kick();
   followInputs();
   // A plugin loaded by a command (`plugins link`, `reload`) may import files outside the roots too.
   const stopFollowing = session.onReloaded(() => {

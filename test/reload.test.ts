@@ -96,6 +96,33 @@ describe('hot reload of plugin files', () => {
     expect(await sh.end()).toBe(0);
   });
 
+  it('reloads a plugin saved after it was loaded but before the watch took hold', async () => {
+    const root = fixture('reload');
+    const greet = join(root, 'plugins/greet.ts');
+    // Its setup runs once the plugins are loaded and before the watcher starts: the save lands in that gap.
+    write(
+      join(root, 'plugins/saver.ts'),
+      `import { readFileSync, writeFileSync } from 'node:fs';
+import { definePlugin } from 'tosh/plugin-sdk';
+export default definePlugin({
+  name: 'saver',
+  version: '1.0.0',
+  commands: {},
+  setup() {
+    const file = ${JSON.stringify(greet)};
+    writeFileSync(file, readFileSync(file, 'utf8').replace("'1.2.0'", "'1.2.1'").replace('Hello', 'Howdy'));
+  },
+});
+`,
+    );
+    const sh = await liveTosh(['--plugins', 'plugins'], { cwd: root });
+    await sh.waitErr(reloaded('greet', '1.2.1'));
+    expect(await sh.run('hello Ada')).toEqual({ out: ['Howdy Ada'], err: [] });
+    await quiet(sh, join(root, 'plugins'));
+    expect(reports(sh.stderr)).toEqual([expect.stringMatching(reloaded('greet', '1.2.1'))]);
+    expect(await sh.end()).toBe(0);
+  });
+
   it('reloads a folder plugin when any file it imports changes, also outside its folder, but not for its node_modules', async () => {
     const root = fixture('reload');
     write(join(root, 'plugins/fold/node_modules/tint/package.json'), '{ "name": "tint", "main": "index.js" }');
