@@ -12,6 +12,7 @@ import { interruptionCount, timers } from './faults.ts';
 import { shellQuote } from './line/lexer.ts';
 import { renderValue, stripAnsi } from './render.ts';
 import { type Host, plainProgress, Session, SHELL_VERSION, SIGNAL_EXIT_WAIT_MS, type Sink } from './session.ts';
+import { stdoutSpool } from './spool.ts';
 import { drawFirstPrompt, promptText } from './ui/prompt.ts';
 
 /** What the command line asked for. */
@@ -141,26 +142,17 @@ export function parseCli(argv: string[]): CliOptions {
 }
 
 /**
- * Writes to pipes and files wait in one queue (stdout and stderr in the order
- * they were made) until the current burst of work yields, then go out in one
- * write per stream: one syscall per burst instead of one per line on stdin.
+ * Standard output to a pipe or a file waits in the spool (shared with the
+ * watchdog thread, so nothing is lost when a plugin then holds the thread)
+ * until the current burst of work yields or the spool fills: one write per
+ * burst instead of one per line on stdin. Standard error goes out at once.
  */
-const queue: [NodeJS.WriteStream, string][] = [];
-let queuedBytes = 0;
 let flushScheduled = false;
 
 export function flushOutput(): void {
   flushScheduled = false;
-  let i = 0;
-  while (i < queue.length) {
-    const stream = (queue[i] as [NodeJS.WriteStream, string])[0];
-    let text = '';
-    for (; i < queue.length && (queue[i] as [NodeJS.WriteStream, string])[0] === stream; i++)
-      text += (queue[i] as [NodeJS.WriteStream, string])[1];
-    stream.write(text);
-  }
-  queue.length = 0;
-  queuedBytes = 0;
+  const bytes = stdoutSpool.take();
+  if (bytes && !outputClosed) process.stdout.write(bytes);
 }
 
 /** Set once the reader of standard output has gone (`| head -1`): the rest is dropped quietly. */
@@ -186,18 +178,16 @@ export function drained(stream: NodeJS.WriteStream): Promise<void> {
 }
 
 function enqueue(stream: NodeJS.WriteStream, text: string): void {
-  if (outputClosed && stream === process.stdout) return;
   if (stream === process.stderr) {
     // Errors and notices go out now, after the output made before them: a plugin that then holds the
     // thread until the process is ended (CONTRACT §11) must not take its last words with it.
-    queue.push([stream, text]);
     flushOutput();
+    stream.write(text);
     return;
   }
-  queue.push([stream, text]);
-  queuedBytes += text.length;
-  if (queuedBytes > 65536) flushOutput();
-  else if (!flushScheduled) {
+  if (outputClosed) return;
+  stdoutSpool.append(text, flushOutput);
+  if (!flushScheduled) {
     flushScheduled = true;
     timers.setImmediate(flushOutput);
   }
@@ -420,10 +410,9 @@ async function run(argv: string[]): Promise<number> {
         if (trimmed === '' || trimmed.startsWith('#')) continue;
         const asyncBefore = session.asyncRuns;
         status = await session.runLine(line);
-        // The line's output goes out now: the next line may hold the thread. After an async command,
-        // one turn of the event loop also reports a rejection it left behind, failing this line.
+        // After an async command, one turn of the event loop reports a rejection it left behind, failing
+        // this line. The output of a burst of lines waits in the spool (the watchdog writes it if a later line holds the thread).
         if (session.asyncRuns !== asyncBefore) await settle();
-        else flushOutput();
         // Ctrl-C stops a script as it would in sh, not just the line it interrupted.
         if (faults !== session.faultCount) status = status || Status.failed;
         faults = session.faultCount;

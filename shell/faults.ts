@@ -14,6 +14,7 @@
  *   and ends the process when the main thread does not answer in time.
  */
 import vm from 'node:vm';
+import { SPOOL_WORKER_SOURCE, stdoutSpool } from './spool.ts';
 
 /**
  * The shell's own timers, taken when the shell loads, before any plugin runs: a plugin that replaces
@@ -204,7 +205,11 @@ function restoreTerminal() {
     fs.closeSync(tty);
   } catch {}
 }
+${SPOOL_WORKER_SOURCE}
+const spool = workerData.spool;
 function end(text) {
+  // The output the shell made before it got stuck goes out first.
+  writeSpool(spool, 300);
   say(text);
   restoreTerminal();
   process.kill(pid, 'SIGKILL');
@@ -240,6 +245,8 @@ setInterval(() => {
     return;
   }
   if (!stuck() || !Atomics.load(state, ${BUSY})) return;
+  // What the stuck line and those before it printed is not held back while it is stuck.
+  writeSpool(spool, 50);
   // Stuck outside any guarded call: a Ctrl-C waits in Node's SIGINT watchdog. Take the watchdog over
   // so that the next Ctrl-C ends the process (Node's exit handler restores the terminal).
   if (!tookOver && binding && Atomics.load(state, ${WATCH}) === 1 && binding.watchdogHasPendingSigint()) {
@@ -288,7 +295,12 @@ export class Faults {
     if (this.worker) return;
     try {
       const { Worker } = process.getBuiltinModule('node:worker_threads') as typeof import('node:worker_threads');
-      const worker = new Worker(WORKER, { eval: true, workerData: { shared: this.state.buffer }, stdout: false, stderr: false });
+      const worker = new Worker(WORKER, {
+        eval: true,
+        workerData: { shared: this.state.buffer, spool: stdoutSpool.buffer },
+        stdout: false,
+        stderr: false,
+      });
       worker.unref();
       worker.on('error', () => {});
       this.worker = worker;

@@ -180,6 +180,16 @@ describe('Ctrl-C and signals', () => {
     });
   }
 
+  it('the output of the lines before a stuck one is written while it holds the thread, and none is lost when SIGTERM ends it', async () => {
+    // Output of a burst of lines waits in memory the watchdog shares; here the line that never yields follows 5,000 of them.
+    const sh = start(plugins(faults()), { stdin: `${'calm\n'.repeat(5000)}spin\n`, end: false });
+    await sh.waitOut('calm\n'.repeat(5000), 6000);
+    sh.child.kill('SIGTERM');
+    await sh.exit(6000);
+    expect(sh.stdout()).toBe('calm\n'.repeat(5000));
+    expect(sh.stderr()).toBe('tosh: a plugin holds the shell: ending it (SIGTERM)\n');
+  });
+
   for (const [signal, code] of [
     ['SIGTERM', 143],
     ['SIGHUP', 129],
