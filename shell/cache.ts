@@ -26,7 +26,7 @@ interface StoredMeta {
   sdk?: string;
   names: string[];
   specs: string;
-  /** `contentId(specs)`: a damaged string is caught when the entry is looked up, not when a spec is read. */
+  /** `contentId(specs)`: its length part is checked when the entry is looked up, the whole when the specs are parsed. */
   specsId: string;
 }
 
@@ -47,6 +47,8 @@ export type CachedEntry = Omit<Entry, 'meta'> & { meta?: PluginMeta };
 interface Manifest {
   format: string;
   entries: Record<string, Entry>;
+  /** Per folder plugin's `package.json`: [stat signature, entry target or '', has a "tosh" object]. */
+  folders?: Record<string, [string, string, boolean]>;
 }
 
 // Any change to what is cached, or how code is compiled, must change this.
@@ -117,7 +119,14 @@ function wellFormed(entry: unknown): entry is Entry {
 function wellFormedMeta(meta: unknown): meta is StoredMeta {
   if (!isRecord(meta) || typeof meta.name !== 'string' || typeof meta.version !== 'string') return false;
   if (typeof meta.description !== 'string' || (meta.sdk !== undefined && typeof meta.sdk !== 'string')) return false;
-  return isStrings(meta.names) && typeof meta.specs === 'string' && meta.specsId === contentId(meta.specs);
+  // Only the length here (the id ends with it): every plugin's entry is checked on every start, and
+  // hashing them all cost more than the rest of the check. The whole id is checked when the specs are parsed.
+  return (
+    isStrings(meta.names) &&
+    typeof meta.specs === 'string' &&
+    typeof meta.specsId === 'string' &&
+    meta.specsId.endsWith(lengthId(meta.specs))
+  );
 }
 
 function wellFormedSpecs(specs: unknown, names: string[]): specs is Record<string, CommandSpec> {
@@ -173,7 +182,7 @@ class CachedMeta implements PluginMeta {
     if (this.parsed) return this.parsed;
     let data: unknown;
     try {
-      data = JSON.parse(this.stored.specs);
+      if (contentId(this.stored.specs) === this.stored.specsId) data = JSON.parse(this.stored.specs);
     } catch {}
     if (!wellFormedSpecs(data, this.names)) {
       this.damaged();
@@ -209,8 +218,11 @@ export function contentId(text: string): string {
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995);
   }
-  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}${text.length.toString(16).padStart(8, '0')}`;
+  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}${lengthId(text)}`;
 }
+
+/** The part of a content id that is the text's length. */
+const lengthId = (text: string) => text.length.toString(16).padStart(8, '0');
 
 /**
  * The manifest cache under `$TOSH_HOME/cache`: per plugin entry file, the
@@ -307,7 +319,10 @@ export class BuildCache {
     const text = this.isUsable() ? this.readPrivate(this.file) : undefined;
     try {
       const data = JSON.parse(text ?? '') as Manifest;
-      if (isRecord(data) && data.format === FORMAT && isRecord(data.entries)) this.manifest = data;
+      if (isRecord(data) && data.format === FORMAT && isRecord(data.entries)) {
+        if (data.folders !== undefined && !isRecord(data.folders)) delete data.folders;
+        this.manifest = data;
+      }
     } catch {
       // Missing, corrupt or not private: start afresh.
     }
@@ -378,6 +393,27 @@ export class BuildCache {
     this.dirty = true;
   }
 
+  /** What a folder plugin's `package.json` said when it had these stats (discover's memo), or undefined. */
+  packageInfo(file: string, stats: Stats): { target?: string; tosh: boolean } | undefined {
+    if (!this.isUsable()) return undefined;
+    const memo: unknown = this.load().folders?.[file];
+    if (!Array.isArray(memo) || memo.length !== 3 || memo[0] !== signatureOf(stats)) return undefined;
+    const [, target, tosh] = memo as unknown[];
+    if (typeof target !== 'string' || typeof tosh !== 'boolean') return undefined;
+    return target === '' ? { tosh } : { target, tosh };
+  }
+
+  /** Remember what a `package.json` read at `readAt` said; not when it was written too recently to tell a later write apart. */
+  rememberPackage(file: string, stats: Stats, info: { target?: string; tosh: boolean }, readAt: number): void {
+    if (!this.isUsable() || stats.ctimeMs >= readAt - CLOCK_SLACK_MS) return;
+    const folders = (this.load().folders ??= {});
+    const memo: [string, string, boolean] = [signatureOf(stats), info.target ?? '', info.tosh];
+    const known = folders[file];
+    if (known && known[0] === memo[0] && known[1] === memo[1] && known[2] === memo[2]) return;
+    folders[file] = memo;
+    this.dirty = true;
+  }
+
   /** Add metadata to an entry once the plugin has been evaluated. */
   setMeta(entryFile: string, meta: PluginMeta): void {
     const entry = this.load().entries[entryFile];
@@ -401,12 +437,15 @@ export class BuildCache {
     try {
       // Merge with what another shell may have written since we read, so neither loses entries.
       let merged = this.manifest.entries;
+      let folders = this.manifest.folders;
       try {
         const theirs = JSON.parse(this.readPrivate(this.file) ?? '') as Manifest;
-        if (isRecord(theirs) && theirs.format === FORMAT && isRecord(theirs.entries))
+        if (isRecord(theirs) && theirs.format === FORMAT && isRecord(theirs.entries)) {
           merged = { ...theirs.entries, ...this.manifest.entries };
+          if (isRecord(theirs.folders)) folders = { ...theirs.folders, ...folders };
+        }
       } catch {}
-      writeAtomic(this.file, JSON.stringify({ format: FORMAT, entries: merged }));
+      writeAtomic(this.file, JSON.stringify(folders ? { format: FORMAT, entries: merged, folders } : { format: FORMAT, entries: merged }));
       this.dirty = false;
     } catch {}
   }

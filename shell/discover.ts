@@ -47,36 +47,73 @@ export function folderEntry(folder: string): string | undefined {
 }
 
 /**
+ * What a folder's `package.json` says, remembered across starts by the
+ * manifest cache while the file's stat signature holds (a warm start then
+ * stats each package's `package.json` instead of reading and parsing it).
+ */
+export interface PackageMemo {
+  packageInfo(file: string, stats: Stats): { target?: string; tosh: boolean } | undefined;
+  rememberPackage(file: string, stats: Stats, info: { target?: string; tosh: boolean }, readAt: number): void;
+}
+
+/**
  * A folder plugin's entry, and the `package.json` that named it. The file is
  * read once, through the descriptor whose stats are kept: the trust check
- * judges the very bytes that chose the entry.
+ * judges the very bytes that chose the entry (or, from the memo, bytes read
+ * before from a file whose size, times and inode are still the same).
  */
 function folderPlugin(
   folder: string,
-): { entry: string; manifest?: { path: string; stats: Stats }; pkg?: Record<string, unknown> } | undefined {
+  memo?: PackageMemo,
+): { entry: string; manifest?: { path: string; stats: Stats }; tosh: boolean } | undefined {
   const pkgFile = join(folder, 'package.json');
   let manifest: { path: string; stats: Stats } | undefined;
   let target: string | undefined;
-  let pkg: Record<string, unknown> | undefined;
-  try {
-    const read = readChecked(pkgFile, () => undefined);
-    manifest = { path: pkgFile, stats: read.stats };
-    if (read.problem === undefined) {
-      const parsed = JSON.parse(read.bytes.toString('utf8')) as unknown;
-      if (typeof parsed === 'object' && parsed !== null) pkg = parsed as Record<string, unknown>;
-      target = exportTarget(pkg?.exports) ?? (typeof pkg?.main === 'string' ? pkg.main : undefined);
+  let tosh = false;
+  const stats = memo && statOrUndefined(pkgFile);
+  const known = stats?.isFile() ? memo?.packageInfo(pkgFile, stats) : undefined;
+  if (stats && known) {
+    manifest = { path: pkgFile, stats };
+    target = known.target;
+    tosh = known.tosh;
+  } else {
+    try {
+      const readAt = Date.now();
+      const read = readChecked(pkgFile, () => undefined);
+      manifest = { path: pkgFile, stats: read.stats };
+      if (read.problem === undefined) {
+        let pkg: Record<string, unknown> | undefined;
+        try {
+          const parsed = JSON.parse(read.bytes.toString('utf8')) as unknown;
+          if (typeof parsed === 'object' && parsed !== null) pkg = parsed as Record<string, unknown>;
+        } catch {}
+        target = exportTarget(pkg?.exports) ?? (typeof pkg?.main === 'string' ? pkg.main : undefined);
+        tosh = typeof pkg?.tosh === 'object' && pkg.tosh !== null;
+        memo?.rememberPackage(pkgFile, read.stats, target === undefined ? { tosh } : { target, tosh }, readAt);
+      }
+    } catch {
+      // Missing, unreadable or not JSON: index files decide; the build reports real problems.
     }
-  } catch {
-    // Missing, unreadable or not JSON: index files decide; the build reports real problems.
   }
-  let entry = target && resolve(folder, target);
+  // `./index.ts`, the usual target, needs none of path.resolve's work (a start resolves one per package).
+  let entry =
+    target &&
+    (/^\.\/[\w@+-][\w.@+-]*$/.test(target) && !target.includes('..') ? `${folder}${sep}${target.slice(2)}` : resolve(folder, target));
   for (const index of INDEX_FILES) {
     if (entry) break;
     const file = join(folder, index);
     if (existsSync(file)) entry = file;
   }
   if (!entry) return undefined;
-  return { entry, ...(manifest ? { manifest } : {}), ...(pkg ? { pkg } : {}) };
+  return { entry, ...(manifest ? { manifest } : {}), tosh };
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function exportTarget(exports: unknown): string | undefined {
@@ -110,8 +147,8 @@ function dirPaths(dir: string): { abs: string; shown: string } {
 }
 
 /** Describe one directory entry as a plugin source, or undefined when it is not a plugin. */
-export function sourceOf(dir: PluginDir, rank: number, name: string, kind?: Dirent): PluginSource | undefined {
-  if (dir.packages) return packageSource(dir, rank, name);
+export function sourceOf(dir: PluginDir, rank: number, name: string, kind?: Dirent, memo?: PackageMemo): PluginSource | undefined {
+  if (dir.packages) return packageSource(dir, rank, name, dependencies(dir), memo);
   if (skipped(name)) return undefined;
   const { abs, shown } = dirPaths(dir.dir);
   const path = `${abs}${sep}${name}`;
@@ -124,7 +161,7 @@ export function sourceOf(dir: PluginDir, rank: number, name: string, kind?: Dire
   }
   const display = shown === '.' ? name : shown.endsWith(sep) ? `${shown}${name}` : `${shown}${sep}${name}`;
   if (isDir) {
-    const found = folderPlugin(path);
+    const found = folderPlugin(path, memo);
     if (!found) return undefined;
     const source: PluginSource = { path, entry: found.entry, display, dir, rank, folder: true };
     if (found.manifest) source.manifest = found.manifest;
@@ -135,11 +172,11 @@ export function sourceOf(dir: PluginDir, rank: number, name: string, kind?: Dire
 }
 
 /** Every plugin in the directories, highest precedence first; missing directories are skipped. */
-export function discover(dirs: PluginDir[]): PluginSource[] {
+export function discover(dirs: PluginDir[], memo?: PackageMemo): PluginSource[] {
   const found: PluginSource[] = [];
   dirs.forEach((dir, rank) => {
     if (dir.packages) {
-      found.push(...packageSources(dir, rank));
+      found.push(...packageSources(dir, rank, memo));
       return;
     }
     let entries: Dirent[];
@@ -149,7 +186,7 @@ export function discover(dirs: PluginDir[]): PluginSource[] {
       return;
     }
     for (const entry of entries) {
-      const source = sourceOf(dir, rank, entry.name, entry);
+      const source = sourceOf(dir, rank, entry.name, entry, memo);
       if (source) found.push(source);
     }
   });
@@ -177,11 +214,11 @@ function readPackage(folder: string): Record<string, unknown> | undefined {
  * `package.json` that are installed and have a `"tosh"` field, sorted by name.
  * Their own dependencies are never plugins, whatever they contain.
  */
-export function packageSources(dir: PluginDir, rank: number): PluginSource[] {
+export function packageSources(dir: PluginDir, rank: number, memo?: PackageMemo): PluginSource[] {
   const deps = dependencies(dir);
   return Object.keys(deps ?? {})
     .sort()
-    .flatMap((name) => packageSource(dir, rank, `node_modules${sep}${name}`, deps) ?? []);
+    .flatMap((name) => packageSource(dir, rank, `node_modules${sep}${name}`, deps, memo) ?? []);
 }
 
 /** The `dependencies` of a packages directory's own package.json. */
@@ -196,7 +233,13 @@ function dependencies(dir: PluginDir): object | undefined {
  * development) is built from its real path, so that its own files are watched
  * and its own `node_modules` answers its imports.
  */
-export function packageSource(dir: PluginDir, rank: number, name: string, deps = dependencies(dir)): PluginSource | undefined {
+export function packageSource(
+  dir: PluginDir,
+  rank: number,
+  name: string,
+  deps = dependencies(dir),
+  memo?: PackageMemo,
+): PluginSource | undefined {
   const parts = name.split(sep);
   const pkgName = parts.slice(1).join('/');
   if (parts[0] !== 'node_modules' || parts.length !== (pkgName.startsWith('@') ? 3 : 2)) return undefined;
@@ -204,9 +247,8 @@ export function packageSource(dir: PluginDir, rank: number, name: string, deps =
   const { abs, shown } = dirPaths(dir.dir);
   const path = `${abs}${sep}${name}`;
   // As for any folder plugin (trust included); its package.json is read once, on the descriptor that is checked.
-  const found = folderPlugin(path);
-  const tosh = found?.pkg?.tosh;
-  if (!found || typeof tosh !== 'object' || tosh === null) return undefined;
+  const found = folderPlugin(path, memo);
+  if (!found?.tosh) return undefined;
   let entry = found.entry;
   try {
     // A linked package is built from where it really is; an installed one from where npm put it.

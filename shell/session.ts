@@ -139,7 +139,7 @@ export class Session implements ShellApi {
 
   /** Discover and load every plugin. Failures are reported, one line each. */
   async start(): Promise<void> {
-    const sources = discover(this.options.dirs);
+    const sources = discover(this.options.dirs, this.cache);
     // Plugins the cache answers are registered synchronously; only the others wait for a build.
     const records = await this.cache.scan(async () => {
       const found = sources.map((source) => this.loadFromCache(source));

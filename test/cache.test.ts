@@ -144,6 +144,30 @@ export default definePlugin({ name: 'needy', version: '1.0.0', commands: { needy
   });
 });
 
+describe("a folder plugin's package.json", () => {
+  it('is remembered between starts, and a change to it (same size, or a new main) is seen at the next start', async () => {
+    const { dir, home, run } = setup({
+      'duo/a.ts': plugin('duo', 'from a'),
+      'duo/b.ts': plugin('duo', 'from b'),
+      'duo/c.ts': plugin('duo', 'from c'),
+      'duo/package.json': JSON.stringify({ name: 'duo', main: './a.ts' }),
+    });
+    expect(await run('duo')).toEqual({ stdout: 'from a\n', stderr: '', code: 0 });
+    expect(await run('duo')).toEqual({ stdout: 'from a\n', stderr: '', code: 0 });
+    // The same number of bytes: only its times and the content differ.
+    writeFileSync(join(dir, 'duo/package.json'), JSON.stringify({ name: 'duo', main: './b.ts' }));
+    expect(await run('duo')).toEqual({ stdout: 'from b\n', stderr: '', code: 0 });
+    writeFileSync(join(dir, 'duo/package.json'), JSON.stringify({ name: 'duo', exports: { '.': './c.ts' } }));
+    expect(await run('duo')).toEqual({ stdout: 'from c\n', stderr: '', code: 0 });
+    // A damaged memo is ignored.
+    const data = JSON.parse(readFileSync(manifest(home), 'utf8')) as { folders: Record<string, unknown> };
+    expect(Object.keys(data.folders)).toEqual([join(dir, 'duo', 'package.json')]);
+    for (const key of Object.keys(data.folders)) data.folders[key] = ['x', 5, 'y'];
+    writeFileSync(manifest(home), JSON.stringify(data));
+    expect(await run('duo')).toEqual({ stdout: 'from c\n', stderr: '', code: 0 });
+  });
+});
+
 describe('a damaged cache is ignored and rebuilt', () => {
   const damages: [string, (home: string) => void][] = [
     ['garbage', (home) => writeFileSync(manifest(home), 'not json at all \u0000\u0001')],
