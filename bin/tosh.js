@@ -6,6 +6,9 @@ const { createRequire } = require('node:module');
 const { join } = require('node:path');
 const vm = require('node:vm');
 
+// Kept before any plugin runs: the shell replaces process.exit so that a plugin cannot end it.
+const exitProcess = process.exit.bind(process);
+
 /**
  * The interactive shell's hint and first prompt, drawn before the core loads (zsh's "instant
  * prompt"): a plain `tosh` on a terminal shows its prompt at Node's start-up speed, and the core
@@ -84,5 +87,5 @@ bundle.exports.main(process.argv.slice(2)).then((status) => {
       writeFileSync(cacheFile, script.createCachedData());
     } catch {}
   }
-  process.exit(status);
+  exitProcess(status);
 });

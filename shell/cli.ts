@@ -263,11 +263,14 @@ export async function main(argv: string[]): Promise<number> {
   return outputClosed ? PIPE_CLOSED : status;
 }
 
+/** Node's own `process.exit`, kept before any plugin runs: the one the shell leaves through. */
+export const exitProcess: (status: number) => never = process.exit.bind(process);
+
 /** Leave now, with whatever was written so far handed to the OS. */
 async function exitAfterOutput(status: number): Promise<never> {
   flushOutput();
   await Promise.race([Promise.all([drained(process.stdout), drained(process.stderr)]), new Promise((r) => timers.setTimeout(r, 300))]);
-  process.exit(status);
+  exitProcess(status);
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -463,6 +466,13 @@ function installFaultHandlers(session: Session, interactive: boolean, errorLine:
   };
   process.on('uncaughtException', fault);
   process.on('unhandledRejection', fault);
+  // A plugin's process.exit() would end the shell with its output still held: it throws where it was called
+  // instead, so the command (or, from a timer, the plugin) fails with one line. The shell leaves through exitProcess.
+  process.exit = ((code?: number | string | null) => {
+    throw new Error(`process.exit(${code ?? ''}) cannot end the shell; a command fails with a status by throwing CommandError`);
+  }) as typeof process.exit;
+  // Whatever ends the process after all, output held in the spool goes out first.
+  process.on('exit', flushOutput);
   let leaving = false;
   const leave = async (status: number) => {
     if (leaving) return;

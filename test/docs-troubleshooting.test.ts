@@ -207,6 +207,15 @@ const cases: Record<string, Case> = {
     },
     lines: ['fetch'],
   },
+  'process.exit': {
+    files: {
+      'greet.ts': greet(`commands: {
+        bye: defineCommand({ run: () => { process.exit(2); } }),
+        later: defineCommand({ run: () => new Promise((resolve) => { setTimeout(() => process.exit(0), 10); setTimeout(resolve, 2000); }) }),
+      },`),
+    },
+    lines: ['bye', 'later'],
+  },
   'load deadline': {
     files: {
       'greet.ts': greet('commands: { hello: defineCommand({ run: () => "hi" }) }').replace('export default', 'for (;;) {}\nexport default'),

@@ -54,6 +54,23 @@ describe('a plugin error outside run', () => {
     });
   });
 
+  it('process.exit in a plugin does not end the shell: the command fails with one line, nothing printed before is lost', async () => {
+    const stdin = ['calm', 'exit-now', 'calm', 'exit-later', 'calm', ''].join('\n');
+    const r = await tosh(plugins(faults()), { stdin });
+    expect(r).toEqual({
+      stdout: 'calm\ncalm\ncalm\n',
+      stderr:
+        'tosh: boom:exit-now: process.exit(3) cannot end the shell; a command fails with a status by throwing CommandError\n' +
+        'tosh: boom: process.exit(4) cannot end the shell; a command fails with a status by throwing CommandError\n',
+      code: 0,
+    });
+    expect(await tosh([...plugins(faults()), '-c', 'calm; exit-now'])).toEqual({
+      stdout: 'calm\n',
+      stderr: 'tosh: boom:exit-now: process.exit(3) cannot end the shell; a command fails with a status by throwing CommandError\n',
+      code: 1,
+    });
+  });
+
   it('in a script a faulting line has status 1 (and stops it with --errexit)', async () => {
     const root = faults();
     const script = join(root, 'script.tosh');
