@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { noDevtools, yogaSync } from './esbuild-plugins.js';
+import { lazyZodLocales, noDevtools, yogaSync } from './esbuild-plugins.js';
 
 const root = new URL('..', import.meta.url).pathname;
 // Build beside dist/ and swap it in whole, so a shell (or test) running meanwhile never sees half a build.
@@ -73,6 +73,7 @@ await Promise.all([
     external: ['esbuild'],
     define: { ...common.define, ...metaUrl },
     banner: { js: "var __tosh_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [lazyZodLocales],
     minifySyntax: true,
     minifyWhitespace: true,
   }),

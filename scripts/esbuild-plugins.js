@@ -66,3 +66,32 @@ export default wrapAssembly(yoga);
     }));
   },
 };
+
+/**
+ * zod's 49 locales are a third of the core bundle, and every start paid to load them. Only `en`
+ * (zod's default) is bundled; a plugin that asks for another (`z.config(z.locales.fr())`) gets it
+ * from the installed zod package's own files the first time it calls it.
+ */
+export const lazyZodLocales = {
+  name: 'lazy-zod-locales',
+  setup(b) {
+    b.onLoad({ filter: /zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const names = [...text.matchAll(/^export \{ default as (\w+) \} from "\.\/([\w-]+)\.js";$/gm)];
+      const exports = text.split('\n').filter((line) => line.startsWith('export')).length;
+      if (names.length < 10 || names.length !== exports || !names.some(([, name]) => name === 'en')) {
+        throw new Error("lazy-zod-locales: zod's locales index changed; update scripts/esbuild-plugins.js");
+      }
+      const lines = [
+        "import { createRequire } from 'node:module';",
+        "import en from './en.js';",
+        'export { en };',
+        'let load;',
+        // __filename is the bundle's own path (a CommonJS bundle), beside the shell's node_modules.
+        'const locale = (file) => (...args) => (load ??= createRequire(__filename))(`zod/v4/locales/${file}.cjs`)(...args);',
+      ];
+      for (const [, name, file] of names) if (name !== 'en') lines.push(`export const ${name} = locale(${JSON.stringify(file)});`);
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};

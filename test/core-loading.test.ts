@@ -39,7 +39,8 @@ describe.concurrent('where plugins come from (contract §3)', () => {
     // shared-libs has its own node_modules/{zod,chalk,react,ink} that throw when loaded, and is "type": "module".
     const ws = workspace('shared');
     expect(await ws.run(['-c', 'same 4'])).toEqual({
-      stdout: 'n: 4\nsameZod: true\ninstanceOf: true\nchalk: true\nreact: true\n',
+      stdout:
+        'n: 4\nsameZod: true\ninstanceOf: true\nchalk: true\nreact: true\nlocale: Entrée invalide : chaîne de caractères attendu, nombre reçu\n',
       stderr: '',
       code: 0,
     });
