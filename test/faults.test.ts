@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { alive, start } from './helpers/proc.ts';
-import { shq, terminals } from './helpers/tmux.ts';
+import { shq, type Terminal, terminals } from './helpers/tmux.ts';
 import { BIN, fixture, tempDir, tosh } from './helpers/tosh.ts';
 
 /** The fixture's plugin directories, copied with trusted permissions. */
@@ -148,9 +148,12 @@ describe('Ctrl-C and signals', () => {
 
   it('SIGINT while a plugin loops at its top level during the start: that plugin fails and the run ends with 130', async () => {
     const root = faults();
-    const sh = start(['--plugins', 'load-loop', '-c', 'calm'], { cwd: root });
-    // Well inside the 5 s deadline, after the build.
-    await sleep(1500);
+    const looping = join(tempDir(), 'looping');
+    const sh = start(['--plugins', 'load-loop', '-c', 'calm'], { cwd: root, env: { TOSH_TEST_LOOPING: looping } });
+    // Well inside the 5 s deadline, once the loop has begun (however long the build took).
+    for (let i = 0; i < 300 && !existsSync(looping); i++) await sleep(50);
+    expect(existsSync(looping)).toBe(true);
+    await sleep(200);
     sh.child.kill('SIGINT');
     expect(await sh.exit(5000)).toEqual({ code: 130, signal: null });
     expect(sh.stdout()).toBe('');
@@ -187,9 +190,11 @@ describe('Ctrl-C and signals', () => {
     ['SIGHUP', 'spin-later'],
   ] as const) {
     it(`${signal} ends the shell while a plugin holds the thread (${line})`, async () => {
-      const sh = start(plugins(faults()), { stdin: `${line}\n`, end: false });
+      const sh = start(plugins(faults()), { stdin: `calm\n${line}\n`, end: false });
+      // The line before reaches stdout once the loop holds the thread (the watchdog writes it): the loop has begun.
       if (line === 'spin-later') await sh.waitErr('spinning\n');
-      await sleep(800);
+      await sh.waitOut('calm\n');
+      await sleep(300);
       sh.child.kill(signal);
       await sh.exit(6000);
       expect(sh.stderr()).toContain(`tosh: a plugin holds the shell: ending it (${signal})\n`);
@@ -321,9 +326,20 @@ describe('Ctrl-C in a terminal', () => {
     );
   };
 
+  /**
+   * The shell has taken the terminal over and its plugins answer (the first prompt is drawn before the core
+   * loads, and keys typed then wait in the terminal's buffer): a Ctrl-C pressed next reaches a running line.
+   */
+  const answering = async (t: Terminal) => {
+    await t.until('tosh> ');
+    t.type('calm');
+    t.press('Enter');
+    await t.untilLines((l) => l.at(-2) === 'calm' && / tosh>$/.test(l.at(-1) ?? ''), 'calm answering');
+  };
+
   it('stops a command looping in run; the prompt comes back and the next command runs', async () => {
     const t = shell();
-    await t.until('tosh> ');
+    await answering(t);
     t.type('spin');
     await t.until('tosh> spin');
     t.press('Enter');
@@ -336,13 +352,13 @@ describe('Ctrl-C in a terminal', () => {
     t.press('Enter');
     await t.untilLines(
       (l) => / tosh> calm$/.test(l.at(-3) ?? '') && l.at(-2) === 'calm' && / tosh>$/.test(l.at(-1) ?? ''),
-      'calm answering',
+      'calm answering after spin',
     );
   });
 
   it('a loop after an await: Ctrl-C says so, a second Ctrl-C ends the shell and the terminal is usable', async () => {
     const t = shell();
-    await t.until('tosh> ');
+    await answering(t);
     t.type('spin-later');
     t.press('Enter');
     await t.until('tosh> spin-later\n');
@@ -360,7 +376,7 @@ describe('Ctrl-C in a terminal', () => {
     const t = terminal(
       `echo $$ > ${shq(pidFile)}; TOSH_HOME=${shq(home)} HOME=${shq(home)} TERM=xterm-256color exec ${shq(process.execPath)} ${shq(BIN)} --plugins ${shq(join(faults(), 'plugins'))}`,
     );
-    await t.until('tosh> ');
+    await answering(t);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     t.type('spin');
     await t.until('tosh> spin');
