@@ -88,7 +88,7 @@ export const lazyZodLocales = {
         'export { en };',
         'let load;',
         // __filename is the bundle's own path (a CommonJS bundle), beside the shell's node_modules.
-        'const locale = (file) => (...args) => (load ??= createRequire(__filename))(`zod/v4/locales/${file}.cjs`)(...args);',
+        "const locale = (file) => (...args) => (load ??= createRequire(__filename))('zod/v4/locales/' + file + '.cjs')(...args);",
       ];
       for (const [, name, file] of names) if (name !== 'en') lines.push(`export const ${name} = locale(${JSON.stringify(file)});`);
       return { contents: lines.join('\n'), loader: 'js', resolveDir: dirname(args.path) };
