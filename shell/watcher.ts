@@ -293,10 +293,13 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
   if (present.length > 0) await new Promise<void>((done) => watcher.once('ready', () => done()));
   for (const root of roots) if (!present.includes(root)) awaitRoot(root);
   for (const record of session.registry.all()) {
-    remember(record.source.path);
-    // Written after the shell began loading it and before the watch took hold: no event will tell,
-    // and the hash just taken is of the new content, so reload it now.
-    if (!record.source.dir.builtin && changedSince(record.source.path, record.loadedAt - CLOCK_SLACK_MS)) mark(record.source.path, true);
+    const path = record.source.path;
+    remember(path);
+    if (record.source.dir.builtin || running.has(path)) continue;
+    // The hash just taken is of the files as they are now, not as they were loaded: a plugin an event
+    // during the scan put in hand, or one written after the shell began loading it and before the
+    // watch took hold (no event will tell), is reloaded without comparing.
+    if (dirty.has(path) || changedSince(path, record.loadedAt - CLOCK_SLACK_MS)) dirty.set(path, true);
   }
   kick();
   followInputs();
