@@ -174,17 +174,18 @@ describe.concurrent('rendering, --json, pipelines and redirects (contract ยง2, ย
     expect(await ws.run(['--json', '-c', line])).toEqual(ok(stdout));
   });
 
-  it('runs && and || by status, and a failing stage stops its pipeline', async () => {
+  it('runs && and || by status; a failing stage hands on nothing and the last command gives the status, as in sh', async () => {
     expect(await ws.run(['-c', 'nope && echo skipped || echo rescued'])).toEqual({
       stdout: 'rescued\n',
       stderr: "tosh: unknown command 'nope' (did you mean 'none'?)\n",
       code: 0,
     });
-    expect(await ws.run(['-c', 'echo x | missing | upper; echo after'])).toEqual({
-      stdout: 'after\n',
-      stderr: "tosh: unknown command 'missing'\n",
+    expect(await ws.run(['-c', 'echo x | missing | cat; echo "[$?]"; echo x | missing | upper; echo after'])).toEqual({
+      stdout: '[0]\nnot text: undefined\nafter\n',
+      stderr: "tosh: unknown command 'missing'\ntosh: unknown command 'missing'\n",
       code: 0,
     });
+    expect(await ws.run(['-c', 'echo x | missing'])).toEqual({ stdout: '', stderr: "tosh: unknown command 'missing'\n", code: 127 });
     expect(await ws.run(['-c', 'echo a; missing'])).toEqual({ stdout: 'a\n', stderr: "tosh: unknown command 'missing'\n", code: 127 });
   });
 

@@ -154,6 +154,45 @@ describe('redirects (§10)', () => {
     expect(await run('getenv NOPE --nope 2> e; cat e', { cwd })).toEqual(ok("tosh: getenv: unexpected argument '--nope'\n"));
   });
 
+  it('applies to plugin commands as sh applies them: in order, files opened first, errors included', async () => {
+    const cwd = workdir();
+    // Everything a plugin prints, its value and its error messages follow its redirects.
+    expect(await run('both 2>&1', { cwd })).toEqual(ok('printed\nwarned\nreturned\n'));
+    expect(await run('both > o 2>&1; cat o', { cwd })).toEqual(ok('printed\nwarned\nreturned\n'));
+    expect(await run('both 2>&1 > o; cat o', { cwd })).toEqual(ok('warned\nprinted\nreturned\n'));
+    expect(await run('both >&2', { cwd })).toEqual({ stdout: '', stderr: 'printed\nwarned\nreturned\n', code: 0 });
+    expect(await run('fails 2>&1', { cwd })).toEqual({ stdout: 'tosh: it failed\n', stderr: '', code: 1 });
+    expect(await run('fails 2>&1 | wc -l', { cwd })).toEqual(ok('1\n'));
+    // A failing command's file is still created (and emptied), as sh opens it first.
+    writeFileSync(join(cwd, 'old'), 'old\n');
+    expect(await run('fails > old', { cwd })).toEqual({ stdout: '', stderr: 'tosh: it failed\n', code: 1 });
+    expect(readFileSync(join(cwd, 'old'), 'utf8')).toBe('');
+    // So does an unknown command's; its message goes where its errors go.
+    expect(await run('nosuchprogramx > made 2> why; cat why; cat made', { cwd })).toEqual(ok("tosh: unknown command 'nosuchprogramx'\n"));
+  });
+
+  it('feeds a program all a plugin printed, then its value, as tosh -c writes them to a file', async () => {
+    const cwd = workdir();
+    expect(await run('both | cat', { cwd })).toEqual({ stdout: 'printed\nreturned\n', stderr: 'warned\n', code: 0 });
+    expect(await run('both > f 2> /dev/null; cat f', { cwd })).toEqual(ok('printed\nreturned\n'));
+  });
+
+  it('gives a pipeline the status of its last command, as sh does, whatever failed before it', async () => {
+    const cwd = workdir();
+    const bash = (line: string) => spawnSync('bash', ['-c', line], { cwd, encoding: 'utf8' }).stdout;
+    expect(bash('false | cat; echo "[$?]"; nosuchprogramx 2>/dev/null | cat; echo "[$?]"')).toBe('[0]\n[0]\n');
+    expect(await run('fails 7 | cat; echo "[$?]"; nosuchprogramx 2>/dev/null | cat; echo "[$?]"', { cwd })).toEqual({
+      stdout: '[0]\n[0]\n',
+      stderr: 'tosh: it failed\n',
+      code: 0,
+    });
+    expect(await run('ls | fails 3', { cwd })).toEqual({ stdout: '', stderr: 'tosh: it failed\n', code: 3 });
+  });
+
+  it('names nothing for ^name when no program has that name', async () => {
+    expect(await run('^upper')).toEqual({ stdout: '', stderr: "tosh: unknown command 'upper'\n", code: 127 });
+  });
+
   it('says why a redirect cannot be made', async () => {
     const cwd = workdir();
     expect(await run('ls > sub', { cwd })).toEqual({ stdout: '', stderr: 'tosh: cannot write sub: is a directory\n', code: 1 });

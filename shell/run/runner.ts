@@ -8,12 +8,12 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { CommandError } from '../../plugin-sdk/index.ts';
-import type { CommandContext, RunResult } from '../../plugin-sdk/types.ts';
+import type { CommandContext, Output, RunResult } from '../../plugin-sdk/types.ts';
 import { didYouMean, parseWords, validate } from '../args.ts';
 import { oneLine, quote, ShellError, Status, UsageError } from '../errors.ts';
 import { isInterruption } from '../faults.ts';
 import { applyAlias } from '../line/alias.ts';
-import { type ExpandedCommand, type ExpandedRedirect, expandCommand } from '../line/expand.ts';
+import { type ExpandedCommand, expandCommand } from '../line/expand.ts';
 import { type LineNode, type PipelineNode, parse } from '../line/parser.ts';
 import type { PluginInstance } from '../loader.ts';
 import type { Resolved } from '../registry.ts';
@@ -46,11 +46,18 @@ interface StageResult {
 type Stage =
   | { kind: 'assign'; command: ExpandedCommand }
   | { kind: 'plugin'; command: ExpandedCommand; resolved: Resolved; name: string; args: string[]; json: boolean }
-  | { kind: 'program'; command: ExpandedCommand; path: string };
+  | { kind: 'program'; command: ExpandedCommand; path: string }
+  /** A word that names nothing that can run: its message goes where its errors go, as in sh. */
+  | { kind: 'missing'; command: ExpandedCommand; status: number; message: string };
+
+/** Where a plugin command's output or errors go: the sink's streams, the next command, or an open file. */
+type Place = 'out' | 'err' | 'pipe' | number;
 
 interface PipelineResult {
   status: number;
   value: unknown;
+  /** What a plugin in the middle of a pipeline printed (a program after it reads this, then the value). */
+  printed?: string;
   /** What the caller should display (the last command's value, not already shown). */
   shown?: unknown;
   /** The output went to a file. */
@@ -240,17 +247,18 @@ export class Runner {
         continue;
       }
       if (found) {
-        this.session.errorLine(sink, found.error);
-        return { status: found.status, value: undefined };
+        stages.push({ kind: 'missing', command, status: found.status, message: found.error });
+        continue;
       }
       const unloaded = this.session.unloaded(name);
       if (unloaded) {
-        this.session.errorLine(sink, unloaded);
-        return { status: Status.failed, value: undefined };
+        stages.push({ kind: 'missing', command, status: Status.failed, message: unloaded });
+        continue;
       }
-      const near = this.suggest(name);
-      this.session.errorLine(sink, `unknown command ${quote(name)}${near ? ` (did you mean ${quote(near)}?)` : ''}`);
-      return { status: Status.unknownCommand, value: undefined };
+      // `^name` asks for a program: a plugin command of that name is no suggestion.
+      const near = command.external ? undefined : this.suggest(name);
+      const message = `unknown command ${quote(name)}${near ? ` (did you mean ${quote(near)}?)` : ''}`;
+      stages.push({ kind: 'missing', command, status: Status.unknownCommand, message });
     }
     return stages;
   }
@@ -279,6 +287,7 @@ export class Runner {
     const stages = await this.stagesOf(pipeline, sink, signal);
     if (!Array.isArray(stages)) return stages;
     let input: unknown = firstInput;
+    let printed = '';
     for (let i = 0; i < stages.length; i++) {
       const stage = stages[i] as Stage;
       const last = i === stages.length - 1;
@@ -286,7 +295,8 @@ export class Runner {
         let j = i;
         while (j + 1 < stages.length && (stages[j + 1] as Stage).kind === 'program') j++;
         const run = stages.slice(i, j + 1) as Extract<Stage, { kind: 'program' }>[];
-        const result = await this.runPrograms(run, input, sink, j === stages.length - 1, i === 0, json);
+        const result = await this.runPrograms(run, input, sink, j === stages.length - 1, i === 0, json, printed);
+        printed = '';
         if (j === stages.length - 1) return result;
         if (result.status !== 0 && signal.aborted) return result;
         input = result.value;
@@ -298,15 +308,25 @@ export class Runner {
         continue;
       }
       const result = await this.runPluginStage(stage, input, sink, last, signal, json);
-      if (result.status !== 0 || last) return result;
-      input = result.value;
+      if (last || (result.status !== 0 && signal.aborted)) return result;
+      // As in sh, a command that fails hands on what it printed and the pipeline goes on: its status is the last one's.
+      printed = result.printed ?? '';
+      // What was printed stands for the value when there is none: a program must not read it twice.
+      input = printed !== '' && result.value === printed ? undefined : result.value;
+      if (input === undefined && printed !== '' && (stages[i + 1] as Stage).kind !== 'program') input = printed;
     }
     return { status: 0, value: undefined };
   }
 
-  /** One plugin command of a pipeline, with its redirects. */
+  /**
+   * One plugin command of a pipeline, with its redirects applied as sh does:
+   * in the order written, each file opened (and truncated) before the command
+   * runs, `2>&1` and `>&2` naming wherever the other stream goes at that
+   * point. Everything the command writes, its value and its error messages go
+   * to those places as it runs.
+   */
   private async runPluginStage(
-    stage: Extract<Stage, { kind: 'plugin' }>,
+    stage: Extract<Stage, { kind: 'plugin' | 'missing' }>,
     input: unknown,
     sink: Sink,
     last: boolean,
@@ -314,70 +334,96 @@ export class Runner {
     json: boolean,
   ): Promise<PipelineResult> {
     const redirects = stage.command.redirects;
-    const out = redirects.filter((r) => r.fd === 1);
-    const err = redirects.filter((r) => r.fd === 2);
-    const direct = last && out.length === 0;
-    const capture = direct ? undefined : captureSink(false, sink.out.columns);
-    const errCapture = err.length > 0 ? captureSink(false, sink.out.columns) : undefined;
+    const command = stage.kind === 'plugin' ? stage.name : (stage.command.argv[0] as string);
+    const stageJson = stage.kind === 'plugin' && stage.json;
+    const run = (to: Sink, given: unknown): Promise<StageResult> => {
+      if (stage.kind === 'plugin') return this.runCommand(stage, given, to, signal);
+      this.session.errorLine(to, stage.message);
+      return Promise.resolve({ status: stage.status, value: undefined });
+    };
+    // The plain case, by far the most common: everything to the sink, the value shown by the caller.
+    if (last && redirects.length === 0) {
+      const result = await run(sink, input);
+      if (result.status !== 0) return { status: result.status, value: undefined };
+      return result.value !== undefined
+        ? { status: 0, value: result.value, shown: stageJson ? undefined : result.value, json: stageJson, command }
+        : { status: 0, value: result.value, json: stageJson, command };
+    }
+    const pipe = captureSink(false, sink.out.columns);
+    const opened: number[] = [];
+    let out: Place = last ? 'out' : 'pipe';
+    let err: Place = 'err';
+    try {
+      for (const r of redirects) {
+        if (r.kind === 'read') input = readInput(this.session.cwd, r.path);
+        else if (r.kind === 'write' || r.kind === 'append') {
+          const fd = openTarget(this.session.cwd, r.path, r.kind === 'append' ? 'a' : 'w');
+          opened.push(fd);
+          if (r.fd === 1) out = fd;
+          else err = fd;
+        } else if (r.fd === 2) err = out;
+        else out = err;
+      }
+    } catch (error) {
+      for (const fd of opened) closeSync(fd);
+      this.session.errorLine(sink, oneLine(error));
+      return { status: Status.failed, value: undefined };
+    }
+    const failures: string[] = [];
+    const output = (place: Place): Output => {
+      if (place === 'out') return sink.out;
+      if (place === 'err') return sink.err;
+      if (place === 'pipe') return pipe.out;
+      return {
+        write: (text) => {
+          try {
+            writeSync(place, stripAnsi(text));
+          } catch (error) {
+            failures.push(`cannot write: ${oneLine(error)}`);
+          }
+        },
+        isTTY: false,
+        columns: sink.out.columns,
+      };
+    };
+    const color = out === 'out' ? sink.color : false;
+    const stageOut = output(out);
     const stageSink: Sink = {
-      ...(capture ?? sink),
-      err: errCapture?.out ?? sink.err,
+      out: stageOut,
+      err: output(err),
+      color,
+      value: (value) => stageOut.write(renderValue(value, { color, columns: sink.out.columns })),
       progress: sink.progress,
       ...(sink.ask ? { ask: sink.ask } : {}),
     };
     try {
-      for (const r of redirects) if (r.kind === 'read') input = readInput(this.session.cwd, r.path);
-    } catch (error) {
-      this.session.errorLine(sink, oneLine(error));
-      return { status: Status.failed, value: undefined };
-    }
-    const result = await this.runCommand(stage, input, stageSink, signal);
-    const command = stage.name;
-    // Errors a `2>` sends to a file (or `2>&1` to wherever the output goes).
-    if (errCapture) {
-      const text = stripAnsi(errCapture.text());
-      try {
-        this.writeRedirects(err, text, capture);
-      } catch (error) {
-        this.session.errorLine(sink, oneLine(error));
-        return { status: Status.failed, value: undefined };
+      const result = await run(stageSink, input);
+      if (result.status !== 0)
+        return out === 'pipe'
+          ? { status: result.status, value: undefined, printed: pipe.text() }
+          : { status: result.status, value: undefined };
+      if (out === 'pipe') {
+        // The next command's input: the value, or what was printed; a program reads both, as `tosh -c` writes them to a file.
+        const printed = pipe.text();
+        return { status: 0, value: result.value !== undefined ? result.value : printed || undefined, printed, command };
       }
-    }
-    if (result.status !== 0) return { status: result.status, value: undefined };
-    if (out.length > 0 && capture) {
+      if (out === 'out') {
+        return result.value !== undefined
+          ? { status: 0, value: result.value, shown: stageJson ? undefined : result.value, json: stageJson, command }
+          : { status: 0, value: result.value, json: stageJson, command };
+      }
       const rendered = this.show(sink, command, () => {
-        if (json || stage.json) capture.out.write(jsonLine(result.value));
-        else if (result.value !== undefined) capture.value(result.value);
+        if (json || stageJson) stageOut.write(jsonLine(result.value));
+        else if (result.value !== undefined) stageSink.value(result.value);
       });
       if (!rendered) return { status: Status.failed, value: undefined };
-      try {
-        this.writeRedirects(out, stripAnsi(capture.text()), undefined, sink);
-      } catch (error) {
-        this.session.errorLine(sink, oneLine(error));
+      if (failures.length > 0) {
+        this.session.errorLine(sink, failures[0] as string);
         return { status: Status.failed, value: undefined };
       }
       return { status: 0, value: last ? result.value : undefined, redirected: true, command };
-    }
-    if (!direct) return { status: 0, value: result.value !== undefined ? result.value : capture?.text() || undefined, command };
-    return result.value !== undefined
-      ? { status: 0, value: result.value, shown: stage.json ? undefined : result.value, json: stage.json, command }
-      : { status: 0, value: result.value, json: stage.json, command };
-  }
-
-  /** Write text to each file redirect (`>`, `>>`, `2>`, `2>>`) and to the stream a dup names. */
-  private writeRedirects(redirects: ExpandedRedirect[], text: string, toOut: Sink | undefined, toErr?: Sink): void {
-    for (const r of redirects) {
-      if (r.kind === 'write' || r.kind === 'append') {
-        const fd = openTarget(this.session.cwd, r.path, r.kind === 'append' ? 'a' : 'w');
-        try {
-          writeSync(fd, text);
-        } finally {
-          closeSync(fd);
-        }
-      } else if (r.kind === 'dup') {
-        if (r.target === 1 && toOut) toOut.out.write(text);
-        else if (r.target === 2 && toErr) toErr.err.write(text);
-      }
+    } finally {
+      for (const fd of opened) closeSync(fd);
     }
   }
 
@@ -394,12 +440,13 @@ export class Runner {
     last: boolean,
     first: boolean,
     json: boolean,
+    printed = '',
   ): Promise<PipelineResult> {
     const opened: number[] = [];
     // With --json the last program's output is the line's value (a string), not text on the screen.
     const keep = last && json;
     const specs: ProgramSpec[] = [];
-    const fed = input !== undefined;
+    const fed = input !== undefined || printed !== '';
     let usesTerminal = false;
     try {
       run.forEach((stage, k) => {
@@ -472,7 +519,7 @@ export class Runner {
         }
         if (programs.input) {
           // Exactly what `tosh -c` would write to a file (a string gets its newline too).
-          programs.input.end(renderValue(input, { color: false, columns: sink.out.columns }));
+          programs.input.end(printed + renderValue(input, { color: false, columns: sink.out.columns }));
         }
         const status = await programs.done;
         await collected;
