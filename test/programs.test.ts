@@ -3,7 +3,7 @@
  * expansion, redirects, cd/export/alias — through the real binary, against
  * real programs, and compared with what bash prints for the same lines.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -138,6 +138,24 @@ describe('expansion, as bash does it (§10)', () => {
 
   it('asks for more of an unclosed $( (usage error outside the interactive shell)', async () => {
     expect(await run('echo $(pwd')).toEqual({ stdout: '', stderr: "tosh: unbalanced '$(': missing closing ')'\n", code: 2 });
+  });
+});
+
+describe('SIGINT sent to tosh alone (§11)', () => {
+  it('stops the program a -c line runs: status 130, the rest of the line not run', async () => {
+    const child = spawn(process.execPath, [BIN, '--plugins', plugins, '-c', 'sleep 10; echo after'], {
+      cwd: workdir(),
+      env: { PATH: process.env.PATH, HOME: tempDir('tosh-home-'), TOSH_HOME: tempDir('tosh-home-') },
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    await new Promise((r) => setTimeout(r, 800));
+    const sent = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect({ code, out, quick: Date.now() - sent < 3000 }).toEqual({ code: 130, out: '', quick: true });
   });
 });
 
@@ -282,9 +300,28 @@ describe('in the interactive shell (§10)', () => {
     await t.until('~ tosh> sleep 30');
     await new Promise((r) => setTimeout(r, 300));
     t.press('C-c');
-    await t.until('~ [130] tosh> ');
+    // The terminal's ^C stays on its line, as does a program's last line without a newline.
+    await t.until(/~ tosh> sleep 30\n\^C⏎ *\n~ \[130\] tosh> /);
+    t.type('printf foo');
+    t.press('Enter');
+    await t.until(/~ \[130\] tosh> printf foo *\nfoo⏎ *\n~ tosh> /);
     t.type('cd /; pwd');
     t.press('Enter');
     await t.until('/\n/ tosh> ');
+  });
+
+  it('gives a pager at the end of a pipeline its own status after Ctrl-C in it', async () => {
+    const t = start();
+    await t.until('~ tosh> ');
+    t.type('seq 1 1000 | less');
+    t.press('Enter');
+    await t.until(/^:$/m);
+    t.press('C-c');
+    await new Promise((r) => setTimeout(r, 200));
+    t.type('q');
+    await t.until('~ tosh> seq 1 1000 | less\n~ tosh> ');
+    t.type('echo "[$?]"');
+    t.press('Enter');
+    await t.until('[0]\n~ tosh> ');
   });
 });

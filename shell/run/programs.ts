@@ -137,7 +137,9 @@ export function startPrograms(specs: ProgramSpec[], onError: (message: string) =
     const stdout =
       typeof lastSpec.stdout === 'number' && lastSpec.stdout > 2 ? lastSpec.stdout : lastSpec.stdout === 'pipe' ? 'pipe' : 'inherit';
     const stderr = specs.some((s) => s.stderr === 'pipe') ? 'pipe' : 'inherit';
-    const sh: ProgramSpec = { ...first, path: '/bin/sh', argv: ['sh', '-c', script], stdin, stdout, stderr };
+    // sh catches Ctrl-C (a handler, which its programs do not inherit, unlike an ignored signal) and waits for
+    // them: the run's status is the last program's own, as `seq 1 1000 | less` then Ctrl-C and q gives 0.
+    const sh: ProgramSpec = { ...first, path: '/bin/sh', argv: ['sh', '-c', `trap : INT; ${script}`], stdin, stdout, stderr };
     return startEach([sh], onError, extra);
   }
   return startEach(specs, onError, []);

@@ -11,7 +11,7 @@ import { CommandError } from '../../plugin-sdk/index.ts';
 import type { CommandContext, Output, RunResult } from '../../plugin-sdk/types.ts';
 import { didYouMean, parseWords, validate } from '../args.ts';
 import { oneLine, quote, ShellError, Status, UsageError } from '../errors.ts';
-import { isInterruption } from '../faults.ts';
+import { isInterruption, timers } from '../faults.ts';
 import { applyAlias } from '../line/alias.ts';
 import { type ExpandedCommand, expandCommand } from '../line/expand.ts';
 import { type LineNode, type PipelineNode, parse } from '../line/parser.ts';
@@ -125,7 +125,10 @@ export class Runner {
     if (this.foreground > 0) return true; // The terminal sent the program its SIGINT itself.
     this.interruptedLine = this.controller;
     this.controller.abort(new ShellError('interrupted', Status.interrupted));
-    for (const run of this.programs) run.signal('SIGINT');
+    // A Ctrl-C typed at a terminal reached the programs too (they share its process group); a SIGINT sent
+    // to tosh alone (`kill -INT`, `timeout -s INT`) did not: pass it on to those still running a moment later.
+    const programs = [...this.programs];
+    if (programs.length > 0) timers.setTimeout(() => programs.forEach((run) => run.signal('SIGINT')), 100).unref();
     return true;
   }
 
@@ -497,7 +500,9 @@ export class Runner {
       const programs = startPrograms(specs, (message) => this.session.errorLine(sink, message));
       for (const fd of opened) closeSync(fd);
       this.programs.add(programs);
-      if (usesTerminal) this.foreground++;
+      // Only the interactive shell hands its terminal over: there the terminal's own Ctrl-C is the programs' alone.
+      const foreground = usesTerminal && sink.terminal !== undefined;
+      if (foreground) this.foreground++;
       try {
         let text = '';
         const collected = programs.output
@@ -527,7 +532,7 @@ export class Runner {
         return { status, value: text };
       } finally {
         this.programs.delete(programs);
-        if (usesTerminal) this.foreground--;
+        if (foreground) this.foreground--;
       }
     };
     return usesTerminal && sink.terminal ? sink.terminal(start) : start();

@@ -231,6 +231,10 @@ export class Controller {
     try {
       return await run();
     } finally {
+      // A program that ended mid-line (`printf abc`, the terminal's own `^C`) keeps that line: a mark and a
+      // line's width of spaces wrap onto a fresh line only when the cursor was not at its start (zsh's PROMPT_SP).
+      const columns = process.stdout.columns || 80;
+      if (process.stdout.isTTY) process.stdout.write(`${this.options.color ? dim('⏎') : '⏎'}${' '.repeat(columns - 1)}\r`);
       if (tty) {
         stdin.setRawMode(true);
         for (const listener of readable) stdin.on('readable', listener);

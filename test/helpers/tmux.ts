@@ -61,7 +61,14 @@ export function terminals(prefix: string): (command: string, size?: { columns: n
       await new Promise((r) => setTimeout(r, 25));
     }
   };
+  let kept = false;
   return (command, size = { columns: 80, rows: 24 }) => {
+    // One idle session keeps the server up between tests: a server that is exiting as its last session
+    // is killed can refuse the next test's new session.
+    if (!kept) {
+      tmux('new-session', '-d', '-s', `${socket}-keep`, 'sleep 100000');
+      kept = true;
+    }
     const name = `${socket}-${count++}`;
     tmux('new-session', '-d', '-s', name, '-x', String(size.columns), '-y', String(size.rows), command);
     open.push(name);
