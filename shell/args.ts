@@ -79,7 +79,10 @@ export function parseWords(name: string, spec: CommandSpec, words: readonly stri
   const flags: Record<string, unknown> = {};
   const positional: string[] = [];
   const byDisplay = new Map(spec.flags.map((f) => [f.display, f]));
+  // A command without flags takes every word as an argument, except a first `--`: it still ends the
+  // flags every command has (`--json`, `--help`), as the contract says.
   let flagsEnded = !spec.hasFlags;
+  let dashesSeen = false;
 
   const setFlag = (field: FieldInfo, value: unknown) => {
     if (!field.array) flags[field.key] = value;
@@ -88,12 +91,13 @@ export function parseWords(name: string, spec: CommandSpec, words: readonly stri
 
   for (let i = 0; i < words.length; i++) {
     const word = words[i] as string;
-    if (flagsEnded || word === '-' || !word.startsWith('-')) {
-      positional.push(word);
+    if (word === '--' && !dashesSeen) {
+      dashesSeen = true;
+      flagsEnded = true;
       continue;
     }
-    if (word === '--') {
-      flagsEnded = true;
+    if (flagsEnded || word === '-' || !word.startsWith('-')) {
+      positional.push(word);
       continue;
     }
     if (word.startsWith('--')) {

@@ -63,6 +63,12 @@ describe('argument parsing', () => {
     expect(call(copy, line)).toEqual({ args, flags: { ...flagDefaults, ...flags } });
   });
 
+  it('takes a first -- as the end of flags for a command that declares none, and later ones as arguments', () => {
+    const words = defineCommand({ args: z.object({ words: z.array(z.string()).default([]) }), run: () => undefined });
+    expect(call(words, '-- a -- -b')).toEqual({ args: { words: ['a', '--', '-b'] }, flags: {} });
+    expect(call(words, '-x -- y')).toEqual({ args: { words: ['-x', 'y'] }, flags: {} });
+  });
+
   it("keeps the author's own zod message", () => {
     const slug = defineCommand({
       args: z.object({ name: z.string().regex(/^[a-z-]+$/, 'must be kebab-case, like my-plugin') }),
