@@ -189,6 +189,14 @@ describe.concurrent('rendering, --json, pipelines and redirects (contract ยง2, ย
     expect(await ws.run(['-c', 'echo a; missing'])).toEqual({ stdout: 'a\n', stderr: "tosh: unknown command 'missing'\n", code: 127 });
   });
 
+  it('prints one JSON line per pipeline with --json, null for one that failed', async () => {
+    expect(await ws.run(['--json', '-c', 'echo a; missing; echo b'])).toEqual({
+      stdout: '"a"\nnull\n"b"\n',
+      stderr: "tosh: unknown command 'missing'\n",
+      code: 0,
+    });
+  });
+
   it('writes the rendered output to a file with > and appends with >>', async () => {
     expect(await ws.run(['-c', 'echo hi > out.txt; echo again >> out.txt; table >> out.txt; red > red.txt; echo shown'])).toEqual(
       ok('shown\n'),

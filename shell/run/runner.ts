@@ -187,7 +187,9 @@ export class Runner {
       value = result.value;
       // Output sent to a file by `>` is not shown again, as JSON or as text.
       const { shown } = result;
-      if ((json || result.json) && !result.redirected && result.status === 0) {
+      // With --json every pipeline run prints one line: `null` for one that returned nothing, or failed.
+      if (json && !result.redirected && result.status !== 0 && !signal.aborted) sink.out.write(jsonLine(undefined));
+      else if ((json || result.json) && !result.redirected && result.status === 0) {
         if (!this.show(sink, result.command, () => sink.out.write(jsonLine(result.value)))) status = Status.failed;
       } else if (shown !== undefined && !this.show(sink, result.command, () => sink.value(shown))) status = Status.failed;
       this.previousStatus = status;
