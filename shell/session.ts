@@ -604,6 +604,34 @@ export class Session implements ShellApi {
     return target;
   }
 
+  /**
+   * The shell's state (directory, variables, aliases) as it is now; the
+   * function returned puts it back. `$(…)` runs in it as in a subshell: what
+   * the inner line changes does not outlive it.
+   */
+  saveState(): () => void {
+    const cwd = this.cwd;
+    const env = { ...this.env };
+    const vars = new Map(this.vars);
+    const aliases = new Map(this.aliasTable);
+    return () => {
+      if (this.cwd !== cwd) {
+        if (this.options.chdirProcess) {
+          try {
+            process.chdir(cwd);
+          } catch {}
+        }
+        this.cwd = cwd;
+      }
+      const names = new Set([...Object.keys(this.env), ...Object.keys(env)]);
+      for (const name of names) if (this.env[name] !== env[name]) this.setEnv(name, env[name]);
+      this.vars.clear();
+      for (const [name, value] of vars) this.vars.set(name, value);
+      this.aliasTable.clear();
+      for (const [name, value] of aliases) this.aliasTable.set(name, value);
+    };
+  }
+
   /** A variable's value: a shell variable, else an exported one. */
   variable(name: string): string | undefined {
     return this.vars.get(name) ?? this.env[name];

@@ -207,7 +207,9 @@ export class Runner {
       home: session.env.HOME || homedir(),
       cwd: session.cwd,
       substitute: async (line: string) => {
-        const result = await this.capture(line, signal);
+        // As in a subshell: a `cd`, `export` or `alias` inside does not change the shell.
+        const restore = session.saveState();
+        const result = await this.capture(line, signal).finally(restore);
         if (result.stderr) this.session.options.sink.err.write(result.stderr);
         return result.stdout;
       },
