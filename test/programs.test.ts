@@ -114,6 +114,7 @@ describe('expansion, as bash does it (§10)', () => {
     `printf '[%s]\\n' "$(printf 'one two')" "$(printf 'a\\n\\n')"`,
     `false; printf '[%s]\\n' $?`,
     `printf '[%s]\\n' "$NOPE" x$NOPE`,
+    `A=1 B=$A sh -c 'printf "[%s]\\n" "$A" "$B"'`,
     // $(…) runs as a subshell: what it changes stays inside.
     `x=$(cd sub; export LEAK=1); printf '[%s]\\n' "$(pwd)" "$LEAK" "$(cd sub; pwd)"`,
   ];

@@ -54,7 +54,14 @@ export async function expandCommand(command: CommandNode, env: ExpandEnv): Promi
     else redirects.push({ kind: r.kind, fd: r.fd, path: await expandRedirectTarget(r.target, env), op: r.op });
   }
   const assignments: ExpandedCommand['assignments'] = [];
-  for (const a of command.assignments) assignments.push({ name: a.name, value: await expandAssignment(a.value, env) });
+  // Each value sees the assignments before it (`A=1 B=$A cmd` gives B=1, as in bash).
+  const earlier = new Map<string, string>();
+  const withEarlier: ExpandEnv = { ...env, vars: (name) => earlier.get(name) ?? env.vars(name) };
+  for (const a of command.assignments) {
+    const value = await expandAssignment(a.value, earlier.size > 0 ? withEarlier : env);
+    assignments.push({ name: a.name, value });
+    earlier.set(a.name, value);
+  }
   return { argv, assignments, redirects, external: command.external };
 }
 
