@@ -6,6 +6,10 @@ import { makePrivateDir } from './trust.ts';
 const encode = (entry: string) => entry.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 const decode = (line: string) => line.replace(/\\(\\|n)/g, (_m, c: string) => (c === 'n' ? '\n' : '\\'));
 
+/** A line that records how an entry's latest run ended (not an entry): it failed, or it succeeded again since. */
+const FAILED = '\u0001!';
+const PASSED = '\u0001=';
+
 const CHUNK = 64 * 1024;
 // However long the file, a start reads at most this much of its end.
 const MAX_TAIL = 8 * 1024 * 1024;
@@ -24,7 +28,7 @@ export class History {
   private fileLines = 0;
   /** The directory or file cannot be written: stop trying for this session. */
   private broken = false;
-  /** Lines whose latest run in this session failed (in memory only): never suggested. */
+  /** Lines whose latest run failed (kept in the file as marker lines): never suggested. */
   private readonly failed = new Set<string>();
 
   constructor(
@@ -36,11 +40,28 @@ export class History {
   all(): string[] {
     if (!this.entries) {
       const { lines, whole } = this.limit === 0 ? { lines: [], whole: true } : this.tail();
-      this.entries = lines.slice(-this.limit).map(decode);
-      this.fileLines = whole ? lines.length : Number.POSITIVE_INFINITY;
-      if (this.fileLines > this.limit) this.rewrite(lines.slice(-this.limit));
+      const entries = this.read(lines);
+      this.entries = entries.slice(-this.limit);
+      this.fileLines = lines.length;
+      if (!whole || entries.length > this.limit) this.rewrite(this.linesOf(this.entries));
     }
     return this.entries;
+  }
+
+  /** The entries among the file's lines, taking note of the marker lines as they come. */
+  private read(lines: string[]): string[] {
+    const entries: string[] = [];
+    for (const line of lines) {
+      if (line.startsWith(FAILED)) this.failed.add(decode(line.slice(FAILED.length)));
+      else if (line.startsWith(PASSED)) this.failed.delete(decode(line.slice(PASSED.length)));
+      else entries.push(decode(line));
+    }
+    return entries;
+  }
+
+  /** File lines for these entries, with a marker after each one whose latest run failed. */
+  private linesOf(entries: string[]): string[] {
+    return entries.flatMap((entry) => (this.failed.has(entry) ? [encode(entry), FAILED + encode(entry)] : [encode(entry)]));
   }
 
   /** Add an entry (not blank, not a repeat of the last one) and append it to the file. */
@@ -57,7 +78,7 @@ export class History {
       this.fileLines++;
       if (this.fileLines > this.limit * 1.5 + 10) {
         const { lines } = this.tail();
-        this.rewrite(lines.slice(-this.limit));
+        this.rewrite(this.linesOf(this.read(lines).slice(-this.limit)));
       }
     } catch {
       // History that cannot be saved must not stop the shell (nor be retried on every line).
@@ -72,10 +93,19 @@ export class History {
     return -1;
   }
 
-  /** Record how a line ended: a line whose latest run failed is not suggested. */
+  /** Record how a line ended: a line whose latest run failed is not suggested, in this session or a later one. */
   setStatus(entry: string, status: number): void {
-    if (status === 0) this.failed.delete(entry.trim());
-    else this.failed.add(entry.trim());
+    const line = entry.trim();
+    if ((status !== 0) === this.failed.has(line)) return;
+    if (status === 0) this.failed.delete(line);
+    else this.failed.add(line);
+    if (this.broken || this.limit === 0) return;
+    try {
+      this.append((status === 0 ? PASSED : FAILED) + encode(line));
+      this.fileLines++;
+    } catch {
+      this.broken = true;
+    }
   }
 
   /**

@@ -191,6 +191,33 @@ describe('tosh in a terminal, as a fish user expects', () => {
     await t.until(/~ tosh> echo hello\s*$/);
   });
 
+  it('remembers in the history file which lines failed: the next session does not suggest them', async () => {
+    const first = start();
+    await first.until('~ tosh> ');
+    for (const [line, answer] of [
+      ['ls /nonexistent-tosh', /No such file or directory\n~ \[2\] tosh> *$/m],
+      ['echo fine', /^fine\n~ tosh> *$/m],
+    ] as const) {
+      first.type(line);
+      first.press('Enter');
+      await first.until(answer);
+    }
+    first.press('C-d');
+    await first.until('[exit 0]');
+    const second = start(first.home);
+    await second.until('~ tosh> ');
+    second.type('ls /non');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(lines(second.screen()).at(-1)).toBe('~ tosh> ls /non');
+    second.press('C-u');
+    second.type('echo f');
+    await second.until(/~ tosh> echo fine\s*$/);
+    // Up still recalls it, to be corrected and run again.
+    second.press('C-u');
+    second.press('Up', 'Up');
+    await second.until(/~ tosh> ls \/nonexistent-tosh\s*$/);
+  });
+
   it('runs !! as the previous line, shown as run', async () => {
     const t = start();
     await t.until('~ tosh> ');

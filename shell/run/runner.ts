@@ -128,7 +128,13 @@ export class Runner {
     // A Ctrl-C typed at a terminal reached the programs too (they share its process group); a SIGINT sent
     // to tosh alone (`kill -INT`, `timeout -s INT`) did not: pass it on to those still running a moment later.
     const programs = [...this.programs];
-    if (programs.length > 0) timers.setTimeout(() => programs.forEach((run) => run.signal('SIGINT')), 100).unref();
+    if (programs.length > 0) {
+      timers
+        .setTimeout(() => {
+          for (const run of programs) run.signal('SIGINT');
+        }, 100)
+        .unref();
+    }
     return true;
   }
 
