@@ -243,6 +243,15 @@ describe('tosh in a terminal, as a fish user expects', () => {
     t.type('blue');
     t.press('Enter');
     await t.until('painted wall blue x1\n~ tosh>');
+    // Enter while cycling takes the match and closes the list; the next Enter runs the line.
+    t.type('paint door --co');
+    t.press('Tab', 'Tab', 'Tab');
+    await t.until(/~ tosh> paint door --color \s*\n--coats/);
+    t.press('Enter');
+    await t.untilLines((l) => l.at(-1) === '~ tosh> paint door --color', 'the list closed, the line not run');
+    t.type('green');
+    t.press('Enter');
+    await t.until('painted door green x1\n~ tosh>');
   });
 
   it('clears everything with Ctrl-L, a live element of the last command too', async () => {

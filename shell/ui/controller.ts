@@ -416,6 +416,8 @@ export class Controller {
     const atEnd = cursor === text.length;
     switch (event.key) {
       case 'enter':
+        // While Tab cycles through matches, Enter takes the one in the line and closes the list (fish): it does not run the line.
+        if (menu && menu.selected >= 0 && sameEdit(menu.shown, this.edit)) return;
         this.submit();
         return;
       case 'tab':
