@@ -68,7 +68,7 @@ export default wrapAssembly(yoga);
 };
 
 /**
- * zod's 49 locales are a third of the core bundle, and every start paid to load them. Only `en`
+ * zod's 63 locales are a third of the core bundle, and every start paid to load them. Only `en`
  * (zod's default) is bundled; a plugin that asks for another (`z.config(z.locales.fr())`) gets it
  * from the installed zod package's own files the first time it calls it.
  */
