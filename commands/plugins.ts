@@ -39,8 +39,7 @@ function fitWidth(rows: Record<string, string>[], columns: number): Record<strin
   const keys = Object.keys(rows[0] as Record<string, string>);
   const widthOf = (key: string) => Math.max(key.length, ...rows.map((r) => (r[key] ?? '').length));
   const total = () => keys.reduce((sum, key) => sum + widthOf(key), 0) + 2 * (keys.length - 1);
-  // The commands are cut last: they are what the list is for.
-  for (const key of ['source', 'status', 'from', 'commands']) {
+  for (const key of ['source', 'commands', 'status', 'from']) {
     const over = total() - columns;
     if (over <= 0) break;
     const target = Math.max(key.length, 12, widthOf(key) - over);
