@@ -280,8 +280,14 @@ describe('in the interactive shell (§10)', () => {
     t.type('seq 1 200 | less');
     t.press('Enter');
     await t.until(/^:$/m);
+    // Ctrl-C in the pager ending a pipeline: the line's status is still the pager's own.
+    t.press('C-c');
+    await new Promise((r) => setTimeout(r, 200));
     t.type('q');
     await t.until('~ tosh> seq 1 200 | less\n~ tosh> ');
+    t.type('echo "[$?]"');
+    t.press('Enter');
+    await t.until('[0]\n~ tosh> ');
     t.type('vim notes.txt');
     t.press('Enter');
     await t.until('"notes.txt" [New]');
@@ -311,20 +317,5 @@ describe('in the interactive shell (§10)', () => {
     t.type('cd /; pwd');
     t.press('Enter');
     await t.until('/\n/ tosh> ');
-  });
-
-  it('gives a pager at the end of a pipeline its own status after Ctrl-C in it', async () => {
-    const t = start();
-    await t.until('~ tosh> ');
-    t.type('seq 1 1000 | less');
-    t.press('Enter');
-    await t.until(/^:$/m);
-    t.press('C-c');
-    await new Promise((r) => setTimeout(r, 200));
-    t.type('q');
-    await t.until('~ tosh> seq 1 1000 | less\n~ tosh> ');
-    t.type('echo "[$?]"');
-    t.press('Enter');
-    await t.until('[0]\n~ tosh> ');
   });
 });
