@@ -1,7 +1,7 @@
-import { renameSync, type Stats, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { renameSync, type Stats, unlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { CommandSpec } from './schema.ts';
-import { makePrivateDir, readChecked, untrusted } from './trust.ts';
+import { makePrivateDir, readChecked, statOrUndefined, untrusted } from './trust.ts';
 
 /** A plugin's metadata: enough to list, dispatch to and validate for its commands without its code. */
 export interface PluginMeta {
@@ -63,14 +63,6 @@ export function signature(path: string): string {
 }
 
 const signatureOf = (s: Stats | undefined) => (s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}` : 'missing');
-
-function statOrUndefined(path: string): Stats | undefined {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * A file's signature for a build that started at `since` (ms): a file changed

@@ -1,6 +1,6 @@
 import { type Dirent, existsSync, lstatSync, readdirSync, readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
-import { readChecked } from './trust.ts';
+import { readChecked, statOrUndefined } from './trust.ts';
 
 /** A plugin directory, in precedence order. */
 export interface PluginDir {
@@ -106,14 +106,6 @@ function folderPlugin(
   }
   if (!entry) return undefined;
   return { entry, ...(manifest ? { manifest } : {}), tosh };
-}
-
-function statOrUndefined(path: string): Stats | undefined {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
 }
 
 function exportTarget(exports: unknown): string | undefined {

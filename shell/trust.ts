@@ -103,7 +103,8 @@ export function checkDirs(
   return undefined;
 }
 
-function statOrUndefined(path: string): Stats | undefined {
+/** `statSync`, or undefined when the path cannot be stat'ed (missing, no permission). */
+export function statOrUndefined(path: string): Stats | undefined {
   try {
     return statSync(path);
   } catch {

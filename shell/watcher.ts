@@ -5,6 +5,7 @@ import type { FSWatcher } from 'chokidar';
 import type { ReloadReport } from '../plugin-sdk/types.ts';
 import { discover, folderEntry } from './discover.ts';
 import type { Session } from './session.ts';
+import { statOrUndefined } from './trust.ts';
 
 /** Trailing quiet time after the last event of a burst before the changed plugins are rebuilt. */
 const DEBOUNCE_MS = 25;
@@ -153,13 +154,7 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
 
   /** Has any file of the plugin been written (or replaced) since `since`? */
   const changedSince = (path: string, since: number) =>
-    [path, ...inputsOf(path)].some((file) => {
-      try {
-        return statSync(file).ctimeMs > since;
-      } catch {
-        return false;
-      }
-    });
+    [path, ...inputsOf(path)].some((file) => (statOrUndefined(file)?.ctimeMs ?? 0) > since);
 
   const schedule = (file: string) => {
     if (closed) return;
