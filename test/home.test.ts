@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { contentId } from '../shell/cache.ts';
 import { shq, terminals } from './helpers/tmux.ts';
-import { BIN, type ToshResult, tempDir, tosh, trustTree } from './helpers/tosh.ts';
+import { BIN, finished, type ToshResult, tempDir, tosh, trustTree } from './helpers/tosh.ts';
 
 const uid = process.getuid?.() ?? -1;
 const root = uid === 0;
@@ -178,15 +178,7 @@ describe.concurrent('a cache someone else can change is not used', () => {
 
 /** Run the binary through `sh` (for ulimit), collecting what a user sees. */
 function viaShell(script: string, env: Record<string, string>): Promise<ToshResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', script], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ stdout, stderr, code }));
-  });
+  return finished(spawn('sh', ['-c', script], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }), 60_000);
 }
 
 describe.concurrent('homes that cannot be written', () => {

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, type ToshResult, tempDir, tosh, trustTree } from './helpers/tosh.ts';
+import { BIN, finished, type ToshResult, tempDir, tosh, trustTree } from './helpers/tosh.ts';
 
 const uid = process.getuid?.() ?? -1;
 const root = uid === 0;
@@ -223,21 +223,8 @@ describe.concurrent('a cached build is checked again', () => {
 
 /** Run the binary as another user (root only): for "owned by root is trusted" where root is not you. */
 function toshAs(id: number, args: string[], cwd: string, home: string): Promise<ToshResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      uid: id,
-      gid: id,
-      env: { PATH: process.env.PATH, HOME: home, TOSH_HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ stdout, stderr, code }));
-  });
+  const env = { PATH: process.env.PATH, HOME: home, TOSH_HOME: home };
+  return finished(spawn(process.execPath, [BIN, ...args], { cwd, uid: id, gid: id, env, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 describe.concurrent('owned by root is trusted', () => {

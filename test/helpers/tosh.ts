@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 
@@ -54,27 +55,32 @@ export function fixture(name: string): string {
 /** Run the real `tosh` binary and collect what a user would see. */
 export function tosh(args: string[], options: ToshOptions = {}): Promise<ToshResult> {
   const home = options.home ?? tempDir('tosh-home-');
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: home,
+      TOSH_HOME: home,
+      ...options.env,
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin.end(options.stdin ?? '');
+  return finished(child, options.timeoutMs ?? 15000);
+}
+
+/** What a spawned process printed and its status, once it has closed (killed with SIGKILL after `timeoutMs`). */
+export function finished(child: ChildProcessByStdio<null | Writable, Readable, Readable>, timeoutMs = 15000): Promise<ToshResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        TOSH_HOME: home,
-        ...options.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ stdout, stderr, code });
     });
-    child.stdin.end(options.stdin ?? '');
   });
 }
