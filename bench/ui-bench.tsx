@@ -5,8 +5,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
-import { defaultConfig } from '../shell/config.ts';
-import { captureSink, Session } from '../shell/session.ts';
+import { captureSink, Session } from '../shell/main/session.ts';
+import { defaultConfig } from '../shell/state/config.ts';
 import { App } from '../shell/ui/app.tsx';
 import { Controller } from '../shell/ui/controller.ts';
 

@@ -8,7 +8,7 @@
  * ```
  */
 
-import { runPluginLine } from '../shell/harness.ts';
+import { runPluginLine } from '../shell/main/harness.ts';
 import type { PluginDefinition } from './types.ts';
 
 /** Options of `runCommand`. */

@@ -66,7 +66,7 @@ await Promise.all([
   declarations(),
   build({
     ...common,
-    entryPoints: { tosh: 'shell/cli.ts' },
+    entryPoints: { tosh: 'shell/main/cli.ts' },
     outdir: out,
     outExtension: { '.js': '.cjs' },
     format: 'cjs',

@@ -7,7 +7,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentId } from '../shell/cache.ts';
+import { contentId } from '../shell/plugins/cache.ts';
 import { ROOT, tempDir, tosh } from './helpers/tosh.ts';
 
 const PAGE = readFileSync(join(ROOT, 'docs', 'troubleshooting.md'), 'utf8');

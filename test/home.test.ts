@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentId } from '../shell/cache.ts';
+import { contentId } from '../shell/plugins/cache.ts';
 import { shq, terminals } from './helpers/tmux.ts';
 import { BIN, finished, type ToshResult, tempDir, tosh, trustTree } from './helpers/tosh.ts';
 

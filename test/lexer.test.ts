@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../shell/errors.ts';
+import { UsageError } from '../shell/base/errors.ts';
 import { lex, shellQuote } from '../shell/line/lexer.ts';
 
 const words = (line: string) => lex(line).map((t) => (t.kind === 'op' ? { op: t.value } : t.value));

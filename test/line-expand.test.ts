@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ShellError } from '../shell/errors.ts';
+import { ShellError } from '../shell/base/errors.ts';
 import { type ExpandEnv, expandAssignment, expandCommand, expandRedirectTarget, expandWords } from '../shell/line/expand.ts';
 import type { Word } from '../shell/line/lexer.ts';
 import { type CommandNode, parse } from '../shell/line/parser.ts';

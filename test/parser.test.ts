@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are shell lines, where ${NAME} is meant literally
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../shell/errors.ts';
+import { UsageError } from '../shell/base/errors.ts';
 import { applyAlias } from '../shell/line/alias.ts';
 import { type CommandNode, isIncomplete, parse } from '../shell/line/parser.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonLine, printText, renderValue } from '../shell/render.ts';
+import { jsonLine, printText, renderValue } from '../shell/render/render.ts';
 
 const plain = { color: false, columns: 80 };
 

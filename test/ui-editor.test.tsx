@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderTable, wrapWords } from '../shell/render.ts';
-import { applyCompletion, commonPrefix, scan } from '../shell/ui/complete.ts';
+import { applyCompletion, commonPrefix, scan } from '../shell/complete/commands.ts';
+import { renderTable, wrapWords } from '../shell/render/render.ts';
 import { splitLines } from '../shell/ui/controller.ts';
 import { type EditState, edit, keysOf } from '../shell/ui/editor.ts';
 import { promptedLines } from '../shell/ui/line.ts';

@@ -2,11 +2,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../shell/config.ts';
-import { loadInkWorld } from '../shell/ink-world.ts';
-import { captureSink, Session } from '../shell/session.ts';
+import { complete } from '../shell/complete/commands.ts';
+import { captureSink, Session } from '../shell/main/session.ts';
+import { loadInkWorld } from '../shell/render/ink-world.ts';
+import { defaultConfig } from '../shell/state/config.ts';
 import { App } from '../shell/ui/app.tsx';
-import { complete } from '../shell/ui/complete.ts';
 import { Controller, HELP_HINT, LEAVE_HINT } from '../shell/ui/controller.ts';
 import { fixture, ROOT, tempDir } from './helpers/tosh.ts';
 

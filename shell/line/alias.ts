@@ -1,4 +1,4 @@
-import { quote, UsageError } from '../errors.ts';
+import { quote, UsageError } from '../base/errors.ts';
 import type { Word } from './lexer.ts';
 import { type CommandNode, parse } from './parser.ts';
 

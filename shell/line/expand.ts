@@ -6,7 +6,7 @@
  */
 import type { Dirent } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { quote, ShellError, Status } from '../errors.ts';
+import { quote, ShellError, Status } from '../base/errors.ts';
 import type { RedirectOperator, Word } from './lexer.ts';
 import type { CommandNode } from './parser.ts';
 

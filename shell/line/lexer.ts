@@ -1,4 +1,4 @@
-import { quote, UsageError } from '../errors.ts';
+import { quote, UsageError } from '../base/errors.ts';
 
 /**
  * A redirect as typed: `<` (standard input), `>` / `>>` (replace / append),

@@ -1,4 +1,4 @@
-import { quote, UsageError } from '../errors.ts';
+import { quote, UsageError } from '../base/errors.ts';
 import { lex, type Operator, type RedirectOperator, type Token, type Word, type WordPart } from './lexer.ts';
 
 /** `NAME=value` before a command's first word (`FOO=1 cmd`), or alone (`FOO=1`). */

@@ -3,7 +3,7 @@
  * capture (pipes, redirects, `ctx.run`, `$(…)`).
  */
 import type { Output, Progress, ProgressOptions, PromptOptions } from '../../plugin-sdk/types.ts';
-import { type RenderOptions, renderValue } from '../render.ts';
+import { type RenderOptions, renderValue } from '../render/render.ts';
 
 /** Where one command's output goes. */
 export interface Sink {

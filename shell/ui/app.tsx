@@ -10,8 +10,8 @@ import React, { useEffect, useRef, useSyncExternalStore } from 'react';
 import instances from '../../node_modules/ink/build/instances.js';
 import Output from '../../node_modules/ink/build/output.js';
 import renderNodeToOutput from '../../node_modules/ink/build/render-node-to-output.js';
-import { oneLine } from '../errors.ts';
-import type { Session } from '../session.ts';
+import { oneLine } from '../base/errors.ts';
+import type { Session } from '../main/session.ts';
 import { Controller, type Menu } from './controller.ts';
 import { dim, inverse, promptedLines, visibleLength } from './line.ts';
 

@@ -11,12 +11,12 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import type { CompletionRequest, Output, Progress, ProgressOptions, PromptOptions } from '../../plugin-sdk/types.ts';
-import { oneLine } from '../errors.ts';
+import { oneLine } from '../base/errors.ts';
+import { applyCompletion, type Completion, type CompletionSource, complete, scan } from '../complete/commands.ts';
 import { isIncomplete } from '../line/parser.ts';
-import { isElement, renderValue, wrapWords } from '../render.ts';
+import type { Session, Sink } from '../main/session.ts';
+import { isElement, renderValue, wrapWords } from '../render/render.ts';
 import { programNames } from '../run/programs.ts';
-import type { Session, Sink } from '../session.ts';
-import { applyCompletion, type Completion, type CompletionSource, complete, scan } from './complete.ts';
 import { cleanInput, type EditState, edit, empty, insert, type KeyEvent, keysOf, wordRight } from './editor.ts';
 import { dim, promptedLines, red } from './line.ts';
 import { HELP_HINT, promptText, shellCwd } from './prompt.ts';

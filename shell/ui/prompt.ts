@@ -4,7 +4,7 @@
  * (zsh's "instant prompt"); the UI then takes the line over.
  */
 import { homedir } from 'node:os';
-import type { Session } from '../session.ts';
+import type { Session } from '../main/session.ts';
 
 /** Said once, above the first prompt of a session. */
 export const HELP_HINT = "Type 'help' for commands, Tab to complete, Ctrl-D to leave.";

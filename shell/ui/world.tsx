@@ -6,7 +6,7 @@ import * as inkUi from '@inkjs/ui';
 import * as ink from 'ink';
 import * as React from 'react';
 import * as jsxRuntime from 'react/jsx-runtime';
-import { stripAnsi } from '../render.ts';
+import { stripAnsi } from '../render/render.ts';
 
 export { ink, inkUi, jsxRuntime, React };
 

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { makePrivateDir } from './trust.ts';
+import { makePrivateDir } from '../base/files.ts';
 
 // One entry per line; newlines inside an entry (continued lines) are escaped.
 const encode = (entry: string) => entry.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');

@@ -5,8 +5,8 @@
  */
 import * as chalk from 'chalk';
 import * as zod from 'zod';
-import * as sdk from '../plugin-sdk/index.ts';
-import { type InkWorld, loadInkWorld } from './ink-world.ts';
+import * as sdk from '../../plugin-sdk/index.ts';
+import { type InkWorld, loadInkWorld } from '../render/ink-world.ts';
 
 /** Module ids plugin bundles keep external (exact ids; subpaths listed). */
 export const SHARED_IDS = [

@@ -1,7 +1,7 @@
 import { renameSync, type Stats, unlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { makePrivateDir, readChecked, statOrUndefined, untrusted } from '../base/files.ts';
 import type { CommandSpec } from './schema.ts';
-import { makePrivateDir, readChecked, statOrUndefined, untrusted } from './trust.ts';
 
 /** A plugin's metadata: enough to list, dispatch to and validate for its commands without its code. */
 export interface PluginMeta {

@@ -2,18 +2,18 @@ import { readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
-import { SDK_VERSION } from '../plugin-sdk/index.ts';
-import type { Output } from '../plugin-sdk/types.ts';
-import { didYouMean } from './args.ts';
-import { loadConfig, toshHome } from './config.ts';
-import type { PluginDir } from './discover.ts';
-import { oneLine, quote, Status } from './errors.ts';
-import { interruptionCount, timers } from './faults.ts';
-import { shellQuote } from './line/lexer.ts';
-import { renderValue, stripAnsi } from './render.ts';
+import { SDK_VERSION } from '../../plugin-sdk/index.ts';
+import type { Output } from '../../plugin-sdk/types.ts';
+import { oneLine, quote, Status } from '../base/errors.ts';
+import { interruptionCount, timers } from '../base/faults.ts';
+import { stdoutSpool } from '../base/spool.ts';
+import { shellQuote } from '../line/lexer.ts';
+import type { PluginDir } from '../plugins/discover.ts';
+import { renderValue, stripAnsi } from '../render/render.ts';
+import { didYouMean } from '../run/args.ts';
+import { loadConfig, toshHome } from '../state/config.ts';
+import { drawFirstPrompt, promptText } from '../ui/prompt.ts';
 import { type Host, plainProgress, Session, SHELL_VERSION, SIGNAL_EXIT_WAIT_MS, type Sink } from './session.ts';
-import { stdoutSpool } from './spool.ts';
-import { drawFirstPrompt, promptText } from './ui/prompt.ts';
 
 /** What the command line asked for. */
 export interface CliOptions {
@@ -217,7 +217,7 @@ export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
 }
 
 /** The built-in plugins: the project's `commands/` (beside `shell/` in the source and `dist/` in the bundle). */
-const builtinDir = () => fileURLToPath(new URL('../commands/', import.meta.url));
+const builtinDir = () => fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../commands/' : '../../commands/', import.meta.url));
 
 export function pluginDirs(options: CliOptions, env: NodeJS.ProcessEnv, home: string, extra: string[]): PluginDir[] {
   const fromEnv = (env.TOSH_PLUGIN_PATH ?? '').split(delimiter).filter(Boolean);
@@ -353,7 +353,7 @@ async function run(argv: string[]): Promise<number> {
     // Load plugins while the UI module loads: both are needed for the first prompt.
     // The first prompt shows at once; the UI (react, ink) takes it over when loaded.
     const firstPrompt = early ? takeEarlyPrompt(early.line, promptText(session, 0, color)) : drawFirstPrompt(session, color);
-    const { loadInkWorld } = await import('./ink-world.ts');
+    const { loadInkWorld } = await import('../render/ink-world.ts');
     // Notices given while plugins load wait for the UI, which word-wraps them above the first prompt.
     const notices: string[] = [];
     host.notice = (message) => notices.push(message);
@@ -515,7 +515,7 @@ const settle = () => new Promise<void>((resolve) => timers.setImmediate(resolve)
 const WATCH_START_MS = 5000;
 
 async function startWatching(session: Session): Promise<() => Promise<void>> {
-  const { watchPlugins } = await import('./watcher.ts');
+  const { watchPlugins } = await import('../plugins/watcher.ts');
   const started = watchPlugins(session, (report) => session.notice(report.message));
   // A watcher that never gets ready (a plugin broke a global it relies on) must not hold up the lines.
   let timer: NodeJS.Timeout | undefined;

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import type * as World from './ui/world.tsx';
+import type * as World from '../ui/world.tsx';
 
 export type InkWorld = typeof World;
 
@@ -18,7 +18,7 @@ let world: Promise<InkWorld> | undefined;
 
 // In the bundle this file is dist/tosh.cjs and the world dist/ink.cjs; from source, ./ui/world.tsx.
 const bundled = import.meta.url.includes('/dist/');
-const worldUrl = new URL(bundled ? './ink.cjs' : './ui/world.tsx', import.meta.url).href;
+const worldUrl = new URL(bundled ? './ink.cjs' : '../ui/world.tsx', import.meta.url).href;
 
 let loaded: InkWorld | undefined;
 

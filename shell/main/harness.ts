@@ -1,12 +1,12 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import echo from '../commands/echo.ts';
-import { type PluginDefinition, validatePlugin } from '../plugin-sdk/index.ts';
-import type { CommandOutcome, RunCommandOptions } from '../plugin-sdk/testing.ts';
-import { defaultConfig } from './config.ts';
-import type { PluginSource } from './discover.ts';
-import { loadInkWorld } from './ink-world.ts';
-import { metaOf } from './loader.ts';
+import echo from '../../commands/echo.ts';
+import { type PluginDefinition, validatePlugin } from '../../plugin-sdk/index.ts';
+import type { CommandOutcome, RunCommandOptions } from '../../plugin-sdk/testing.ts';
+import type { PluginSource } from '../plugins/discover.ts';
+import { metaOf } from '../plugins/loader.ts';
+import { loadInkWorld } from '../render/ink-world.ts';
+import { defaultConfig } from '../state/config.ts';
 import { captureSink, Session } from './session.ts';
 
 /** A plugin held in memory, as if it had been loaded from `<name>`. */

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import semver from 'semver';
-import { SDK_VERSION } from '../plugin-sdk/index.ts';
+import { SDK_VERSION } from '../../plugin-sdk/index.ts';
 import type {
   CommandContext,
   CommandInfo,
@@ -10,22 +10,22 @@ import type {
   PluginInfo,
   ReloadReport,
   ShellApi,
-} from '../plugin-sdk/types.ts';
-import { PluginLoadError } from './build.ts';
-import { BuildCache, type PluginMeta } from './cache.ts';
-import type { Config } from './config.ts';
-import { discover, type PluginDir, type PluginSource, sourceOf } from './discover.ts';
-import { oneLine, quote, ShellError } from './errors.ts';
-import { Faults, guarded, isTimeout } from './faults.ts';
-import { History } from './history.ts';
-import { compile, compileFromCache, instantiate, LoadTimeout, mapStack, type PluginInstance } from './loader.ts';
-import { type PluginRecord, pluginName, Registry } from './registry.ts';
-import { findProgram } from './run/programs.ts';
-import { Runner } from './run/runner.ts';
-import type { Sink } from './run/sink.ts';
-import { pluginRefusal, TrustRefusal } from './trust.ts';
+} from '../../plugin-sdk/types.ts';
+import { oneLine, quote, ShellError } from '../base/errors.ts';
+import { Faults, guarded, isTimeout } from '../base/faults.ts';
+import { PluginLoadError } from '../plugins/build.ts';
+import { BuildCache, type PluginMeta } from '../plugins/cache.ts';
+import { discover, type PluginDir, type PluginSource, sourceOf } from '../plugins/discover.ts';
+import { compile, compileFromCache, instantiate, LoadTimeout, mapStack, type PluginInstance } from '../plugins/loader.ts';
+import { type PluginRecord, pluginName, Registry } from '../plugins/registry.ts';
+import { pluginRefusal, TrustRefusal } from '../plugins/trust.ts';
+import { findProgram } from '../run/programs.ts';
+import { Runner } from '../run/runner.ts';
+import type { Sink } from '../run/sink.ts';
+import type { Config } from '../state/config.ts';
+import { History } from '../state/history.ts';
 
-export { captureSink, plainProgress, type Sink } from './run/sink.ts';
+export { captureSink, plainProgress, type Sink } from '../run/sink.ts';
 
 export const SHELL_VERSION = '1.0.0';
 

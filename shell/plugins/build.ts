@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import type * as Esbuild from 'esbuild';
+import { readChecked, untrusted } from '../base/files.ts';
 import type { PluginSource } from './discover.ts';
 import { SHARED_IDS } from './shared-modules.ts';
-import { checkDirs, inPackages, readChecked, realDir, refusalText, shownPath, TrustRefusal, untrusted } from './trust.ts';
+import { checkDirs, inPackages, realDir, refusalText, shownPath, TrustRefusal } from './trust.ts';
 
 /** A plugin that cannot be used, with where (`plugins/x.ts:3:7`) and why. */
 export class PluginLoadError extends Error {

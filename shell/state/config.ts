@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { readChecked, untrusted } from './trust.ts';
+import { readChecked, untrusted } from '../base/files.ts';
 
 /** `$TOSH_HOME`: config, history and cache live here. */
 export function toshHome(env: NodeJS.ProcessEnv = process.env): string {

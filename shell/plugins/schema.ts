@@ -1,4 +1,4 @@
-import type { AnyCommand, FieldInfo, ObjectSchema } from '../plugin-sdk/types.ts';
+import type { AnyCommand, FieldInfo, ObjectSchema } from '../../plugin-sdk/types.ts';
 
 /** What the argument parser and `help` need to know of one command, as plain data (cacheable). */
 export interface CommandSpec {

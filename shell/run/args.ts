@@ -1,7 +1,7 @@
 import { closest, distance } from 'fastest-levenshtein';
-import type { AnyCommand, FieldInfo } from '../plugin-sdk/types.ts';
-import { quote, UsageError } from './errors.ts';
-import type { CommandSpec } from './schema.ts';
+import type { AnyCommand, FieldInfo } from '../../plugin-sdk/types.ts';
+import { quote, UsageError } from '../base/errors.ts';
+import type { CommandSpec } from '../plugins/schema.ts';
 
 /** Suggest the nearest candidate to a mistyped word, if one is near enough. */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, type FSWatcher as FsWatcher, watch as fsWatch, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { FSWatcher } from 'chokidar';
-import type { ReloadReport } from '../plugin-sdk/types.ts';
+import type { ReloadReport } from '../../plugin-sdk/types.ts';
+import { statOrUndefined } from '../base/files.ts';
+import type { Session } from '../main/session.ts';
 import { discover, folderEntry } from './discover.ts';
-import type { Session } from './session.ts';
-import { statOrUndefined } from './trust.ts';
 
 /** Trailing quiet time after the last event of a burst before the changed plugins are rebuilt. */
 const DEBOUNCE_MS = 25;
