@@ -7,7 +7,7 @@
 // Latency drives the real bin/tosh.js (stdin mode, watch on): after each save
 // it sends a probe line, and the next one as soon as the answer comes, until
 // an answer shows the new version. Heap runs Session.reloadPath in-process on a
-// bundle of shell/session.ts (built here with esbuild, like scripts/build.js).
+// bundle of shell/main/session.ts (built here with esbuild, like scripts/build.js).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,7 +99,7 @@ async function heapInProcess(count) {
   try {
     await build({
       stdin: {
-        contents: "export { Session } from './shell/session.ts'; export { loadConfig } from './shell/config.ts';",
+        contents: "export { Session } from './shell/main/session.ts'; export { loadConfig } from './shell/state/config.ts';",
         resolveDir: root,
         loader: 'ts',
       },
@@ -140,7 +140,7 @@ async function heapInProcess(count) {
     let revision = 0;
     const reload = async () => {
       writeFileSync(file, bigPlugin(++revision));
-      const report = await session.reloadPath(file);
+      const report = await session.plugins.reloadPath(file);
       if (!report?.ok) throw new Error(`reload failed: ${report?.message}`);
     };
     for (let i = 0; i < 5; i++) await reload(); // Warm up: esbuild, zod, the cache.

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defineCommand, z } from '../plugin-sdk/index.ts';
 import type { AnyCommand } from '../plugin-sdk/types.ts';
+import { didYouMean } from '../shell/base/did-you-mean.ts';
 import { UsageError } from '../shell/base/errors.ts';
 import { specOf } from '../shell/plugins/schema.ts';
-import { didYouMean, parseWords, validate } from '../shell/run/args.ts';
+import { parseWords, validate } from '../shell/run/args.ts';
 
 const copy = defineCommand({
   args: z.object({ from: z.string(), to: z.string().optional(), rest: z.array(z.string()).default([]) }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { didYouMean } from '../shell/run/args.ts';
+import { didYouMean } from '../shell/base/did-you-mean.ts';
 
 /**
  * The edges of did-you-mean's thresholds (shell/args.ts): one edit for names

@@ -1,9 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are shell lines, where ${NAME} is meant literally
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../shell/base/errors.ts';
-import { scan } from '../shell/complete/commands.ts';
 import { lex, readDoubleQuoted, shellQuote, substitutionEnd, type Token, type WordPart } from '../shell/line/lexer.ts';
 import { parse } from '../shell/line/parser.ts';
+import { scan } from '../shell/line/scanner.ts';
 
 const lit = (text: string, quoted = 'none'): WordPart => ({ kind: 'literal', text, quoted }) as WordPart;
 const parts = (line: string) => lex(line).map((t) => (t.kind === 'op' ? { op: t.value } : t.parts));

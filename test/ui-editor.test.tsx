@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyCompletion, commonPrefix, scan } from '../shell/complete/commands.ts';
+import { applyCompletion, commonPrefix } from '../shell/complete/commands.ts';
+import { splitLines } from '../shell/line/history-expand.ts';
+import { scan } from '../shell/line/scanner.ts';
 import { renderTable, wrapWords } from '../shell/render/render.ts';
-import { splitLines } from '../shell/ui/controller.ts';
 import { type EditState, edit, keysOf } from '../shell/ui/editor.ts';
 import { promptedLines } from '../shell/ui/line.ts';
 

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { complete } from '../shell/complete/commands.ts';
-import { captureSink, Session } from '../shell/main/session.ts';
+import { Session } from '../shell/main/session.ts';
 import { loadInkWorld } from '../shell/render/ink-world.ts';
+import { captureSink } from '../shell/run/sink.ts';
 import { defaultConfig } from '../shell/state/config.ts';
 import { App } from '../shell/ui/app.tsx';
 import { Controller, HELP_HINT, LEAVE_HINT } from '../shell/ui/controller.ts';
@@ -206,7 +207,7 @@ describe('Tab completion', () => {
     expect((await complete('paint ', 6, source)).items).toEqual(['notes.txt', 'src/']);
     expect((await complete('paint x --no', 12, source)).items).toEqual(['--no-glossy']);
     expect((await complete('demo:pa', 7, source)).items).toEqual(['demo:paint']);
-    expect(session.registry.names()).toContain('demo:paint');
+    expect(session.table.names()).toContain('demo:paint');
     await type('paint s', '\t');
     expect(controller.edit.text).toBe('paint src/');
   });
@@ -246,7 +247,7 @@ describe('as fish does', () => {
     expect(controller.edit.text).toBe('paint');
     await type('\x1bf');
     expect(controller.edit.text).toBe('paint wal');
-    expect(session.historyStore.all().at(-1)).toBe('paint xyz --nope');
+    expect(session.history.all().at(-1)).toBe('paint xyz --nope');
   });
 
   it('recalls with Up only the lines that start with what was typed', async () => {
@@ -271,7 +272,7 @@ describe('as fish does', () => {
     await until('\n!!\n');
     await type("echo '!!'", '\r');
     await until(/!!\n[\s\S]*!!\n~\/work tosh> {2}$/);
-    expect(session.historyStore.all()).toEqual(['echo again', 'echo again and again', "echo '!!'"]);
+    expect(session.history.all()).toEqual(['echo again', 'echo again and again', "echo '!!'"]);
   });
 
   it('shows several Ctrl-R matches, newest first', async () => {

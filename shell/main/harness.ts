@@ -2,12 +2,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import echo from '../../commands/echo.ts';
 import { type PluginDefinition, validatePlugin } from '../../plugin-sdk/index.ts';
-import type { CommandOutcome, RunCommandOptions } from '../../plugin-sdk/testing.ts';
-import type { PluginSource } from '../plugins/discover.ts';
+import type { CommandOutcome, RunCommandOptions } from '../../plugin-sdk/testing-types.ts';
 import { metaOf } from '../plugins/loader.ts';
+import type { PluginSource } from '../plugins/source.ts';
 import { loadInkWorld } from '../render/ink-world.ts';
+import { captureSink } from '../run/sink.ts';
 import { defaultConfig } from '../state/config.ts';
-import { captureSink, Session } from './session.ts';
+import { Session } from './session.ts';
 
 /** A plugin held in memory, as if it had been loaded from `<name>`. */
 function memorySource(name: string, rank: number): PluginSource {
@@ -34,7 +35,7 @@ export async function runPluginLine(plugin: PluginDefinition, line: string, opti
     host: { clear() {}, setPrompt() {}, notice: (message) => sink.err.write(`tosh: ${message}\n`) },
   });
   const plugins = [plugin, ...(options.with ?? []), echo as PluginDefinition];
-  session.registry.put(
+  session.plugins.registry.put(
     ...plugins.map((definition, rank) => {
       validatePlugin(definition);
       const source = memorySource(definition.name, rank);

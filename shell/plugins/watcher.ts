@@ -4,8 +4,8 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import type { ReloadReport } from '../../plugin-sdk/types.ts';
 import { statOrUndefined } from '../base/files.ts';
-import type { Session } from '../main/session.ts';
 import { discover, folderEntry } from './discover.ts';
+import type { PluginHost } from './host.ts';
 
 /** Trailing quiet time after the last event of a burst before the changed plugins are rebuilt. */
 const DEBOUNCE_MS = 25;
@@ -34,9 +34,9 @@ export function ignoredUnder(root: string, path: string): boolean {
  * debounce, in one reload of each plugin whose content changed, read after
  * the burst. Returns a function that stops watching.
  */
-export async function watchPlugins(session: Session, report: (r: ReloadReport) => void): Promise<() => Promise<void>> {
+export async function watchPlugins(host: PluginHost, report: (r: ReloadReport) => void): Promise<() => Promise<void>> {
   const { watch } = await import('chokidar');
-  const roots = [...new Set(session.options.dirs.filter((d) => !d.builtin).map((d) => resolve(d.dir)))];
+  const roots = [...new Set(host.dirs.filter((d) => !d.builtin).map((d) => resolve(d.dir)))];
   const rootOf = (path: string) => roots.find((root) => path === root || path.startsWith(root + sep));
   const fail = (error: unknown) => report({ plugin: '', ok: false, message: `watcher: ${(error as Error)?.message ?? String(error)}` });
 
@@ -56,11 +56,11 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
   let closed = false;
 
   const inputsOf = (path: string) => {
-    const record = session.registry.get(path);
+    const record = host.registry.get(path);
     return record?.instance?.inputs ?? record?.compiled?.inputs ?? [];
   };
   const contentHash = (path: string) => {
-    const record = session.registry.get(path);
+    const record = host.registry.get(path);
     const hash = createHash('sha1').update(record?.source.folder ? (folderEntry(path) ?? '') : path);
     for (const file of [...inputsOf(path)].sort()) {
       if (file.split(sep).includes('node_modules')) continue; // Not watched: only the plugin's own files count.
@@ -74,8 +74,8 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
     return hash.digest('hex');
   };
   const healthy = (path: string) => {
-    const record = session.registry.get(path);
-    return record !== undefined && !session.registry.problem(record) && !record.lastError && inputsOf(path).length > 0;
+    const record = host.registry.get(path);
+    return record !== undefined && !host.registry.problem(record) && !record.lastError && inputsOf(path).length > 0;
   };
   const remember = (path: string) => {
     if (healthy(path)) hashes.set(path, contentHash(path));
@@ -85,7 +85,7 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
   /** Watch what plugins import from outside the plugin directories (not their node_modules). */
   const followInputs = () => {
     const wanted = new Set<string>();
-    for (const record of session.registry.all()) {
+    for (const record of host.registry.all()) {
       if (record.source.dir.builtin) continue;
       for (const file of inputsOf(record.source.path)) if (!rootOf(file) && !file.split(sep).includes('node_modules')) wanted.add(file);
     }
@@ -109,7 +109,7 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
       if (ignoredUnder(root, file)) return [];
       found.add(join(root, file.slice(root.length + 1).split(sep)[0] as string));
     }
-    for (const record of session.registry.all()) if (inputsOf(record.source.path).includes(file)) found.add(record.source.path);
+    for (const record of host.registry.all()) if (inputsOf(record.source.path).includes(file)) found.add(record.source.path);
     return [...found];
   };
 
@@ -132,7 +132,7 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
 
   /** Is the plugin's entry file there but empty (an editor between truncating and writing)? */
   const emptyEntry = (path: string) => {
-    const record = session.registry.get(path);
+    const record = host.registry.get(path);
     const entry = record?.source.entry ?? path;
     try {
       return statSync(entry).size === 0;
@@ -208,7 +208,7 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
 
   const reload = async (path: string) => {
     try {
-      const result = await session.reloadPath(path);
+      const result = await host.reloadPath(path);
       if (result && !closed) report(result);
     } catch (error) {
       fail(error);
@@ -220,7 +220,7 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
     try {
       followInputs();
       // A plugin refused for a name clash gets its turn when the name is free again.
-      for (const path of session.unblocked()) mark(path, true);
+      for (const path of host.unblocked()) mark(path, true);
       kick();
       for (const root of roots) if (!pending.has(root) && !existsSync(root)) awaitRoot(root);
     } catch (error) {
@@ -246,8 +246,8 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
         bridge.on('error', () => bridge.close());
         setTimeout(() => bridge.close(), 1000).unref();
       } catch {}
-      for (const source of discover(session.options.dirs.filter((d) => resolve(d.dir) === root))) schedule(source.path);
-      for (const record of session.registry.all()) if (record.source.path.startsWith(root + sep)) schedule(record.source.path);
+      for (const source of discover(host.dirs.filter((d) => resolve(d.dir) === root))) schedule(source.path);
+      for (const record of host.registry.all()) if (record.source.path.startsWith(root + sep)) schedule(record.source.path);
       return;
     }
     let ancestor = dirname(root);
@@ -287,7 +287,7 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
   watcher.on('error', fail);
   if (present.length > 0) await new Promise<void>((done) => watcher.once('ready', () => done()));
   for (const root of roots) if (!present.includes(root)) awaitRoot(root);
-  for (const record of session.registry.all()) {
+  for (const record of host.registry.all()) {
     const path = record.source.path;
     remember(path);
     if (record.source.dir.builtin || running.has(path)) continue;
@@ -299,12 +299,12 @@ export async function watchPlugins(session: Session, report: (r: ReloadReport) =
   kick();
   followInputs();
   // A plugin loaded by a command (`plugins link`, `reload`) may import files outside the roots too.
-  const stopFollowing = session.onReloaded(() => {
+  const stopFollowing = host.onReloaded(() => {
     if (!closed) followInputs();
   });
   // Plugins added or removed between start-up and now.
-  const known = new Set(session.registry.all().map((r) => r.source.path));
-  for (const source of discover(session.options.dirs.filter((d) => !d.builtin))) if (!known.has(source.path)) schedule(source.path);
+  const known = new Set(host.registry.all().map((r) => r.source.path));
+  for (const source of discover(host.dirs.filter((d) => !d.builtin))) if (!known.has(source.path)) schedule(source.path);
   for (const path of known) if (!existsSync(path)) schedule(path);
 
   return async () => {

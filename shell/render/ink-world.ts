@@ -10,13 +10,21 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import type * as World from '../ui/world.tsx';
-
-export type InkWorld = typeof World;
+/** What the ink world module (shell/ui/world.tsx, or dist/ink.cjs) exports. */
+export interface InkWorld {
+  ink: typeof import('ink');
+  inkUi: typeof import('@inkjs/ui');
+  jsxRuntime: typeof import('react/jsx-runtime');
+  React: typeof import('react');
+  /** Render an element once to text (outside the interactive shell). Throws what the element throws. */
+  renderToString(element: unknown, options: { color: boolean; columns: number }): string;
+  /** The interactive shell (`runInteractive` of shell/ui/app.tsx): typed by the one caller, shell/main/cli.ts. */
+  runInteractive: unknown;
+}
 
 let world: Promise<InkWorld> | undefined;
 
-// In the bundle this file is dist/tosh.cjs and the world dist/ink.cjs; from source, ./ui/world.tsx.
+// In the bundle this file is dist/tosh.cjs and the world dist/ink.cjs; from source, ../ui/world.tsx.
 const bundled = import.meta.url.includes('/dist/');
 const worldUrl = new URL(bundled ? './ink.cjs' : '../ui/world.tsx', import.meta.url).href;
 

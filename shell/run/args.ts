@@ -1,23 +1,7 @@
-import { closest, distance } from 'fastest-levenshtein';
 import type { AnyCommand, FieldInfo } from '../../plugin-sdk/types.ts';
+import { didYouMean } from '../base/did-you-mean.ts';
 import { quote, UsageError } from '../base/errors.ts';
 import type { CommandSpec } from '../plugins/schema.ts';
-
-/** Suggest the nearest candidate to a mistyped word, if one is near enough. */
-export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
-  if (candidates.length === 0 || word.length > 200) return undefined;
-  const best = closest(word, candidates as string[]);
-  // One typo (or two swapped letters: 'exti') in a short name, two from six letters on, three from nine.
-  const limit = best.length <= 5 ? 1 : best.length <= 8 ? 2 : 3;
-  return distance(word, best) <= limit || swapped(word, best) ? best : undefined;
-}
-
-/** True when `a` is `b` with two neighbouring letters swapped. */
-function swapped(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  const i = [...a].findIndex((c, k) => c !== b[k]);
-  return i >= 0 && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
-}
 
 const suggestion = (word: string, candidates: readonly string[]) => {
   const near = didYouMean(word, candidates);

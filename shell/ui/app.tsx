@@ -11,9 +11,10 @@ import instances from '../../node_modules/ink/build/instances.js';
 import Output from '../../node_modules/ink/build/output.js';
 import renderNodeToOutput from '../../node_modules/ink/build/render-node-to-output.js';
 import { oneLine } from '../base/errors.ts';
-import type { Session } from '../main/session.ts';
+import type { HostRelay } from '../base/host.ts';
 import { Controller, type Menu } from './controller.ts';
 import { dim, inverse, promptedLines, visibleLength } from './line.ts';
+import type { UiShell } from './shell.ts';
 
 export { styles } from './line.ts';
 
@@ -230,8 +231,8 @@ export interface InteractiveOptions {
   startWatching?: () => Promise<() => Promise<void>>;
   /** Resolves when `session.start()` (begun by the caller, alongside loading this module) is done. */
   started?: Promise<void>;
-  /** Notices the session gave before the UI was up (shown above the first prompt). */
-  notices?: string[];
+  /** The session's driver: the UI attaches to it once it is up (notices given before then wait in it). */
+  host: HostRelay;
   /** Set when the caller drew the hint and first prompt already (`drawFirstPrompt`): what takes that line back. */
   firstPrompt?: string;
 }
@@ -249,8 +250,15 @@ function restoreTerminal(): void {
   } catch {}
 }
 
+/** The session as the interactive shell drives it. */
+export interface InteractiveShell extends UiShell {
+  readonly options: { readonly sink: { readonly color: boolean } };
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** The interactive shell. Resolves to the exit status. */
-export async function runInteractive(session: Session, options: InteractiveOptions): Promise<number> {
+export async function runInteractive(session: InteractiveShell, options: InteractiveOptions): Promise<number> {
   const color = session.options.sink.color;
   let status = 0;
   let leave: (() => void) | undefined;
@@ -263,11 +271,6 @@ export async function runInteractive(session: Session, options: InteractiveOptio
       leave?.();
     },
   });
-  session.options.host = {
-    clear: () => controller.clearScreen(),
-    setPrompt: () => controller.refresh(),
-    notice: (message) => controller.notice(message),
-  };
   process.on('exit', restoreTerminal);
   // A terminal that reports no size (some pseudo-terminals) would make ink lay out in zero columns.
   if (!process.stdout.columns) process.stdout.columns = 80;
@@ -280,7 +283,11 @@ export async function runInteractive(session: Session, options: InteractiveOptio
     if (process.stdout.isTTY) process.stdout.write(PASTE_ON);
     controller.greet();
   }
-  for (const message of options.notices?.splice(0) ?? []) controller.notice(message);
+  options.host.attach({
+    clear: () => controller.clearScreen(),
+    setPrompt: () => controller.refresh(),
+    notice: (message) => controller.notice(message),
+  });
   // Before ink's own resize handler: a narrower window reflows the lines ink drew into more rows than
   // it will erase (a progress bar left behind); erase them all and let ink draw afresh.
   const onResize = () => {

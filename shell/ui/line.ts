@@ -4,7 +4,7 @@
  * Plain strings with SGR codes, not React nodes, so that a 100 KB paste or a
  * line echoed above the prompt costs one string per screen line.
  */
-import { scan } from '../complete/commands.ts';
+import { scan } from '../line/scanner.ts';
 
 /** Styles as raw SGR codes: they survive where ink's colours are turned off (the cursor must always show). */
 export const sgr = (on: string, off: string, text: string) => (text === '' ? '' : `\u001b[${on}m${text}\u001b[${off}m`);

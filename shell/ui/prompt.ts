@@ -4,17 +4,11 @@
  * (zsh's "instant prompt"); the UI then takes the line over.
  */
 import { homedir } from 'node:os';
-import type { Session } from '../main/session.ts';
 
 /** Said once, above the first prompt of a session. */
 export const HELP_HINT = "Type 'help' for commands, Tab to complete, Ctrl-D to leave.";
 
 const sgr = (on: string, off: string, text: string) => (text === '' ? '' : `\u001b[${on}m${text}\u001b[${off}m`);
-
-/** The working directory the prompt shows. The one place the UI asks for it. */
-export function shellCwd(session: Session): string {
-  return session.cwd;
-}
 
 /** A directory as the prompt shows it: the home directory as `~`. */
 export function tildePath(dir: string, home = homedir()): string {
@@ -26,11 +20,23 @@ export function tildePath(dir: string, home = homedir()): string {
  * The prompt as shown: the working directory, the status of a failed line,
  * then the configured prompt (`tosh> `, which `"prompt"` in config.json replaces).
  */
-export function promptText(session: Session, status: number, color: boolean): string {
-  const where = tildePath(shellCwd(session), session.env.HOME || homedir());
-  const failed = status === 0 ? '' : `[${status}] `;
-  if (!color) return `${where} ${failed}${session.prompt}`;
-  return `${sgr('32', '39', where)} ${sgr('31', '39', failed)}${session.prompt}`;
+export function promptText(at: PromptState): string {
+  const where = tildePath(at.cwd, at.home || homedir());
+  const failed = at.status === 0 ? '' : `[${at.status}] `;
+  if (!at.color) return `${where} ${failed}${at.prompt}`;
+  return `${sgr('32', '39', where)} ${sgr('31', '39', failed)}${at.prompt}`;
+}
+
+/** What the prompt shows. */
+export interface PromptState {
+  cwd: string;
+  /** `$HOME` (shown as `~`); the user's home directory when unset. */
+  home: string | undefined;
+  /** The configured prompt (`tosh> `). */
+  prompt: string;
+  /** The status of the last line (shown when it is not 0). */
+  status: number;
+  color: boolean;
 }
 
 /**
@@ -38,13 +44,13 @@ export function promptText(session: Session, status: number, color: boolean): st
  * meanwhile wait in the terminal (raw mode: not echoed) until the UI reads them.
  * Returns what the UI writes to take the prompt line back.
  */
-export function drawFirstPrompt(session: Session, color: boolean): string {
+export function drawFirstPrompt(prompt: string, color: boolean): string {
   const stdout = process.stdout;
   try {
     if (process.stdin.isTTY) process.stdin.setRawMode(true);
   } catch {}
   const hint = color ? sgr('2', '22', HELP_HINT) : HELP_HINT;
   // Bracketed paste on: pasted text goes into the line, not run line by line.
-  stdout.write(`\u001b[?2004h${hint}\n${promptText(session, 0, color)}`);
+  stdout.write(`\u001b[?2004h${hint}\n${prompt}`);
   return '\r\u001b[2K';
 }

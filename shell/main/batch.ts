@@ -1,0 +1,100 @@
+/** The modes without a terminal UI: `-c LINE`, a script file, lines on stdin (CONTRACT §2). */
+import { readFileSync } from 'node:fs';
+import { quote, Status } from '../base/errors.ts';
+import { interruptionCount, timers } from '../base/faults.ts';
+import { shellQuote } from '../line/lexer.ts';
+import type { CliOptions } from './argv.ts';
+import { outputIsClosed } from './output.ts';
+import { type Session, SIGNAL_EXIT_WAIT_MS } from './session.ts';
+import { startWatching } from './watch.ts';
+
+/** Let Node report a promise the line left rejected, so the line it belongs to fails. */
+const settle = () => new Promise<void>((resolve) => timers.setImmediate(resolve));
+
+/** Run the line, script or stdin the options name; resolves to the status to leave with. */
+export async function runBatch(
+  session: Session,
+  options: CliOptions,
+  watch: boolean,
+  errorLine: (message: string) => void,
+): Promise<number> {
+  let script: string[] | undefined;
+  // `tosh new greet`: a first word that is no file but a command runs as one line, with its arguments.
+  let commandLine: string | undefined;
+  const cannotRead = (code: string | undefined, message: string) =>
+    errorLine(
+      `cannot read script ${quote(options.script ?? '')}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : message}`,
+    );
+  if (options.script !== undefined) {
+    try {
+      script = readFileSync(options.script, 'utf8').split(/\r?\n/);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' || options.script.includes('/')) {
+        cannotRead(code, (error as Error).message);
+        return Status.unknownCommand;
+      }
+      commandLine = [options.script, ...options.args].map(shellQuote).join(' ');
+    }
+  }
+
+  const interrupted = interruptionCount();
+  await session.start();
+  // Ctrl-C while a plugin's top level held the start: that plugin is marked failed, and the run ends there.
+  if (interruptionCount() !== interrupted) {
+    await session.close(SIGNAL_EXIT_WAIT_MS);
+    return Status.interrupted;
+  }
+  if (commandLine !== undefined && !session.table.resolve(options.script ?? '')) {
+    cannotRead('ENOENT', '');
+    return Status.unknownCommand;
+  }
+  const stopWatching = watch ? await startWatching(session) : undefined;
+  const runner = session.runner;
+  let status = 0;
+  try {
+    const line = options.command ?? commandLine;
+    // A plugin error reported while a line ran (from a timer, an event…) fails that line.
+    let faults = runner.faultCount;
+    if (line !== undefined) {
+      status = await session.runLine(line);
+      await settle();
+      if (faults !== runner.faultCount) status = status || Status.failed;
+    } else {
+      // readline is loaded only for stdin (it pulls in Node's streams).
+      const lines: AsyncIterable<string> | Iterable<string> =
+        script ?? process.getBuiltinModule('node:readline').createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+      let stopped = false;
+      for await (const line of lines) {
+        const trimmed = line.trim();
+        if (trimmed === '' || trimmed.startsWith('#')) continue;
+        const asyncBefore = runner.asyncRuns;
+        status = await session.runLine(line);
+        // After an async command, one turn of the event loop reports a rejection it left behind, failing
+        // this line. The output of a burst of lines waits in the spool (the watchdog writes it if a later line holds the thread).
+        if (runner.asyncRuns !== asyncBefore) await settle();
+        // Ctrl-C stops a script as it would in sh, not just the line it interrupted.
+        if (faults !== runner.faultCount) status = status || Status.failed;
+        faults = runner.faultCount;
+        if (
+          outputIsClosed() ||
+          session.state.exitRequested !== undefined ||
+          status === Status.interrupted ||
+          (options.errexit && status !== 0)
+        ) {
+          stopped = true;
+          break;
+        }
+      }
+      // The lines stopped coming before the end of stdin: readline broke (a plugin replaced a global it uses).
+      if (!script && !stopped && !process.stdin.readableEnded) {
+        errorLine('stopped reading lines before the end of the input (a plugin may have replaced a global the shell relies on)');
+        status = Status.failed;
+      }
+    }
+  } finally {
+    await stopWatching?.();
+    await session.close();
+  }
+  return session.state.exitRequested ?? status;
+}

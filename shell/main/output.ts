@@ -1,0 +1,100 @@
+/**
+ * The process's own standard output and error as the shell writes them:
+ * through the spool to a pipe or a file, at once to a terminal, and drained
+ * before the shell leaves (CONTRACT §11: nothing written is lost).
+ */
+import type { Output } from '../../plugin-sdk/types.ts';
+import { timers } from '../base/faults.ts';
+import { stdoutSpool } from '../base/spool.ts';
+import { stripAnsi } from '../render/render.ts';
+
+/**
+ * Standard output to a pipe or a file waits in the spool (shared with the
+ * watchdog thread, so nothing is lost when a plugin then holds the thread)
+ * until the current burst of work yields or the spool fills: one write per
+ * burst instead of one per line on stdin. Standard error goes out at once.
+ */
+let flushScheduled = false;
+
+export function flushOutput(): void {
+  flushScheduled = false;
+  const bytes = stdoutSpool.take();
+  if (bytes && !outputClosed) process.stdout.write(bytes);
+}
+
+/** Set once the reader of standard output has gone (`| head -1`): the rest is dropped quietly. */
+let outputClosed = false;
+
+/** Note a reader that closed early; any other stream error is not ours to report on that stream. */
+export function watchStreams(onClosed: () => void): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' && !outputClosed) {
+      outputClosed = true;
+      onClosed();
+    }
+  });
+  process.stderr.on('error', () => {});
+}
+
+/** Resolves once everything written to `stream` has been handed to the OS (a slow reader is waited for). */
+export function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable || (stream === process.stdout && outputClosed)) return resolve();
+    stream.write('', () => resolve());
+  });
+}
+
+function enqueue(stream: NodeJS.WriteStream, text: string): void {
+  if (stream === process.stderr) {
+    // Errors and notices go out now, after the output made before them: a plugin that then holds the
+    // thread until the process is ended (CONTRACT §11) must not take its last words with it.
+    flushOutput();
+    stream.write(text);
+    return;
+  }
+  if (outputClosed) return;
+  stdoutSpool.append(text, flushOutput);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    timers.setImmediate(flushOutput);
+  }
+}
+
+/** A process stream as an SDK `Output`, stripping colour where there must be none. */
+export function processOutput(stream: NodeJS.WriteStream, color: boolean): Output {
+  const send = stream.isTTY
+    ? (text: string) => void (outputClosed && stream === process.stdout ? undefined : stream.write(text))
+    : (text: string) => enqueue(stream, text);
+  return {
+    write: (text) => send(color ? text : stripAnsi(text)),
+    get isTTY() {
+      return stream.isTTY === true;
+    },
+    get columns() {
+      return stream.columns || 80;
+    },
+  };
+}
+
+/** Should output be coloured? `NO_COLOR` wins, then `FORCE_COLOR`, then "is it a terminal". */
+export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return isTTY;
+}
+
+/** The reader of standard output went away (`| head -1`). */
+export const outputIsClosed = (): boolean => outputClosed;
+
+/** The status a shell leaves with when the reader of its output went away (as if killed by SIGPIPE). */
+export const PIPE_CLOSED = 141;
+
+/** Node's own `process.exit`, kept before any plugin runs: the one the shell leaves through. */
+export const exitProcess: (status: number) => never = process.exit.bind(process);
+
+/** Leave now, with whatever was written so far handed to the OS. */
+export async function exitAfterOutput(status: number): Promise<never> {
+  flushOutput();
+  await Promise.race([Promise.all([drained(process.stdout), drained(process.stderr)]), new Promise((r) => timers.setTimeout(r, 300))]);
+  exitProcess(status);
+}

@@ -1,0 +1,223 @@
+/**
+ * Calls into a plugin command: words → args and flags (args.ts), the plugin
+ * activated, the zod schemas checked, `run` called guarded with its `ctx`,
+ * and every fault of the plugin's (a throw, a timer's error, a rejection)
+ * turned into one line naming it and a status (CONTRACT §4, §11).
+ */
+import { CommandError } from '../../plugin-sdk/index.ts';
+import type { CommandContext, RunResult } from '../../plugin-sdk/types.ts';
+import { oneLine, quote, ShellError, Status, UsageError } from '../base/errors.ts';
+import { isInterruption } from '../base/faults.ts';
+import type { PluginInstance } from '../plugins/loader.ts';
+import type { Resolved } from '../plugins/registry.ts';
+import { printText, type RenderOptions } from '../render/render.ts';
+import { parseWords, validate } from './args.ts';
+import { errorLine, type RunHost } from './host.ts';
+import type { Sink } from './sink.ts';
+import { commandEnv, type PluginStage, type StageResult } from './stages.ts';
+
+/** A plugin's asynchronous error that failed the command it belongs to (already reported). */
+class PluginFault extends Error {}
+
+/** A command running now, to fail when its plugin throws outside of it (a timer, an event, a rejection). */
+interface Running {
+  plugin: string;
+  fail(error: PluginFault): void;
+}
+
+const isCommandError = (e: unknown): e is Error & { exitCode: number } =>
+  e instanceof Error && e.name === 'CommandError' && typeof (e as { exitCode?: unknown }).exitCode === 'number';
+
+export class CommandRuns {
+  /** Plugin errors reported outside any command, counted so `-c` and scripts can fail the line. */
+  faultCount = 0;
+  /** Commands that returned a promise: after those, a rejection nobody handled may still be reported. */
+  asyncRuns = 0;
+  private readonly running = new Set<Running>();
+
+  constructor(
+    private readonly host: RunHost,
+    /** `ctx.run(line)`: the runner's captured run of a nested line. */
+    private readonly capture: (line: string, signal: AbortSignal) => Promise<RunResult>,
+    /** Plugin code was stopped by Ctrl-C where the signal had not yet fired. */
+    private readonly onInterrupted: () => void,
+  ) {}
+
+  /** Validate and run one plugin command (`cmd --help` shows its help). */
+  async command(stage: PluginStage, input: unknown, sink: Sink, signal: AbortSignal): Promise<StageResult> {
+    const { resolved, name, args: rest } = stage;
+    const dashes = rest.indexOf('--');
+    const wantsHelp =
+      rest.slice(0, dashes < 0 ? undefined : dashes).includes('--help') && !resolved.spec.flags.some((f) => f.key === 'help');
+    const help = this.host.table.resolve('help');
+    if (wantsHelp && help) return this.command({ ...stage, resolved: help, name: 'help', args: [name] }, input, sink, signal);
+    return this.invoke(resolved, name, rest, input, sink, signal, commandEnv(this.host.state.exported(), stage.command));
+  }
+
+  private async invoke(
+    resolved: Resolved,
+    typed: string,
+    argv: string[],
+    input: unknown,
+    sink: Sink,
+    signal: AbortSignal,
+    env: Readonly<Record<string, string>>,
+  ): Promise<StageResult> {
+    const host = this.host;
+    const failed = (status: number, message: string, error?: unknown) => {
+      errorLine(host, sink, message, error);
+      return { status, value: undefined };
+    };
+    let raw: ReturnType<typeof parseWords>;
+    try {
+      raw = parseWords(typed, resolved.spec, argv);
+    } catch (error) {
+      return failed(Status.usage, oneLine(error), error);
+    }
+    let instance: PluginInstance;
+    try {
+      const current = resolved.record.instance;
+      instance = current?.ready && !current.failed ? current : await host.plugins.activate(resolved.record);
+    } catch (error) {
+      return failed(Status.failed, `${resolved.meta.name}: cannot load: ${oneLine(error)}`, error);
+    }
+    const command = instance.definition.commands[resolved.name];
+    if (!command) return failed(Status.unknownCommand, `unknown command ${quote(typed)}`);
+    const plugin = resolved.meta.name;
+    if (!resolved.record.source.dir.builtin) host.faults.watch();
+    const failure = (error: unknown) => {
+      if (isInterruption(error)) this.onInterrupted();
+      if (signal.aborted) return { status: Status.interrupted, value: undefined };
+      if (error instanceof PluginFault) return { status: Status.failed, value: undefined }; // Reported when it happened.
+      if (isCommandError(error)) return failed(error.exitCode, oneLine(error), error);
+      if (error instanceof UsageError) return failed(error.exitCode, `${typed}: ${oneLine(error)}`, error);
+      return failed(Status.failed, `${plugin}:${resolved.name}: ${oneLine(error)}`, error);
+    };
+    let validated: { args: unknown; flags: unknown };
+    try {
+      // The metadata that parsed the words was made from this very code (the cache is keyed on it).
+      // Schemas are the author's code too: a `.transform` that throws is named below. (Not guarded: a
+      // guarded call costs more than the whole validation, and a loop in a transform is not a case worth it.)
+      validated = validate(typed, command, resolved.spec, raw);
+    } catch (error) {
+      if (error instanceof ShellError) return failed(error.exitCode, oneLine(error), error);
+      return failure(error);
+    }
+    const ctx = this.context(instance, resolved.name, sink, signal, env);
+    const release = () => {
+      instance.running--;
+      if (instance.retired && instance.running === 0) void host.plugins.dispose(instance);
+    };
+    instance.running++;
+    let result: unknown;
+    try {
+      result = host.plugins.pluginCode(() => command.run({ args: validated.args, flags: validated.flags, input, argv }, ctx));
+    } catch (error) {
+      release();
+      return failure(error);
+    }
+    if (!isThenable(result)) {
+      release();
+      return { status: 0, value: result };
+    }
+    this.asyncRuns++;
+    const running = Promise.resolve(result);
+    void running.catch(() => {}).finally(release);
+    // An error the plugin throws outside this call (a timer, an event) fails the command too.
+    let fail: (error: PluginFault) => void = () => {};
+    const faulted = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    faulted.catch(() => {});
+    const entry: Running = { plugin, fail };
+    this.running.add(entry);
+    // A command may wait on nothing but its signal: keep the process alive until it settles or Ctrl-C comes.
+    const keepAlive = setInterval(() => {}, 2 ** 30);
+    try {
+      return { status: 0, value: await raceAbort(Promise.race([running, faulted]), signal) };
+    } catch (error) {
+      return failure(error);
+    } finally {
+      this.running.delete(entry);
+      clearInterval(keepAlive);
+    }
+  }
+
+  /**
+   * An error a plugin threw where nothing could catch it (a timer, an event
+   * handler, an unhandled rejection): one line naming the plugin, and the
+   * command it belongs to, if it still runs, fails. The shell goes on.
+   */
+  pluginFault(error: unknown): void {
+    const plugin = this.blame(error);
+    this.faultCount++;
+    const message = oneLine(error);
+    this.host.notice(plugin ? `${plugin}: ${message}` : `unexpected error: ${message}`);
+    if (this.host.options.debug && error instanceof Error && error.stack) this.host.notice(this.host.mapStacks(error.stack));
+    for (const entry of this.running) if (plugin === undefined || entry.plugin === plugin) entry.fail(new PluginFault(message));
+  }
+
+  /** Which plugin an error came from: the first of its stack frames in a plugin's code, else the one command running. */
+  private blame(error: unknown): string | undefined {
+    const stack = error instanceof Error ? (error.stack ?? '') : '';
+    if (stack) {
+      let best: { at: number; name: string } | undefined;
+      for (const bundle of this.host.plugins.bundles()) {
+        const at = stack.indexOf(bundle.entry);
+        if (at >= 0 && (!best || at < best.at)) best = { at, name: bundle.name };
+      }
+      if (best) return best.name;
+    }
+    const plugins = new Set([...this.running].map((r) => r.plugin));
+    return plugins.size === 1 ? [...plugins][0] : undefined;
+  }
+
+  /** The `ctx` a command (or its `complete` hook) receives. */
+  context(
+    instance: PluginInstance,
+    name: string,
+    sink: Sink,
+    signal: AbortSignal,
+    env: Readonly<Record<string, string>> = this.host.state.exported(),
+  ): CommandContext {
+    const options: RenderOptions = { color: sink.color, columns: sink.out.columns, fit: sink.out.isTTY };
+    return {
+      print: (...values) => sink.out.write(printText(values, options)),
+      stdout: sink.out,
+      stderr: sink.err,
+      signal,
+      run: (line) => this.capture(line, signal),
+      store: this.host.plugins.store(instance.meta.name),
+      progress: (progressOptions = {}) => sink.progress(progressOptions, name),
+      prompt: (question, promptOptions = {}) =>
+        sink.ask ? sink.ask(question, promptOptions, signal) : Promise.reject(new CommandError('no terminal to ask on')),
+      cwd: this.host.state.cwd,
+      env,
+      interactive: this.host.options.interactive,
+      color: sink.color,
+      command: { name, plugin: instance.meta.name, version: instance.meta.version },
+      shell: this.host.shell(),
+    };
+  }
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
