@@ -2,11 +2,12 @@
  * Plugin packages without a registry: which packages of `$TOSH_HOME/packages`
  * are plugins, and what `plugins install` keeps of npm's error output.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { npmErrorLines } from '../commands/_packages.ts';
-import { tempDir, tosh, trustTree } from './helpers/tosh.ts';
+import { lockPackages, npmErrorLines } from '../commands/_packages.ts';
+import { fixture, tempDir, tosh, trustTree } from './helpers/tosh.ts';
 
 /** A package in DIR/node_modules/NAME whose plugin has one command answering with its name. */
 function installed(project: string, name: string, fields: Record<string, unknown> = { tosh: { sdk: '^1.0.0' } }): string {
@@ -129,5 +130,52 @@ describe('npmErrorLines', () => {
     { what: 'nothing said at all', stderr: 'killed\n', lines: ['npm failed'] },
   ])('$what', ({ stderr, lines }) => {
     expect(npmErrorLines(stderr)).toEqual(lines);
+  });
+});
+
+describe('the lock on $TOSH_HOME/packages', () => {
+  it('gives up after its wait with a line that names the holder, and leaves the lock to it', async () => {
+    const home = tempDir('tosh-home-');
+    const holder = spawn('sleep', ['60']);
+    try {
+      writeFileSync(join(home, '.packages.lock'), `${holder.pid}\n`);
+      let waited = 0;
+      const taking = lockPackages(home, 'plugins install', { signal: new AbortController().signal, onWait: () => waited++, waitMs: 300 });
+      await expect(taking).rejects.toThrow(
+        `plugins install: another install (pid ${holder.pid}) still holds ${join(home, '.packages.lock')} after 0.3 s; nothing was changed`,
+      );
+      expect(waited).toBe(1);
+      expect(readFileSync(join(home, '.packages.lock'), 'utf8')).toBe(`${holder.pid}\n`);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+});
+
+describe('CommandError exit codes', () => {
+  // Statuses outside 1–255 would wrap (300 → 44, 256 → 0: a failure read as success) or crash the exit (1.5).
+  it.each([
+    { command: 'fail-2', asked: '2', status: 2 },
+    { command: 'fail-255', asked: '255', status: 255 },
+    { command: 'fail-300', asked: '300', status: 255 },
+    { command: 'fail-256', asked: '256', status: 255 },
+    { command: 'fail-minus-1', asked: '-1', status: 1 },
+    { command: 'fail-0', asked: '0', status: 1 },
+    { command: 'fail-fraction', asked: '1.5', status: 1 },
+    { command: 'fail-nan', asked: 'NaN', status: 1 },
+    { command: 'fail-infinity', asked: 'Infinity', status: 1 },
+  ])('$command: status $status', async ({ command, asked, status }) => {
+    const plugins = fixture(join('packages', 'exit-codes'));
+    expect(await tosh(['--plugins', plugins, '-c', `${command}; echo $?; ${command}`])).toEqual({
+      stdout: `${status}\n`,
+      stderr: `tosh: asked for ${asked}\n`.repeat(2),
+      code: status,
+    });
+  });
+});
+
+describe('the tosh() test helper', () => {
+  it('survives a shell that exits before reading all of its stdin (EPIPE)', async () => {
+    expect(await tosh(['-c', 'echo done'], { stdin: 'x'.repeat(8 << 20) })).toEqual({ stdout: 'done\n', stderr: '', code: 0 });
   });
 });
