@@ -236,10 +236,14 @@ describe('plugins install', () => {
       env: { npm_config_registry: down, npm_config_fetch_retries: '0' },
     });
     expect(refused.code).toBe(1);
-    expect(refused.stderr.split('\n')[1]).toMatch(
-      /^tosh: plugins install: npm failed: FetchError: request to http:\/\/127\.0\.0\.1:\d+\/tosh-hello failed, reason: connect ECONNREFUSED 127\.0\.0\.1:\d+$/,
-    );
-    expect(refused.stderr.split('\n')[2]).toBe('tosh: plugins install: nothing was changed');
+    expect(refused.stderr.split('\n')).toEqual([
+      'npm install tosh-hello...',
+      expect.stringMatching(
+        /^tosh: plugins install: npm failed: FetchError: request to http:\/\/127\.0\.0\.1:\d+\/tosh-hello failed, reason: connect ECONNREFUSED 127\.0\.0\.1:\d+$/,
+      ),
+      'tosh: plugins install: nothing was changed',
+      '',
+    ]);
     expect(state(home)).toEqual(before);
   }, 90_000);
 
@@ -292,50 +296,56 @@ describe('plugins install refuses', () => {
 });
 
 describe('plugins install runs no install scripts', () => {
-  /** A copy of a fixture package, its tarball, and where its scripts would leave their marks. */
+  /** A fixture package as a folder, a tarball and a name in the registry, and where its scripts would leave their marks. */
   async function scripted(name: string) {
     const folder = fixture(join('packages', name));
     const tarball = await npmPack(folder, tempDir('tosh-tgz-'));
+    await registry.publish(folder);
     const marks = tempDir('tosh-marks-');
-    return { folder, tarball, marks, ran: () => (existsSync(join(marks, 'ran')) ? readFileSync(join(marks, 'ran'), 'utf8') : '') };
+    const ran = () => (existsSync(join(marks, 'ran')) ? readFileSync(join(marks, 'ran'), 'utf8') : '');
+    return { folder, tarball, name: `tosh-${name}`, env: { TOSH_TEST_MARKS: marks }, ran };
   }
 
-  it('of a plugin package, from a folder or a tarball', async () => {
+  it('of a plugin package, from a folder, a tarball or the registry', async () => {
     const pkg = await scripted('scripted');
-    const home = tempDir('tosh-home-');
-    const env = { TOSH_TEST_MARKS: pkg.marks };
-    expect(await run(['-c', `plugins install --yes ${pkg.folder} && scripted`], { home, env })).toEqual({
-      stdout: `installed tosh-scripted 1.0.0 (linked to ${pkg.folder})\nscripted 1.0.0\n`,
-      stderr: `npm install ${pkg.folder}...\n`,
-      code: 0,
-    });
-    expect(pkg.ran()).toBe('');
-    const other = tempDir('tosh-home-');
-    expect(await run(['-c', `plugins install --yes ${pkg.tarball} && scripted`], { home: other, env })).toEqual({
-      stdout: 'installed tosh-scripted 1.0.0\nscripted 1.0.0\n',
-      stderr: `npm install ${pkg.tarball}...\n`,
-      code: 0,
-    });
-    expect(pkg.ran()).toBe('');
-    // Nor when the lockfile is installed again, updated or removed.
-    rmSync(join(other, 'packages', 'node_modules'), { recursive: true });
-    expect((await run(['-c', 'plugins install; plugins update; plugins remove tosh-scripted'], { home: other, env })).code).toBe(0);
-    expect(pkg.ran()).toBe('');
-  }, 60_000);
-
-  it('of a package refused as not a tosh plugin, from a folder or a tarball', async () => {
-    const pkg = await scripted('scripted-noplugin');
-    const home = tempDir('tosh-home-');
-    const env = { TOSH_TEST_MARKS: pkg.marks };
-    for (const spec of [pkg.folder, pkg.tarball]) {
-      expect(await run(['-c', `plugins install --yes ${spec}`], { home, env })).toEqual({
-        stdout: '',
-        stderr: `npm install ${spec}...\ntosh: plugins install: tosh-scripted-noplugin 1.0.0 is not a tosh plugin: its package.json has no "tosh" field; nothing was installed\n`,
-        code: 1,
+    for (const [spec, shown] of [
+      [pkg.folder, `tosh-scripted 1.0.0 (linked to ${pkg.folder})`],
+      [pkg.tarball, 'tosh-scripted 1.0.0'],
+      [pkg.name, 'tosh-scripted 1.0.0'],
+    ]) {
+      const home = tempDir('tosh-home-');
+      expect(await run(['-c', `plugins install --yes ${spec} && scripted`], { home, env: pkg.env })).toEqual({
+        stdout: `installed ${shown}\nscripted 1.0.0\n`,
+        stderr: `npm install ${spec}...\n`,
+        code: 0,
       });
       expect(pkg.ran()).toBe('');
-      expect(state(home)).toMatchObject({ modules: [], home: [] });
+      // Nor when the lockfile is installed again, updated or removed.
+      rmSync(join(home, 'packages', 'node_modules'), { recursive: true });
+      const again = await run(['-c', 'plugins install && plugins update && plugins remove tosh-scripted'], { home, env: pkg.env });
+      expect(again).toMatchObject({ code: 0 });
+      expect(pkg.ran()).toBe('');
     }
+  }, 90_000);
+
+  it('of a package refused as not a tosh plugin, from a folder, a tarball or the registry', async () => {
+    const pkg = await scripted('scripted-noplugin');
+    const home = tempDir('tosh-home-');
+    const refused =
+      'tosh: plugins install: tosh-scripted-noplugin 1.0.0 is not a tosh plugin: its package.json has no "tosh" field; nothing was installed\n';
+    for (const spec of [pkg.folder, pkg.tarball]) {
+      // Refused from its package.json alone, before npm sees it.
+      expect(await run(['-c', `plugins install --yes ${spec}`], { home, env: pkg.env })).toEqual({ stdout: '', stderr: refused, code: 1 });
+      expect(pkg.ran()).toBe('');
+    }
+    // From the registry: npm fetches it (running nothing of it) into the staging copy, where it is refused.
+    expect(await run(['-c', `plugins install --yes ${pkg.name}`], { home, env: pkg.env })).toEqual({
+      stdout: '',
+      stderr: `npm install ${pkg.name}...\n${refused}`,
+      code: 1,
+    });
+    expect(pkg.ran()).toBe('');
+    expect(state(home)).toMatchObject({ modules: [], home: [] });
   }, 60_000);
 });
 
