@@ -240,6 +240,9 @@ function breakStale(file: string, seen: string, verb: string): boolean {
   }
 }
 
+/** The lock files this shell holds (another change in this same shell waits for it). */
+const heldHere = new Set<string>();
+
 const pause = (ms: number, signal: AbortSignal) =>
   new Promise<void>((done) => {
     const finish = () => {
@@ -275,7 +278,8 @@ export async function lockPackages(
     const seen = readIfThere(file, verb);
     if (seen === undefined) continue; // Released just now.
     const pid = /^\d+\n$/.test(seen) ? Number(seen) : undefined;
-    const stale = pid === undefined ? ageOf(file) > UNWRITTEN_MS : pid !== process.pid && !running(pid);
+    // Our own pid is live only if this shell holds the lock (else a shell before a reboot had our pid).
+    const stale = pid === undefined ? ageOf(file) > UNWRITTEN_MS : pid === process.pid ? !heldHere.has(file) : !running(pid);
     if (stale && breakStale(file, seen, verb)) continue;
     if (Date.now() >= deadline)
       throw new CommandError(
@@ -285,9 +289,13 @@ export async function lockPackages(
     waiting = true;
     await pause(100, options.signal);
   }
+  heldHere.add(file);
   const release = () => {
     process.off('exit', release);
-    if (readIfThere(file, verb) === mine) rmSync(file, { force: true });
+    heldHere.delete(file);
+    try {
+      if (readFileSync(file, 'utf8') === mine) rmSync(file, { force: true });
+    } catch {} // Already gone; and this may run as the shell exits, where a throw helps no one.
   };
   process.on('exit', release);
   return release;

@@ -3,7 +3,7 @@
  * are plugins, and what `plugins install` keeps of npm's error output.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lockPackages, npmErrorLines } from '../commands/_packages.ts';
@@ -149,6 +149,21 @@ describe('the lock on $TOSH_HOME/packages', () => {
     } finally {
       holder.kill('SIGKILL');
     }
+  });
+
+  it('is waited for within one shell too, and a lock with its pid that it does not hold is stale (a reboot)', async () => {
+    const home = tempDir('tosh-home-');
+    const file = join(home, '.packages.lock');
+    const signal = new AbortController().signal;
+    writeFileSync(file, `${process.pid}\n`);
+    const release = await lockPackages(home, 'plugins install', { signal, onWait: () => expect.fail('waited') });
+    expect(readFileSync(file, 'utf8')).toBe(`${process.pid}\n`);
+    await expect(lockPackages(home, 'plugins update', { signal, onWait: () => {}, waitMs: 200 })).rejects.toThrow(
+      `plugins update: another install (pid ${process.pid}) still holds ${file} after 0.2 s; nothing was changed`,
+    );
+    release();
+    expect(existsSync(file)).toBe(false);
+    (await lockPackages(home, 'plugins install', { signal, onWait: () => expect.fail('waited') }))();
   });
 });
 
