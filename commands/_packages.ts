@@ -326,8 +326,8 @@ export interface NotLoaded {
 
 /**
  * Run `work` in a staging copy of the packages project, holding the lock, with
- * a progress labelled `label`; when it returns, swap the staged project in,
- * check that it is in place, and load the plugins of the packages it names.
+ * a progress labelled `label`; when it returns, swap the staged project in
+ * and load the plugins of the packages it names.
  * `refuse` may turn down packages whose plugins did not load: the previous
  * project is put back and this throws its reason. A throw or Ctrl-C before
  * the swap drops the copy and the project stays as it was.
@@ -386,18 +386,9 @@ export async function staged<T>(
     };
     const { value, names } = await work(stage);
     if (ctx.signal.aborted) throw new CommandError(`${verb}: interrupted; nothing was changed`, { exitCode: 130 });
-    const after = installedIn(dir);
     progressDone();
     const previous = join(dir, 'previous');
     swap(dir, project, previous);
-    // What the caller reports must be what is now in place.
-    const live = installedIn(project);
-    for (const name of names) {
-      const want = after.get(name);
-      const got = live.get(name);
-      if (want?.version !== got?.version || want?.link !== got?.link)
-        throw new CommandError(`${verb}: ${name} is not in ${project} as npm left it; run the command again`);
-    }
     const failed = await reloadPackages(ctx, names);
     const reason = failed.length > 0 ? options.refuse?.(failed) : undefined;
     if (reason) {

@@ -135,7 +135,7 @@ async function install(specs: string[], yes: boolean, ctx: CommandContext): Prom
       after = result.after;
       // npm's success is not taken on trust: each package named must be in package.json and node_modules.
       for (const name of expected)
-        if (name !== undefined && !after.get(name)?.version)
+        if (name !== undefined && !(after.has(name) && existsSync(join(stage.dir, 'node_modules', name, 'package.json'))))
           throw new CommandError(`${verb}: npm finished but ${name} is not in package.json and node_modules; nothing was installed`);
       const fresh = result.names.filter((name) => !stage.before.has(name) && after.has(name));
       if (!yes && fresh.length > 0) {

@@ -167,6 +167,20 @@ describe('the lock on $TOSH_HOME/packages', () => {
   });
 });
 
+describe('plugins install after npm', () => {
+  it('does not report an install that npm claims but did not make', async () => {
+    // An npm that says yes to everything and does nothing.
+    const bin = tempDir('tosh-bin-');
+    writeFileSync(join(bin, 'npm'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    expect(await tosh(['-c', 'plugins install --yes tosh-anything@1'], { env: { PATH: `${bin}:${process.env.PATH}` } })).toEqual({
+      stdout: '',
+      stderr:
+        'npm install tosh-anything@1...\ntosh: plugins install: npm finished but tosh-anything is not in package.json and node_modules; nothing was installed\n',
+      code: 1,
+    });
+  });
+});
+
 describe('CommandError exit codes', () => {
   // Statuses outside 1–255 would wrap (300 → 44, 256 → 0: a failure read as success) or crash the exit (1.5).
   it.each([
