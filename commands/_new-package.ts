@@ -93,6 +93,8 @@ npm publish
 
 The \`"tosh": { "sdk": "..." }\` field of package.json is what makes this
 package a plugin; tosh refuses to install it when its range excludes the
-shell's SDK.
+shell's SDK. tosh installs it with npm's scripts off (no \`preinstall\`,
+\`install\`, \`postinstall\` or \`prepare\`, nor those of its dependencies):
+publish what the plugin needs as it is.
 `;
 }

@@ -6,10 +6,12 @@ import {
   changed,
   type Installed,
   installedIn,
+  localManifest,
+  type NotLoaded,
   packagesDir,
   publisher,
   refusal,
-  reloadPackages,
+  registryName,
   type Stage,
   staged,
 } from './_packages.ts';
@@ -84,79 +86,87 @@ function check(stage: Stage, verb: string, ctx: CommandContext): { names: string
   return { names, after };
 }
 
+/** Why installing these packages is refused when their plugins did not load (a built-in's name, a load failure). */
+function notLoaded(failed: NotLoaded[], after: Map<string, Installed>, ctx: CommandContext): string | undefined {
+  const first = failed[0];
+  if (!first) return undefined;
+  const pkg = after.get(first.name);
+  const shown = pkg ? `${pkg.name} ${pkg.version}` : first.name;
+  const project = packagesDir(ctx.env);
+  const packages = installedIn(project);
+  const builtin = ctx.shell.plugins().some((p) => p.name === first.report.plugin && origin(p, packages, project).from === 'built-in');
+  if (builtin) return `${shown} is refused: its plugin name '${first.report.plugin}' is the name of a built-in plugin`;
+  // `refused plugin PATH: why`: the path is gone with the package.
+  const refused = /^refused plugin \S+: (.*)$/.exec(first.report.message)?.[1];
+  return refused ? `${shown} is refused: ${refused}` : `${shown} does not load: ${first.report.message}`;
+}
+
 async function install(specs: string[], yes: boolean, ctx: CommandContext): Promise<string> {
   const verb = 'plugins install';
   if (specs.length === 0) {
-    const spin = ctx.progress({ label: 'npm ci' });
-    try {
-      const { names, after } = await staged(ctx, verb, { withModules: false }, async (stage) => {
-        if (!existsSync(join(stage.dir, 'package-lock.json')))
-          throw new CommandError(`${verb}: nothing to install: there is no package-lock.json in ${stage.project}`);
-        await stage.npm(['ci']);
-        return check(stage, verb, ctx);
-      });
-      spin.done();
-      await reloadPackages(ctx, names);
-      const all = [...after.values()];
-      return all.length === 0 ? 'no packages to install' : `installed from the lockfile: ${all.map(shown).join(', ')}`;
-    } catch (error) {
-      spin.done();
-      throw error;
-    }
+    const after = await staged(ctx, verb, { label: 'npm ci', withModules: false }, async (stage) => {
+      if (!existsSync(join(stage.dir, 'package-lock.json')))
+        throw new CommandError(`${verb}: nothing to install: there is no package-lock.json in ${stage.project}`);
+      await stage.npm(['ci']);
+      const result = check(stage, verb, ctx);
+      return { value: result.after, names: result.names };
+    });
+    const all = [...after.values()];
+    return all.length === 0 ? 'no packages to install' : `installed from the lockfile: ${all.map(shown).join(', ')}`;
   }
   if (!yes && !ctx.interactive)
     throw new CommandError(`${verb}: add --yes to install without being asked (there is no terminal to ask on)`, { exitCode: 2 });
-  const spin = ctx.progress({ label: `npm install ${specs.join(' ')}` });
-  let spinning = true;
-  const stop = () => {
-    if (spinning) spin.done();
-    spinning = false;
-  };
-  try {
-    const { names, after } = await staged(ctx, verb, { withModules: true }, async (stage) => {
-      await stage.npm(['install', ...specs.map((spec) => absoluteSpec(spec, ctx.cwd))]);
+  const absolute = specs.map((spec) => absoluteSpec(spec, ctx.cwd));
+  // A folder's or tarball's package.json is vetted before npm sees the package at all.
+  const local = await Promise.all(absolute.map(localManifest));
+  for (const pkg of local) {
+    const why = pkg && refusal(pkg, ctx);
+    if (why) throw new CommandError(`${verb}: ${why}; nothing was installed`);
+  }
+  const expected = absolute.map((spec, i) => local[i]?.name ?? registryName(spec));
+  let after = new Map<string, Installed>();
+  const names = await staged(
+    ctx,
+    verb,
+    { label: `npm install ${specs.join(' ')}`, withModules: true, refuse: (failed) => notLoaded(failed, after, ctx) },
+    async (stage) => {
+      await stage.npm(['install', ...absolute]);
       const result = check(stage, verb, ctx);
-      const fresh = result.names.filter((name) => !stage.before.has(name) && result.after.has(name));
+      after = result.after;
+      // npm's success is not taken on trust: each package named must be in package.json and node_modules.
+      for (const name of expected)
+        if (name !== undefined && !(after.has(name) && existsSync(join(stage.dir, 'node_modules', name, 'package.json'))))
+          throw new CommandError(`${verb}: npm finished but ${name} is not in package.json and node_modules; nothing was installed`);
+      const fresh = result.names.filter((name) => !stage.before.has(name) && after.has(name));
       if (!yes && fresh.length > 0) {
-        const who = await Promise.all(fresh.map((name) => publisher(stage, result.after.get(name) as Installed)));
-        stop();
+        const who = await Promise.all(fresh.map((name) => publisher(stage, after.get(name) as Installed)));
+        stage.progressDone();
         for (const [i, name] of fresh.entries()) {
-          const answer = await ctx.prompt(`Install ${shown(result.after.get(name) as Installed)} ${who[i]}? [y/N]`, { default: 'n' });
+          const answer = await ctx.prompt(`Install ${shown(after.get(name) as Installed)} ${who[i]}? [y/N]`, { default: 'n' });
           if (!/^y(es)?$/i.test(answer.trim())) throw new CommandError(`${verb}: not installed: ${name} was not confirmed`);
         }
       }
-      return result;
-    });
-    stop();
-    await reloadPackages(ctx, names);
-    const lines = names.flatMap((name) => {
-      const pkg = after.get(name);
-      return pkg ? [`installed ${shown(pkg)}${pkg.link ? ` (linked to ${pkg.link})` : ''}`] : [];
-    });
-    return lines.length > 0 ? lines.join('\n') : 'nothing changed: already installed';
-  } finally {
-    stop();
-  }
+      return { value: result.names, names: result.names };
+    },
+  );
+  const lines = names.flatMap((name) => {
+    const pkg = after.get(name);
+    return pkg ? [`installed ${shown(pkg)}${pkg.link ? ` (linked to ${pkg.link})` : ''}`] : [];
+  });
+  return lines.length > 0 ? lines.join('\n') : 'nothing changed: already installed';
 }
 
 async function update(names: string[], ctx: CommandContext): Promise<string> {
   const verb = 'plugins update';
-  const spin = ctx.progress({ label: `npm update${names.length ? ` ${names.join(' ')}` : ''}` });
-  try {
-    const { moved, before, after } = await staged(ctx, verb, { withModules: true }, async (stage) => {
-      for (const name of names) if (!stage.before.has(name)) throw new CommandError(`${verb}: no installed package '${name}'`);
-      await stage.npm(['update', ...names]);
-      const result = check(stage, verb, ctx);
-      return { moved: result.names, before: stage.before, after: result.after };
-    });
-    spin.done();
-    await reloadPackages(ctx, moved);
-    if (moved.length === 0) return 'everything is up to date';
-    return moved.map((name) => `${name} ${before.get(name)?.version || '(none)'} → ${after.get(name)?.version || '(removed)'}`).join('\n');
-  } catch (error) {
-    spin.done();
-    throw error;
-  }
+  const label = `npm update${names.length ? ` ${names.join(' ')}` : ''}`;
+  const { moved, before, after } = await staged(ctx, verb, { label, withModules: true }, async (stage) => {
+    for (const name of names) if (!stage.before.has(name)) throw new CommandError(`${verb}: no installed package '${name}'`);
+    await stage.npm(['update', ...names]);
+    const result = check(stage, verb, ctx);
+    return { value: { moved: result.names, before: stage.before, after: result.after }, names: result.names };
+  });
+  if (moved.length === 0) return 'everything is up to date';
+  return moved.map((name) => `${name} ${before.get(name)?.version || '(none)'} → ${after.get(name)?.version || '(removed)'}`).join('\n');
 }
 
 /** The installed package a word names: its package name, a linked folder, or the plugin name it provides. */
@@ -183,44 +193,33 @@ async function remove(words: string[], ctx: CommandContext, verb: string): Promi
     if (!pkg) throw new CommandError(`${verb}: no installed package '${word}'`);
     return pkg;
   });
-  const spin = ctx.progress({ label: `npm uninstall ${targets.map((t) => t.name).join(' ')}` });
-  try {
-    const names = await staged(ctx, verb, { withModules: true }, async (stage) => {
-      await stage.npm(['uninstall', ...targets.map((t) => t.name)]);
-      return changed(stage.before, stage.after());
-    });
-    spin.done();
-    await reloadPackages(ctx, names);
-    return targets.map((t) => `${verb.endsWith('unlink') ? 'unlinked' : 'removed'} ${shown(t)}${t.link ? ` (${t.link})` : ''}`).join('\n');
-  } catch (error) {
-    spin.done();
-    throw error;
-  }
+  const label = `npm uninstall ${targets.map((t) => t.name).join(' ')}`;
+  await staged(ctx, verb, { label, withModules: true }, async (stage) => {
+    // Another shell may have removed it since it was looked up.
+    for (const [i, target] of targets.entries())
+      if (!stage.before.has(target.name)) throw new CommandError(`${verb}: no installed package '${words[i]}'`);
+    await stage.npm(['uninstall', ...targets.map((t) => t.name)]);
+    return { value: undefined, names: changed(stage.before, stage.after()) };
+  });
+  return targets.map((t) => `${verb.endsWith('unlink') ? 'unlinked' : 'removed'} ${shown(t)}${t.link ? ` (${t.link})` : ''}`).join('\n');
 }
 
 async function link(dirs: string[], ctx: CommandContext): Promise<string> {
   const verb = 'plugins link';
   if (dirs.length === 0) throw new CommandError(`${verb}: name the folder to link`, { exitCode: 2 });
   const folders = dirs.map((dir) => resolve(ctx.cwd, dir));
-  const spin = ctx.progress({ label: `npm install ${folders.join(' ')}` });
-  try {
-    const { names, after } = await staged(ctx, verb, { withModules: true }, async (stage) => {
-      // A link, whatever the user's npm config says for folders: the folder itself is loaded, edits and all.
-      await stage.npm(['install', '--install-links=false', ...folders]);
-      return check(stage, verb, ctx);
-    });
-    spin.done();
-    await reloadPackages(ctx, names);
-    return names
-      .flatMap((name) => {
-        const pkg = after.get(name);
-        return pkg?.link ? [`linked ${shown(pkg)} (${pkg.link})`] : [];
-      })
-      .join('\n');
-  } catch (error) {
-    spin.done();
-    throw error;
-  }
+  const { names, after } = await staged(ctx, verb, { label: `npm install ${folders.join(' ')}`, withModules: true }, async (stage) => {
+    // A link, whatever the user's npm config says for folders: the folder itself is loaded, edits and all.
+    await stage.npm(['install', '--install-links=false', ...folders]);
+    const result = check(stage, verb, ctx);
+    return { value: result, names: result.names };
+  });
+  return names
+    .flatMap((name) => {
+      const pkg = after.get(name);
+      return pkg?.link ? [`linked ${shown(pkg)} (${pkg.link})`] : [];
+    })
+    .join('\n');
 }
 
 export default definePlugin({

@@ -43,8 +43,14 @@ export function defineCommand<A extends ObjectSchema | undefined = undefined, F 
 /** Options of a `CommandError`. */
 export interface CommandErrorOptions {
   /**
-   * The exit status of the failed command.
+   * The exit status of the failed command, 1–255: a failure is never status 0,
+   * and a status must fit the byte a process leaves with. An integer above 255
+   * becomes 255 (not 300 % 256 = 44, which would read as another error, nor
+   * 256 % 256 = 0, a success); 0, a negative number and anything that is not
+   * an integer (1.5, NaN) become 1, the plain failure: rounding would make up
+   * a status with a meaning of its own (1.5 → 2, a usage error).
    * @default 1
+   * @example new CommandError('no such file', { exitCode: 2 })
    */
   exitCode?: number;
   /** The underlying error, kept for `--debug`. */
@@ -57,11 +63,17 @@ export interface CommandErrorOptions {
  * @example throw new CommandError(`no such file: ${path}`, { exitCode: 2 })
  */
 export class CommandError extends Error {
-  /** The exit status. @default 1 */
+  /** The exit status, 1–255 (see `CommandErrorOptions.exitCode`). @default 1 */
   readonly exitCode: number;
   constructor(message: string, options: CommandErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CommandError';
-    this.exitCode = options.exitCode ?? 1;
+    this.exitCode = exitStatus(options.exitCode);
   }
+}
+
+/** A failure's exit status as `CommandErrorOptions.exitCode` describes it. */
+function exitStatus(code: number | undefined): number {
+  if (typeof code !== 'number' || !Number.isInteger(code) || code < 1) return 1;
+  return Math.min(code, 255);
 }

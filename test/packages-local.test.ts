@@ -2,11 +2,12 @@
  * Plugin packages without a registry: which packages of `$TOSH_HOME/packages`
  * are plugins, and what `plugins install` keeps of npm's error output.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { npmErrorLines } from '../commands/_packages.ts';
-import { tempDir, tosh, trustTree } from './helpers/tosh.ts';
+import { lockPackages, npmErrorLines } from '../commands/_packages.ts';
+import { fixture, tempDir, tosh, trustTree } from './helpers/tosh.ts';
 
 /** A package in DIR/node_modules/NAME whose plugin has one command answering with its name. */
 function installed(project: string, name: string, fields: Record<string, unknown> = { tosh: { sdk: '^1.0.0' } }): string {
@@ -129,5 +130,81 @@ describe('npmErrorLines', () => {
     { what: 'nothing said at all', stderr: 'killed\n', lines: ['npm failed'] },
   ])('$what', ({ stderr, lines }) => {
     expect(npmErrorLines(stderr)).toEqual(lines);
+  });
+});
+
+describe('the lock on $TOSH_HOME/packages', () => {
+  it('gives up after its wait with a line that names the holder, and leaves the lock to it', async () => {
+    const home = tempDir('tosh-home-');
+    const holder = spawn('sleep', ['60']);
+    try {
+      writeFileSync(join(home, '.packages.lock'), `${holder.pid}\n`);
+      let waited = 0;
+      const taking = lockPackages(home, 'plugins install', { signal: new AbortController().signal, onWait: () => waited++, waitMs: 300 });
+      await expect(taking).rejects.toThrow(
+        `plugins install: another install (pid ${holder.pid}) still holds ${join(home, '.packages.lock')} after 0.3 s; nothing was changed`,
+      );
+      expect(waited).toBe(1);
+      expect(readFileSync(join(home, '.packages.lock'), 'utf8')).toBe(`${holder.pid}\n`);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('is waited for within one shell too, and a lock with its pid that it does not hold is stale (a reboot)', async () => {
+    const home = tempDir('tosh-home-');
+    const file = join(home, '.packages.lock');
+    const signal = new AbortController().signal;
+    writeFileSync(file, `${process.pid}\n`);
+    const release = await lockPackages(home, 'plugins install', { signal, onWait: () => expect.fail('waited') });
+    expect(readFileSync(file, 'utf8')).toBe(`${process.pid}\n`);
+    await expect(lockPackages(home, 'plugins update', { signal, onWait: () => {}, waitMs: 200 })).rejects.toThrow(
+      `plugins update: another install (pid ${process.pid}) still holds ${file} after 0.2 s; nothing was changed`,
+    );
+    release();
+    expect(existsSync(file)).toBe(false);
+    (await lockPackages(home, 'plugins install', { signal, onWait: () => expect.fail('waited') }))();
+  });
+});
+
+describe('plugins install after npm', () => {
+  it('does not report an install that npm claims but did not make', async () => {
+    // An npm that says yes to everything and does nothing.
+    const bin = tempDir('tosh-bin-');
+    writeFileSync(join(bin, 'npm'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    expect(await tosh(['-c', 'plugins install --yes tosh-anything@1'], { env: { PATH: `${bin}:${process.env.PATH}` } })).toEqual({
+      stdout: '',
+      stderr:
+        'npm install tosh-anything@1...\ntosh: plugins install: npm finished but tosh-anything is not in package.json and node_modules; nothing was installed\n',
+      code: 1,
+    });
+  });
+});
+
+describe('CommandError exit codes', () => {
+  // Statuses outside 1–255 would wrap (300 → 44, 256 → 0: a failure read as success) or crash the exit (1.5).
+  it.each([
+    { command: 'fail-2', asked: '2', status: 2 },
+    { command: 'fail-255', asked: '255', status: 255 },
+    { command: 'fail-300', asked: '300', status: 255 },
+    { command: 'fail-256', asked: '256', status: 255 },
+    { command: 'fail-minus-1', asked: '-1', status: 1 },
+    { command: 'fail-0', asked: '0', status: 1 },
+    { command: 'fail-fraction', asked: '1.5', status: 1 },
+    { command: 'fail-nan', asked: 'NaN', status: 1 },
+    { command: 'fail-infinity', asked: 'Infinity', status: 1 },
+  ])('$command: status $status', async ({ command, asked, status }) => {
+    const plugins = fixture(join('packages', 'exit-codes'));
+    expect(await tosh(['--plugins', plugins, '-c', `${command}; echo $?; ${command}`])).toEqual({
+      stdout: `${status}\n`,
+      stderr: `tosh: asked for ${asked}\n`.repeat(2),
+      code: status,
+    });
+  });
+});
+
+describe('the tosh() test helper', () => {
+  it('survives a shell that exits before reading all of its stdin (EPIPE)', async () => {
+    expect(await tosh(['-c', 'echo done'], { stdin: 'x'.repeat(8 << 20) })).toEqual({ stdout: 'done\n', stderr: '', code: 0 });
   });
 });

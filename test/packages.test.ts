@@ -8,9 +8,10 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symli
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveTosh } from './helpers/live.ts';
+import { start } from './helpers/proc.ts';
 import { freePort, startRegistry, type TestRegistry } from './helpers/registry.ts';
 import { shq, terminals } from './helpers/tmux.ts';
-import { BIN, ROOT, type ToshOptions, type ToshResult, tempDir, tosh, trustTree } from './helpers/tosh.ts';
+import { BIN, fixture, ROOT, type ToshOptions, type ToshResult, tempDir, tosh, trustTree } from './helpers/tosh.ts';
 
 let registry: TestRegistry;
 const packages = tempDir('tosh-pkgs-');
@@ -83,6 +84,8 @@ beforeAll(async () => {
     writePackage('tosh-noplugin', '1.0.0', { tosh: null }),
     writePackage('tosh-future', '1.0.0', { tosh: { sdk: '^2.0.0' } }),
     writePackage('tosh-hooks', '1.0.0', { body: HOOKS_BODY, dependencies: { react: '^19.0.0' } }),
+    // A plugin whose name is a built-in's.
+    writePackage('tosh-echoish', '1.0.0', { command: 'echo' }),
     fakeReact,
   ];
   // One at a time: verdaccio's file storage dislikes concurrent publishes of one package.
@@ -94,6 +97,22 @@ afterAll(() => registry?.stop());
 /** Run tosh with npm pointed at the test registry. */
 function run(args: string[], options: ToshOptions = {}): Promise<ToshResult> {
   return tosh(args, { timeoutMs: 60_000, ...options, env: { ...registry.env, ...options.env } });
+}
+
+/** `npm pack` a folder (its scripts off) into `dest`; returns the tarball's path. */
+function npmPack(dir: string, dest = packages): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn('npm', ['pack', '--ignore-scripts', '--pack-destination', dest], {
+      cwd: dir,
+      env: { ...process.env, ...registry.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', (code) =>
+      code === 0 ? resolve(join(dest, out.trim().split('\n').pop() ?? '')) : reject(new Error(`npm pack: ${code}`)),
+    );
+  });
 }
 
 const state = (home: string) => {
@@ -150,20 +169,11 @@ describe('plugins install', () => {
 
   it('installs scoped packages, tarballs and folders', async () => {
     const home = tempDir('tosh-home-');
-    const tarDir = writePackage('tosh-tarred', '1.0.0');
-    const packed = await new Promise<string>((resolve, reject) => {
-      const child = spawn('npm', ['pack', '--pack-destination', packages], { cwd: tarDir, env: { ...process.env, ...registry.env } });
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.on('close', (code) => (code === 0 ? resolve(out.trim().split('\n').pop() ?? '') : reject(new Error(`npm pack: ${code}`))));
-    });
+    const packed = await npmPack(writePackage('tosh-tarred', '1.0.0'));
     const folder = writePackage('tosh-foldered', '1.0.0');
-    const result = await run(
-      ['-c', `plugins install -y @tosh-test/scoped ${join(packages, packed)} ${folder} && scoped && tarred && foldered`],
-      {
-        home,
-      },
-    );
+    const result = await run(['-c', `plugins install -y @tosh-test/scoped ${packed} ${folder} && scoped && tarred && foldered`], {
+      home,
+    });
     expect(result.stdout).toBe(
       [
         'installed @tosh-test/scoped 1.0.0',
@@ -226,10 +236,14 @@ describe('plugins install', () => {
       env: { npm_config_registry: down, npm_config_fetch_retries: '0' },
     });
     expect(refused.code).toBe(1);
-    expect(refused.stderr.split('\n')[1]).toMatch(
-      /^tosh: plugins install: npm failed: FetchError: request to http:\/\/127\.0\.0\.1:\d+\/tosh-hello failed, reason: connect ECONNREFUSED 127\.0\.0\.1:\d+$/,
-    );
-    expect(refused.stderr.split('\n')[2]).toBe('tosh: plugins install: nothing was changed');
+    expect(refused.stderr.split('\n')).toEqual([
+      'npm install tosh-hello...',
+      expect.stringMatching(
+        /^tosh: plugins install: npm failed: FetchError: request to http:\/\/127\.0\.0\.1:\d+\/tosh-hello failed, reason: connect ECONNREFUSED 127\.0\.0\.1:\d+$/,
+      ),
+      'tosh: plugins install: nothing was changed',
+      '',
+    ]);
     expect(state(home)).toEqual(before);
   }, 90_000);
 
@@ -260,6 +274,166 @@ describe('plugins install', () => {
     expect(stderr).toBe('npm install tosh-hello...\n');
     expect(state(home)).toEqual(before);
     expect((await run(['-c', 'other; hello'], { home })).stdout).toBe('other 1.0.0\n');
+  }, 60_000);
+});
+
+describe('plugins install refuses', () => {
+  it("a package whose plugin name is a built-in's: status 1, why, and no trace of it", async () => {
+    const home = tempDir('tosh-home-');
+    await run(['-c', 'plugins install --yes tosh-other'], { home });
+    const before = state(home);
+    // In one session: the built-in echo still answers after the refusal.
+    expect(await run([], { home, stdin: 'plugins install --yes tosh-echoish\necho still the built-in\n' })).toEqual({
+      stdout: 'still the built-in\n',
+      stderr:
+        "npm install tosh-echoish...\ntosh: plugins install: tosh-echoish 1.0.0 is refused: its plugin name 'echo' is the name of a built-in plugin; nothing was installed\n",
+      code: 0,
+    });
+    expect(await run(['-c', 'plugins install --yes tosh-echoish'], { home })).toMatchObject({ stdout: '', code: 1 });
+    expect(state(home)).toEqual(before);
+    expect(await run(['-c', 'other; echo ok'], { home })).toEqual({ stdout: 'other 1.0.0\nok\n', stderr: '', code: 0 });
+  }, 60_000);
+});
+
+describe('plugins install runs no install scripts', () => {
+  /** A fixture package as a folder, a tarball and a name in the registry, and where its scripts would leave their marks. */
+  async function scripted(name: string) {
+    const folder = fixture(join('packages', name));
+    const tarball = await npmPack(folder, tempDir('tosh-tgz-'));
+    await registry.publish(folder);
+    const marks = tempDir('tosh-marks-');
+    const ran = () => (existsSync(join(marks, 'ran')) ? readFileSync(join(marks, 'ran'), 'utf8') : '');
+    return { folder, tarball, name: `tosh-${name}`, env: { TOSH_TEST_MARKS: marks }, ran };
+  }
+
+  it('of a plugin package, from a folder, a tarball or the registry', async () => {
+    const pkg = await scripted('scripted');
+    for (const [spec, shown] of [
+      [pkg.folder, `tosh-scripted 1.0.0 (linked to ${pkg.folder})`],
+      [pkg.tarball, 'tosh-scripted 1.0.0'],
+      [pkg.name, 'tosh-scripted 1.0.0'],
+    ]) {
+      const home = tempDir('tosh-home-');
+      expect(await run(['-c', `plugins install --yes ${spec} && scripted`], { home, env: pkg.env })).toEqual({
+        stdout: `installed ${shown}\nscripted 1.0.0\n`,
+        stderr: `npm install ${spec}...\n`,
+        code: 0,
+      });
+      expect(pkg.ran()).toBe('');
+    }
+    // Nor when the lockfile is installed again, nor on update or remove.
+    const home = tempDir('tosh-home-');
+    await run(['-c', `plugins install --yes ${pkg.name}`], { home, env: pkg.env });
+    rmSync(join(home, 'packages', 'node_modules'), { recursive: true });
+    const again = await run(['-c', 'plugins install && plugins update && plugins remove tosh-scripted'], { home, env: pkg.env });
+    expect(again).toMatchObject({ code: 0 });
+    expect(pkg.ran()).toBe('');
+  }, 90_000);
+
+  it('of a package refused as not a tosh plugin, from a folder, a tarball or the registry', async () => {
+    const pkg = await scripted('scripted-noplugin');
+    const home = tempDir('tosh-home-');
+    const refused =
+      'tosh: plugins install: tosh-scripted-noplugin 1.0.0 is not a tosh plugin: its package.json has no "tosh" field; nothing was installed\n';
+    for (const spec of [pkg.folder, pkg.tarball]) {
+      // Refused from its package.json alone, before npm sees it.
+      expect(await run(['-c', `plugins install --yes ${spec}`], { home, env: pkg.env })).toEqual({ stdout: '', stderr: refused, code: 1 });
+      expect(pkg.ran()).toBe('');
+    }
+    // From the registry: npm fetches it (running nothing of it) into the staging copy, where it is refused.
+    expect(await run(['-c', `plugins install --yes ${pkg.name}`], { home, env: pkg.env })).toEqual({
+      stdout: '',
+      stderr: `npm install ${pkg.name}...\n${refused}`,
+      code: 1,
+    });
+    expect(pkg.ran()).toBe('');
+    expect(state(home)).toMatchObject({ modules: [], home: [] });
+  }, 60_000);
+});
+
+describe('plugins install in several shells at once', () => {
+  const WAITING = 'tosh: waiting for another install to finish…\n';
+  const lock = (home: string) => join(home, '.packages.lock');
+
+  it('installs every package when four shells install different ones at the same time', async () => {
+    const home = tempDir('tosh-home-');
+    const wanted = [
+      ['tosh-hello', 'tosh-hello 1.1.0'],
+      ['tosh-other', 'tosh-other 1.0.0'],
+      ['@tosh-test/scoped', '@tosh-test/scoped 1.0.0'],
+      ['tosh-hooks', 'tosh-hooks 1.0.0'],
+    ] as const;
+    const results = await Promise.all(wanted.map(([spec]) => run(['-c', `plugins install --yes ${spec}`], { home })));
+    for (const [i, [spec, shown]] of wanted.entries()) {
+      const result = results[i] as ToshResult;
+      expect(result).toMatchObject({ stdout: `installed ${shown}\n`, code: 0 });
+      // Each one either did not have to wait or says it waited.
+      expect([`npm install ${spec}...\n`, `npm install ${spec}...\n${WAITING}`]).toContain(result.stderr);
+    }
+    expect(Object.keys(JSON.parse(state(home).pkg ?? '{}').dependencies).sort()).toEqual([
+      '@tosh-test/scoped',
+      'tosh-hello',
+      'tosh-hooks',
+      'tosh-other',
+    ]);
+    expect(state(home)).toMatchObject({
+      modules: ['.package-lock.json', '@tosh-test', 'react', 'tosh-hello', 'tosh-hooks', 'tosh-other'],
+      home: [],
+    });
+    expect(existsSync(lock(home))).toBe(false);
+    expect(await run(['-c', 'hello; other; scoped; hooks'], { home })).toEqual({
+      stdout: 'hello 1.1.0\nother 1.0.0\nscoped 1.0.0\nhooks work: 42\n',
+      stderr: '',
+      code: 0,
+    });
+  }, 90_000);
+
+  it('breaks the lock of a shell that died, without waiting', async () => {
+    const home = tempDir('tosh-home-');
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => dead.on('close', resolve));
+    writeFileSync(lock(home), `${dead.pid}\n`);
+    expect(await run(['-c', 'plugins install --yes tosh-other'], { home })).toEqual({
+      stdout: 'installed tosh-other 1.0.0\n',
+      stderr: 'npm install tosh-other...\n',
+      code: 0,
+    });
+    expect(existsSync(lock(home))).toBe(false);
+  }, 60_000);
+
+  it('waits while another live shell holds the lock, and goes on when it is gone', async () => {
+    const home = tempDir('tosh-home-');
+    const holder = spawn('sleep', ['60']);
+    try {
+      writeFileSync(lock(home), `${holder.pid}\n`);
+      const sh = start(['-c', 'plugins install --yes tosh-other'], { home, env: registry.env });
+      await sh.waitErr(WAITING);
+      expect(state(home)).toMatchObject({ pkg: undefined, home: [] });
+      expect(readFileSync(lock(home), 'utf8')).toBe(`${holder.pid}\n`);
+      holder.kill('SIGKILL');
+      expect(await sh.exit(60_000)).toEqual({ code: 0, signal: null });
+      expect(sh.stdout()).toBe('installed tosh-other 1.0.0\n');
+      expect(sh.stderr()).toBe(`npm install tosh-other...\n${WAITING}`);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  }, 90_000);
+
+  it('stops waiting on Ctrl-C and leaves the other shell its lock', async () => {
+    const home = tempDir('tosh-home-');
+    const holder = spawn('sleep', ['60']);
+    try {
+      writeFileSync(lock(home), `${holder.pid}\n`);
+      const sh = start(['-c', 'plugins install --yes tosh-other'], { home, env: registry.env });
+      await sh.waitErr(WAITING);
+      sh.child.kill('SIGINT');
+      expect(await sh.exit()).toEqual({ code: 130, signal: null });
+      expect(sh.stderr()).toBe(`npm install tosh-other...\n${WAITING}`);
+      expect(readFileSync(lock(home), 'utf8')).toBe(`${holder.pid}\n`);
+      expect(state(home)).toMatchObject({ pkg: undefined, home: [] });
+    } finally {
+      holder.kill('SIGKILL');
+    }
   }, 60_000);
 });
 

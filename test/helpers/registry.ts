@@ -10,7 +10,7 @@ export interface TestRegistry {
   url: string;
   /** npm configuration that points npm at this registry only (temp user config and cache). */
   env: Record<string, string>;
-  /** `npm publish` a package folder to it with the real npm. */
+  /** `npm publish` a package folder to it with the real npm (none of the package's scripts run). */
   publish(dir: string): Promise<void>;
   stop(): void;
 }
@@ -86,7 +86,10 @@ log: { type: stdout, format: json, level: error }
     url,
     env,
     async publish(pkgDir) {
-      await run('npm', ['publish', '--registry', url], { cwd: pkgDir, env: { PATH: process.env.PATH, HOME: dir, ...env } });
+      await run('npm', ['publish', '--ignore-scripts', '--registry', url], {
+        cwd: pkgDir,
+        env: { PATH: process.env.PATH, HOME: dir, ...env },
+      });
     },
     stop: () => child.kill('SIGKILL'),
   };

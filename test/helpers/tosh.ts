@@ -65,6 +65,8 @@ export function tosh(args: string[], options: ToshOptions = {}): Promise<ToshRes
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  // A shell that exits before reading all of its input closes the pipe: EPIPE, which unheard would crash the test run.
+  child.stdin.on('error', () => {});
   child.stdin.end(options.stdin ?? '');
   return finished(child, options.timeoutMs ?? 15000);
 }
