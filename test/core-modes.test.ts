@@ -91,6 +91,7 @@ describe.concurrent('modes: -c, script files, stdin (contract §2)', () => {
       cwd: ws.cwd,
       env: { PATH: process.env.PATH, TOSH_HOME: tempDir() },
     });
+    child.stdin.on('error', () => {});
     child.stdin.end(args.length === 0 ? 'wait\necho not run\n' : '');
     let stdout = '';
     let stderr = '';

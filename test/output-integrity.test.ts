@@ -45,6 +45,7 @@ function slowRead(args: string[], stdin = ''): Promise<{ bytes: number; newlines
       clearTimeout(limit);
       resolve({ bytes, newlines, stderr, code });
     });
+    child.stdin.on('error', () => {});
     child.stdin.end(stdin);
   });
 }

@@ -326,7 +326,10 @@ export class PluginHost {
     if (holder && holder.source.path !== path) {
       if (existsSync(holder.source.path)) {
         this.waiting.set(path, name);
-        return refuse(`${source.display}: plugin name ${quote(name)} is already used by ${holder.source.display}`);
+        const why = holder.source.dir.builtin
+          ? `plugin name ${quote(name)} is the name of a built-in plugin; give the plugin another name`
+          : `plugin name ${quote(name)} is already used by ${holder.source.display}`;
+        return refuse(`${source.display}: ${why}`);
       }
       this.registry.remove(holder.source.path);
       replaced = holder;

@@ -25,6 +25,9 @@ interface Running {
   fail(error: PluginFault): void;
 }
 
+/** A failure's status as the SDK's CommandError clamps it (1–255), for a look-alike class of a plugin's own too. */
+const failureStatus = (code: number) => (!Number.isInteger(code) || code < 1 ? 1 : Math.min(code, 255));
+
 const isCommandError = (e: unknown): e is Error & { exitCode: number } =>
   e instanceof Error && e.name === 'CommandError' && typeof (e as { exitCode?: unknown }).exitCode === 'number';
 
@@ -89,7 +92,7 @@ export class CommandRuns {
       if (isInterruption(error)) this.onInterrupted();
       if (signal.aborted) return { status: Status.interrupted, value: undefined };
       if (error instanceof PluginFault) return { status: Status.failed, value: undefined }; // Reported when it happened.
-      if (isCommandError(error)) return failed(error.exitCode, oneLine(error), error);
+      if (isCommandError(error)) return failed(failureStatus(error.exitCode), oneLine(error), error);
       if (error instanceof UsageError) return failed(error.exitCode, `${typed}: ${oneLine(error)}`, error);
       return failed(Status.failed, `${plugin}:${resolved.name}: ${oneLine(error)}`, error);
     };
