@@ -18,7 +18,7 @@ function drawEarlyPrompt() {
   const args = process.argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--plugins') i++;
-    else if (!/^(--plugins=.*|--watch|--no-watch|--trust|--debug|--json|-e|--errexit)$/.test(args[i])) return undefined;
+    else if (!/^(--plugins=.*|--watch|--no-watch|--trust|--debug|--no-init|--json|-e|--errexit)$/.test(args[i])) return undefined;
   }
   if (!process.stdin.isTTY || !process.stdout.isTTY) return undefined;
   const env = process.env;

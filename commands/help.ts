@@ -163,7 +163,14 @@ export default definePlugin({
         const l = look(ctx.color, ctx.stdout.columns || 80);
         if (args.command !== undefined) {
           const found = ctx.shell.resolve(args.command);
-          if (!found) throw new CommandError(`help: unknown command '${args.command}'`);
+          if (!found) {
+            // The shell language's own built-ins and the user's functions are no plugin commands: say what they are.
+            const where = ctx.shell.locate(args.command);
+            if (where?.kind === 'builtin' && where.plugin === '')
+              return `${args.command}: a built-in of the shell language (see docs/shell.md, "The language")`;
+            if (where?.kind === 'function') return `${args.command}: a function\n${where.source}`;
+            throw new CommandError(`help: unknown command '${args.command}'`);
+          }
           return usage(found, l);
         }
         return overview(ctx.shell.commands(), ctx.shell.plugins(), l);

@@ -70,11 +70,21 @@ export default definePlugin({
       },
     }),
     unset: defineCommand({
-      description: 'Remove variables',
-      args: z.object({ names: z.array(z.string()).min(1).describe('Variable names') }),
-      examples: ['unset EDITOR'],
-      run({ args }, ctx) {
-        for (const name of args.names) change('unset', () => ctx.shell.setVariable(name, undefined));
+      description: 'Remove variables (or functions, with -f)',
+      args: z.object({ names: z.array(z.string()).min(1).describe('Variable (or function) names') }),
+      flags: z.object({
+        functions: z.boolean().default(false).describe('The names are functions'),
+        variables: z.boolean().default(false).describe('The names are variables (the default)'),
+      }),
+      short: { f: 'functions', v: 'variables' },
+      examples: ['unset EDITOR', 'unset -f greet'],
+      run({ args, flags }, ctx) {
+        for (const name of args.names) {
+          // As in bash, without -v or -f a name that is no variable may be a function.
+          if (flags.functions || (!flags.variables && ctx.shell.variable(name) === undefined && ctx.shell.functions()[name] !== undefined))
+            ctx.shell.removeFunction(name);
+          else change('unset', () => ctx.shell.setVariable(name, undefined));
+        }
         return undefined;
       },
     }),

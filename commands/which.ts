@@ -11,9 +11,11 @@ export default definePlugin({
       examples: ['which echo', 'which ls'],
       complete: (_request, ctx) => ctx.shell.commands().map((c) => c.name),
       run({ args }, ctx) {
-        // In the order the shell tries: alias, built-in or plugin command, program on PATH.
+        // In the order the shell tries: alias, function, built-in or plugin command, program on PATH.
         const where = ctx.shell.locate(args.command);
         if (where?.kind === 'alias') return `${where.name}: alias for ${where.value}`;
+        if (where?.kind === 'function') return `${where.name}: function`;
+        if (where?.kind === 'builtin' && where.plugin === '') return `${where.name}: built-in of the shell language`;
         if (where?.kind === 'external') return `${where.name}: external ${where.path}`;
         const found = ctx.shell.resolve(args.command);
         if (!found) throw new CommandError(`which: unknown command '${args.command}'`);

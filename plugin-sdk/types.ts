@@ -215,6 +215,16 @@ export interface ShellApi {
   exportVariable(name: string): boolean;
   /** The exported variables. */
   variables(): Record<string, string>;
+  /**
+   * The shell functions (`name() { …; }`), by name, each with its definition's text.
+   * @example Object.keys(ctx.shell.functions())
+   */
+  functions(): Record<string, string>;
+  /**
+   * Remove a shell function; false when there was none of that name (`unset -f`).
+   * @example ctx.shell.removeFunction('greet')
+   */
+  removeFunction(name: string): boolean;
   /** The aliases (`alias ll='ls -l'`), by name. */
   aliases(): Record<string, string>;
   /**
@@ -225,7 +235,8 @@ export interface ShellApi {
   setAlias(name: string, value: string | undefined): void;
   /**
    * What a command word runs, in the order the shell tries: an alias, a
-   * built-in or plugin command, an external program on `PATH`.
+   * function, a built-in (of the shell language, `plugin` then `''`, or a
+   * built-in plugin's) or plugin command, an external program on `PATH`.
    * @example ctx.shell.locate('ls') // { kind: 'external', name: 'ls', path: '/usr/bin/ls' }
    */
   locate(name: string): CommandLocation | undefined;
@@ -234,6 +245,8 @@ export interface ShellApi {
 /** What a command word leads to (`which`). */
 export type CommandLocation =
   | { kind: 'alias'; name: string; value: string }
+  /** A shell function (`name() { …; }`): `source` is its definition. */
+  | { kind: 'function'; name: string; source: string }
   | { kind: 'builtin' | 'plugin'; name: string; plugin: string; source: string }
   | { kind: 'external'; name: string; path: string };
 

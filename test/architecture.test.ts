@@ -13,7 +13,7 @@ import { ROOT } from './helpers/tosh.ts';
 const ROOMS: Record<string, string[]> = {
   base: [],
   sys: ['base'],
-  state: ['base'],
+  state: ['base', 'line'],
   line: ['base'],
   render: ['base'],
   plugins: ['base', 'state', 'render'],

@@ -214,7 +214,7 @@ describe.concurrent('rendering, --json, pipelines and redirects (contract ยง2, ย
     ['| echo', "syntax error: '|' needs a command before it"],
     ['echo a ||', "syntax error: '||' needs a command after it"],
     ['&&', "syntax error: '&&' needs a command before it"],
-    [';', "syntax error near ';'"],
+    [';', "syntax error near unexpected token ';'"],
     ['echo >', "syntax error: '>' needs a file name after it"],
   ])('%j is a usage error', async (line, message) => {
     expect(await ws.run(['-c', line])).toEqual(fails(2, message));

@@ -13,22 +13,23 @@ describe.concurrent('modes: -c, script files, stdin (contract §2)', () => {
   const ws = workspace('ctx');
   writeFileSync(join(ws.cwd, 'script.tosh'), SCRIPT);
 
-  it('runs a script file line by line and exits with the last status', async () => {
-    expect(await ws.run(['script.tosh'])).toEqual({ stdout: 'one\ntwo\n', stderr: 'tosh: status 3\n', code: 0 });
+  it('runs a script file line by line and exits with the last status; its errors name the file and line (§14)', async () => {
+    expect(await ws.run(['script.tosh'])).toEqual({ stdout: 'one\ntwo\n', stderr: 'tosh: script.tosh:5: status 3\n', code: 0 });
   });
 
   it('stops a script at the first failure with --errexit / -e', async () => {
-    const stopped = { stdout: 'one\n', stderr: 'tosh: status 3\n', code: 3 };
+    const stopped = { stdout: 'one\n', stderr: 'tosh: script.tosh:5: status 3\n', code: 3 };
     expect(await ws.run(['--errexit', 'script.tosh'])).toEqual(stopped);
     expect(await ws.run(['-e', 'script.tosh'])).toEqual(stopped);
   });
 
   it('reads lines from stdin until EOF, also while watching plugins', async () => {
     expect(await ws.run([], { stdin: 'echo a\nstatus 4\n' })).toEqual({ stdout: 'a\n', stderr: 'tosh: status 4\n', code: 4 });
+    // An open quote goes on to the next line, as in sh: here to the end of the input, where it is a syntax error.
     expect(await ws.run(['--watch'], { stdin: 'echo a\necho "b\necho c' })).toEqual({
-      stdout: 'a\nc\n',
+      stdout: 'a\n',
       stderr: 'tosh: unbalanced quote: missing closing "\n',
-      code: 0,
+      code: 2,
     });
     expect(await ws.run(['-e'], { stdin: SCRIPT })).toEqual({ stdout: 'one\n', stderr: 'tosh: status 3\n', code: 3 });
   });
@@ -84,7 +85,7 @@ describe.concurrent('modes: -c, script files, stdin (contract §2)', () => {
   });
 
   it.each([
-    ['-c', ['-c', 'wait; echo not run']],
+    ['-c', ['-c', 'hold; echo not run']],
     ['stdin', []],
   ])('exits with 130 when Ctrl-C interrupts a command waiting on its signal (%s)', async (_mode, args) => {
     const child = spawn(process.execPath, [BIN, '--plugins', 'ctx', ...args], {
@@ -92,7 +93,7 @@ describe.concurrent('modes: -c, script files, stdin (contract §2)', () => {
       env: { PATH: process.env.PATH, TOSH_HOME: tempDir() },
     });
     child.stdin.on('error', () => {});
-    child.stdin.end(args.length === 0 ? 'wait\necho not run\n' : '');
+    child.stdin.end(args.length === 0 ? 'hold\necho not run\n' : '');
     let stdout = '';
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));

@@ -220,7 +220,7 @@ describe('Ctrl-C and signals', () => {
       const marker = join(tempDir(), 'disposed');
       const env = { TOSH_TEST_DISPOSED: marker };
       // Lines from stdin set every plugin up, so both have something to dispose.
-      const busy = start(plugins(faults()), { stdin: 'wait\n', end: false, env });
+      const busy = start(plugins(faults()), { stdin: 'hold\n', end: false, env });
       await busy.waitErr('waiting\n');
       busy.child.kill(signal);
       expect(await busy.exit(6000)).toEqual({ code, signal: null });

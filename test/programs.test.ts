@@ -38,7 +38,7 @@ describe('which command runs (§10)', () => {
   it('runs programs from PATH, plugin commands first, ^name for the program', async () => {
     const cwd = workdir();
     expect(await run('ls', { cwd })).toEqual(ok('a.txt\nb.txt\nsub\n'));
-    expect(await run('echo -n x', { cwd })).toEqual(ok('-n x\n')); // `echo` is the built-in plugin
+    expect(await run('echo -n x', { cwd })).toEqual(ok('x')); // `echo` is the built-in plugin
     expect(await run('^echo -n x', { cwd })).toEqual(ok('x'));
     expect(await run('./sub/../a.txt', { cwd })).toEqual({ stdout: '', stderr: 'tosh: ./sub/../a.txt: permission denied\n', code: 126 });
   });

@@ -453,7 +453,7 @@ describe('setup, dispose and running commands across reloads', () => {
     const life = join(root, 'lifecycle/life.ts');
     const go = join(root, 'go');
     const sh = await liveTosh(['--plugins', 'lifecycle'], { cwd: root });
-    sh.send(`wait ${go}`);
+    sh.send(`hold ${go}`);
     await sh.waitErr('waiting on 1.0.0');
 
     edit(life, ["'1.0.0'", "'1.0.1'"]);

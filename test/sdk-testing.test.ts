@@ -13,7 +13,7 @@ const helper = definePlugin({
   commands: {
     words: defineCommand({ args: z.object({ n: z.number() }), run: ({ args }) => Array.from({ length: args.n }, (_, i) => `w${i}`) }),
     context: defineCommand({ run: (_input, ctx) => ({ cwd: ctx.cwd, who: ctx.env.WHO, interactive: ctx.interactive }) }),
-    wait: defineCommand({
+    hold: defineCommand({
       run: (_input, ctx) => new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stopped')))),
     }),
     take: defineCommand({ run: ({ input }) => `got ${JSON.stringify(input)}` }),
@@ -53,7 +53,7 @@ describe('tosh/plugin-sdk/testing', () => {
       interactive: false,
     });
     const controller = new AbortController();
-    const running = runCommand(helper, 'wait; take', { signal: controller.signal });
+    const running = runCommand(helper, 'hold; take', { signal: controller.signal });
     setTimeout(() => controller.abort(), 10);
     expect(await running).toEqual({ stdout: '', stderr: '', exitCode: 130, value: undefined });
   });

@@ -43,7 +43,7 @@ describe("the bundled shell's code cache", () => {
     writeFileSync(file, damage(good));
     expect(run(bin, ['-c', 'echo hi'])).toEqual({ stdout: 'hi\n', stderr: '', code: 0 });
     expect(run(bin, ['-c', 'which echo'])).toEqual({
-      stdout: `echo: echo 1.0.0 (${join(dist, '..', 'commands', 'echo.ts')})\n`,
+      stdout: `echo: echo 1.1.0 (${join(dist, '..', 'commands', 'echo.ts')})\n`,
       stderr: '',
       code: 0,
     });

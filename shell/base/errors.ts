@@ -20,13 +20,23 @@ export class ShellError extends Error {
   }
 }
 
+/**
+ * An expansion that cannot go on (`${x:?}`, an unset variable under `set -u`,
+ * an arithmetic error): it fails the command, and ends a script or subshell,
+ * as in sh.
+ */
+export class ExpansionError extends ShellError {}
+
 /** A bad line, argument or flag (status 2). `incomplete` lines may be continued interactively. */
 export class UsageError extends ShellError {
   readonly incomplete: boolean;
-  constructor(message: string, options: { incomplete?: boolean } = {}) {
+  /** Where in the text the mistake is (a syntax error), when known. */
+  readonly offset: number | undefined;
+  constructor(message: string, options: { incomplete?: boolean; offset?: number } = {}) {
     super(message, Status.usage);
     this.name = 'UsageError';
     this.incomplete = options.incomplete ?? false;
+    this.offset = options.offset;
   }
 }
 

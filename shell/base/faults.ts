@@ -159,6 +159,11 @@ export class SigintWatch {
     this.idleTimer.unref();
   }
 
+  /** Take a SIGINT the watchdog holds now, rather than at its next poll (a program just sent one to the shell). */
+  takePending(): void {
+    this.check();
+  }
+
   /** A SIGINT that reached the watchdog while no guarded code ran. */
   private check(): void {
     if (this.binding && this.active && this.binding.watchdogHasPendingSigint()) {

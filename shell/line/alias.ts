@@ -1,6 +1,7 @@
 import { quote, UsageError } from '../base/errors.ts';
+import type { SimpleCommand } from './ast.ts';
 import type { Word } from './lexer.ts';
-import { type CommandNode, parse } from './parser.ts';
+import { parse } from './parser.ts';
 
 /**
  * The command with an alias in command position replaced by the alias's
@@ -15,7 +16,7 @@ import { type CommandNode, parse } from './parser.ts';
  *
  * Returns `command` itself when there is nothing to replace.
  */
-export function applyAlias(command: CommandNode, lookup: (name: string) => string | undefined): CommandNode {
+export function applyAlias(command: SimpleCommand, lookup: (name: string) => string | undefined): SimpleCommand {
   const first = command.words[0];
   if (!first || command.external) return command;
   const name = plainText(first);
@@ -30,12 +31,14 @@ export function applyAlias(command: CommandNode, lookup: (name: string) => strin
     throw error;
   }
   if (items.length === 0) return { ...command, words: command.words.slice(1) };
-  const only = items[0]?.pipeline.commands;
-  if (items.length > 1 || only?.length !== 1 || !only[0]) {
+  const item = items[0];
+  const only = item?.first.commands;
+  const alias = only?.[0];
+  if (items.length > 1 || !item || item.rest.length > 0 || item.first.bang || only?.length !== 1 || alias?.kind !== 'simple') {
     throw new UsageError(`alias ${quote(name)} must be one command (its value is ${quote(value)})`);
   }
-  const alias = only[0];
   return {
+    ...command,
     words: [...alias.words, ...command.words.slice(1)],
     assignments: [...command.assignments, ...alias.assignments],
     redirects: [...alias.redirects, ...command.redirects],

@@ -1,362 +1,449 @@
+/**
+ * The one tokeniser of tosh: source text → words (with their quoted and
+ * expanded parts, and where they are) and operators, as POSIX's token
+ * recognition says (XCU 2.3). The parser pulls tokens one at a time, so that
+ * here-documents are read at the right newline and `$(…)` is parsed (a
+ * `case` inside it included) by the parser itself. In tolerant mode nothing
+ * throws: an unclosed quote or construct ends its word at the end of the
+ * text, marked `open` (highlighting, completion, continuation lines).
+ */
 import { quote, UsageError } from '../base/errors.ts';
+import type { Redirect, Script, Word } from './ast.ts';
+import { ansiC, arithmeticEnd, type Reader, readBackquote, readBraced, WordBuilder } from './braced.ts';
 
-/**
- * A redirect as typed: `<` (standard input), `>` / `>>` (replace / append),
- * `>&1` / `>&2` (duplicate), each with an optional file descriptor in front
- * (`2>`, `2>>`, `2>&1`). The descriptor counts only at the start of a word:
- * `echo a2>f` is the word `a2` and `>f`, as in sh.
- */
-export type RedirectOperator = `${'' | '0'}<` | `${'' | '1' | '2'}${'>' | '>>' | '>&1' | '>&2'}`;
+export { quote } from '../base/errors.ts';
+export type { Quoting, Word, WordPart } from './ast.ts';
+export { arithmeticEnd, shellQuote } from './braced.ts';
 
-/** The operators of a line. */
-export type Operator = '|' | ';' | '&&' | '||' | RedirectOperator;
-
-/**
- * How a piece of a word was written: `'single'` and `'double'` quotes,
- * `'escaped'` by a backslash, or `'none'`. Only `'none'` text may glob.
- */
-export type Quoting = 'none' | 'single' | 'double' | 'escaped';
-
-/** A piece of a word, in order; expansion (`expand.ts`) turns the pieces into text. */
-export type WordPart =
-  /** Text as written, quotes and escapes removed. */
-  | { kind: 'literal'; text: string; quoted: Quoting }
-  /** `$NAME` or `${NAME}`. */
-  | { kind: 'var'; name: string; quoted: 'none' | 'double' }
-  /** `$?` or `${?}`. */
-  | { kind: 'status'; quoted: 'none' | 'double' }
-  /** `$(line)`: `line` is the text between the parentheses, `start` its offset in the lexed text. */
-  | { kind: 'subst'; line: string; start: number; quoted: 'none' | 'double' }
-  /** An unquoted `~` that starts a word, alone or before `/`: the home directory. */
-  | { kind: 'tilde' };
-
-/** One word of a line, with where it is and what it is made of. */
-export interface Word {
-  /** The text as typed, quotes included: `line.slice(start, end)`. */
-  raw: string;
-  /** The text with quotes and escapes removed and nothing expanded (`"$A"b` is `$Ab`). */
-  value: string;
-  start: number;
-  end: number;
-  parts: WordPart[];
-}
+/** The operators of the language; redirects may carry a descriptor in front (`2>`, `3<&`). */
+export type Operator =
+  | '|'
+  | '||'
+  | '&'
+  | '&&'
+  | ';'
+  | ';;'
+  | '('
+  | ')'
+  | '<'
+  | '>'
+  | '>>'
+  | '>|'
+  | '<>'
+  | '<&'
+  | '>&'
+  | '<<'
+  | '<<-'
+  | '<<<'
+  | '&>'
+  | '&>>';
 
 export interface WordToken extends Word {
   kind: 'word';
+  /** Tolerant mode: the word ends inside an open quote or construct. */
+  open?: boolean;
 }
 
 export interface OperatorToken {
   kind: 'op';
   value: Operator;
+  /** The descriptor written before a redirect (`2>`: 2), if any. */
+  fd?: number;
+  /** The operator as typed, its descriptor included. */
+  raw: string;
   start: number;
   end: number;
 }
 
-export type Token = WordToken | OperatorToken;
+export interface NewlineToken {
+  kind: 'newline';
+  start: number;
+  end: number;
+}
 
-// Character classes of ASCII, looked up by code (lines from stdin go through here by the thousand).
-const PLAIN = 0;
-const SPACE = 1;
-/** Starts a quote, escape, expansion or operator. */
-const SPECIAL = 2;
-const CLASS = new Uint8Array(128);
-for (const c of ' \t\n\r\v\f') CLASS[c.charCodeAt(0)] = SPACE;
-for (const c of `'"\\$|;&<>`) CLASS[c.charCodeAt(0)] = SPECIAL;
-/** The class of the character at `i`; anything past ASCII is plain. */
-const classAt = (line: string, i: number): number => {
-  const code = line.charCodeAt(i);
-  return code < 128 ? (CLASS[code] as number) : PLAIN;
+export interface EndToken {
+  kind: 'end';
+  start: number;
+  end: number;
+}
+
+export type Token = WordToken | OperatorToken | NewlineToken | EndToken;
+
+/** What the parser does for the lexer: parse `$(…)` from `pos`, up to its `)`. */
+export type SubParser = (source: string, pos: number, tolerant: boolean, closing?: boolean) => { body: Script; end: number; open: boolean };
+
+const OPERATORS: readonly Operator[] = [
+  '<<<',
+  '<<-',
+  '&>>',
+  '&&',
+  '||',
+  ';;',
+  '>>',
+  '>|',
+  '<>',
+  '<&',
+  '>&',
+  '<<',
+  '&>',
+  '|',
+  '&',
+  ';',
+  '(',
+  ')',
+  '<',
+  '>',
+];
+
+const isBlank = (c: string | undefined) => c === ' ' || c === '\t' || c === '\r' || c === '\v' || c === '\f';
+/** Characters that end an unquoted word. */
+const isDelimiter = (c: string | undefined) => c === undefined || isBlank(c) || c === '\n' || '|&;<>()'.includes(c);
+/** ASCII that is neither a delimiter nor starts a quote, escape or expansion: the bulk of most words, looked up by code. */
+const PLAIN = new Uint8Array(128);
+for (let code = 33; code < 127; code++) PLAIN[code] = 1;
+for (const c of '|&;<>()\'"\\$`') PLAIN[c.charCodeAt(0)] = 0;
+const plainAt = (src: string, i: number) => {
+  const code = src.charCodeAt(i);
+  return code >= 128 || PLAIN[code] === 1;
 };
-const isSpace = (line: string, i: number): boolean => i < line.length && classAt(line, i) === SPACE;
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NAME_AT = /[A-Za-z_][A-Za-z0-9_]*/y;
+const USER_AT = /[A-Za-z0-9._-]*/y;
 
-/**
- * Split a line into words and operators like a POSIX shell: whitespace
- * separates words, single quotes are literal, double quotes allow `\"`, `\\`,
- * `\$` and expansions, a backslash escapes the next character, `#` at the
- * start of a word starts a comment. `$(…)` is part of its word up to the
- * matching `)`, quotes and nested `$(…)` included. An unclosed quote, `$(` or
- * `${`, or a trailing backslash throws an incomplete `UsageError` (the
- * interactive shell continues the line instead).
- */
-export function lex(line: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  const n = line.length;
-  while (i < n) {
-    const c = line[i] as string;
-    const kind = classAt(line, i);
-    if (kind === SPACE) {
-      i++;
-      continue;
-    }
-    if (c === '#') break;
-    const op = kind === SPECIAL || c === '0' || c === '1' || c === '2' ? operatorAt(line, i, true) : undefined;
-    if (op) {
-      tokens.push({ kind: 'op', value: op, start: i, end: i + op.length });
-      i += op.length;
-      continue;
-    }
-    const word = readWord(line, i);
-    tokens.push(word);
-    i = word.end;
-  }
-  return tokens;
+interface PendingHeredoc {
+  redirect: Extract<Redirect, { kind: 'heredoc' }>;
+  strip: boolean;
 }
 
-/** Collects a word's parts (merging neighbouring literals quoted alike) and its unexpanded value. */
-class WordBuilder {
-  readonly parts: WordPart[] = [];
-  value = '';
+export class Lexer implements Reader {
+  pos: number;
+  private peeked: Token | undefined;
+  private readonly heredocs: PendingHeredoc[] = [];
+  /** Tolerant mode: where an unclosed here-document was left open, if one was. */
+  openHeredoc: string | undefined;
 
-  literal(text: string, quoted: Quoting): void {
-    const last = this.parts.at(-1);
-    if (last?.kind === 'literal' && last.quoted === quoted) last.text += text;
-    else this.parts.push({ kind: 'literal', text, quoted });
-    this.value += text;
+  constructor(
+    readonly source: string,
+    start: number,
+    readonly tolerant: boolean,
+    readonly subparse: SubParser,
+  ) {
+    this.pos = start;
   }
 
-  special(part: WordPart, raw: string): void {
-    this.parts.push(part);
-    this.value += raw;
+  /** The next token, without taking it. */
+  peek(): Token {
+    this.peeked ??= this.read();
+    return this.peeked;
   }
-}
 
-function readWord(line: string, start: number): WordToken {
-  const n = line.length;
-  let i = start;
-  // Most words are plain text: one slice, one part.
-  while (i < n && classAt(line, i) === PLAIN) i++;
-  if ((i === n || classAt(line, i) === SPACE) && line[start] !== '~') {
-    const text = line.slice(start, i);
-    return { kind: 'word', raw: text, value: text, start, end: i, parts: [{ kind: 'literal', text, quoted: 'none' }] };
+  next(): Token {
+    const token = this.peek();
+    this.peeked = undefined;
+    return token;
   }
-  i = start;
-  const word = new WordBuilder();
-  if (line[i] === '~' && (line[i + 1] === '/' || endsWord(line, i + 1))) {
-    word.special({ kind: 'tilde' }, '~');
-    i++;
+
+  /** A here-document to read at the next newline (its redirect's `body` is filled in then). */
+  addHeredoc(redirect: Extract<Redirect, { kind: 'heredoc' }>, strip: boolean): void {
+    this.heredocs.push({ redirect, strip });
   }
-  while (i < n) {
-    const ch = line[i] as string;
-    const kind = classAt(line, i);
-    if (kind === PLAIN) {
-      const from = i;
-      while (i < n && classAt(line, i) === PLAIN) i++;
-      word.literal(line.slice(from, i), 'none');
-      continue;
-    }
-    if (kind === SPACE || operatorAt(line, i, false)) break;
-    if (ch === "'") {
-      const close = line.indexOf("'", i + 1);
-      if (close < 0) throw new UsageError("unbalanced quote: missing closing '", { incomplete: true });
-      word.literal(line.slice(i + 1, close), 'single');
-      i = close + 1;
-    } else if (ch === '"') {
-      const quoted = readDouble(line, i, word, true);
-      if (!quoted.closed) throw new UsageError('unbalanced quote: missing closing "', { incomplete: true });
-      i = quoted.end;
-    } else if (ch === '\\') {
-      if (i + 1 >= n) throw new UsageError('line ends with a lone backslash', { incomplete: true });
-      // A backslash-newline joins lines, as in sh.
-      if (line[i + 1] !== '\n') word.literal(line[i + 1] as string, 'escaped');
-      i += 2;
-    } else if (ch === '$') {
-      const dollar = readDollar(line, i, 'none', true);
-      if (dollar) {
-        word.special(dollar.part, line.slice(i, dollar.end));
-        i = dollar.end;
-      } else {
-        word.literal('$', 'none');
-        i++;
+
+  /** The word of a here-document still waiting for its newline (an error at the end of the text). */
+  get pendingDelimiter(): string | undefined {
+    return this.heredocs[0]?.redirect.delimiter;
+  }
+
+  fail(message: string, incomplete = false): never {
+    throw new UsageError(message, { incomplete, offset: this.pos });
+  }
+
+  private read(): Token {
+    const src = this.source;
+    for (;;) {
+      while (isBlank(src[this.pos])) this.pos++;
+      if (src[this.pos] === '\\' && src[this.pos + 1] === '\n') {
+        this.pos += 2;
+        continue;
       }
-    } else {
-      // A lone `&`.
-      word.literal(ch, 'none');
-      i++;
-    }
-  }
-  return { kind: 'word', raw: line.slice(start, i), value: word.value, start, end: i, parts: word.parts };
-}
-
-function endsWord(line: string, i: number): boolean {
-  return i >= line.length || isSpace(line, i) || operatorAt(line, i, false) !== undefined;
-}
-
-/**
- * Read a double-quoted string starting at `start` (the opening quote) into
- * `word`. Strict readers throw for a bad `${…}` or an unclosed `$(`/`${`;
- * tolerant ones (completion, highlighting) take such text as it is.
- */
-function readDouble(line: string, start: number, word: WordBuilder, strict: boolean): { end: number; closed: boolean } {
-  const n = line.length;
-  let i = start + 1;
-  let text = '';
-  let pieces = 0;
-  const flush = () => {
-    if (text === '') return;
-    word.literal(text, 'double');
-    text = '';
-    pieces++;
-  };
-  while (i < n) {
-    const d = line[i] as string;
-    if (d === '"') {
-      if (text !== '' || pieces === 0) word.literal(text, 'double');
-      return { end: i + 1, closed: true };
-    }
-    if (d === '\\') {
-      const next = line[i + 1];
-      if (next === '"' || next === '\\' || next === '$' || next === '`') {
-        text += next;
-        i += 2;
-      } else if (next === '\n') {
-        i += 2;
-      } else {
-        text += d;
-        i++;
+      if (src[this.pos] === '#') {
+        while (this.pos < src.length && src[this.pos] !== '\n') this.pos++;
+        continue;
       }
-    } else if (d === '$') {
-      const dollar = readDollar(line, i, 'double', strict);
-      if (dollar) {
+      break;
+    }
+    const start = this.pos;
+    const c = src[start];
+    if (c === undefined) return { kind: 'end', start, end: start };
+    if (c === '\n') {
+      this.pos++;
+      if (this.heredocs.length > 0) this.readHeredocs();
+      return { kind: 'newline', start, end: start + 1 };
+    }
+    const op = this.operatorAt(start);
+    if (op) return op;
+    return this.readWord();
+  }
+
+  /** An operator at `i`, with a descriptor digit in front when one is written there (`2>`, but `a2>` is a word). */
+  private operatorAt(i: number): OperatorToken | undefined {
+    const src = this.source;
+    let fd: number | undefined;
+    let at = i;
+    const digit = src[i];
+    if (digit !== undefined && digit >= '0' && digit <= '9' && (src[i + 1] === '<' || src[i + 1] === '>')) {
+      fd = Number(digit);
+      at = i + 1;
+    }
+    const first = src.charCodeAt(at);
+    // Not an operator character: a word starts here (most tokens).
+    if (first < 128 && PLAIN[first] === 1) return undefined;
+    for (const op of OPERATORS) {
+      if (!src.startsWith(op, at)) continue;
+      const isRedirect = op.includes('<') || op.includes('>');
+      if (fd !== undefined && (!isRedirect || op.startsWith('&'))) return undefined;
+      this.pos = at + op.length;
+      const token: OperatorToken = { kind: 'op', value: op, raw: src.slice(i, this.pos), start: i, end: this.pos };
+      if (fd !== undefined) token.fd = fd;
+      return token;
+    }
+    return undefined;
+  }
+
+  /** A word: unquoted text up to a blank or an operator, with quotes, escapes and expansions inside. */
+  private readWord(): WordToken {
+    const src = this.source;
+    const start = this.pos;
+    // Most words are plain text: one scan, one part.
+    if (src[start] !== '~') {
+      let i = start;
+      while (i < src.length && plainAt(src, i)) i++;
+      if (i > start && isDelimiter(src[i])) {
+        this.pos = i;
+        const text = src.slice(start, i);
+        return { kind: 'word', raw: text, value: text, start, end: i, parts: [{ kind: 'literal', text, quoted: 'none' }] };
+      }
+    }
+    const word = new WordBuilder();
+    let open = false;
+    if (src[this.pos] === '~') this.readTilde(word, (c) => c === '/' || isDelimiter(c));
+    while (!isDelimiter(src[this.pos])) {
+      const ch = src[this.pos] as string;
+      if (ch === "'") {
+        const close = src.indexOf("'", this.pos + 1);
+        if (close < 0) {
+          if (!this.tolerant) this.fail("unbalanced quote: missing closing '", true);
+          word.literal(src.slice(this.pos + 1), 'single');
+          this.pos = src.length;
+          open = true;
+          break;
+        }
+        word.literal(src.slice(this.pos + 1, close), 'single');
+        this.pos = close + 1;
+      } else if (ch === '"') {
+        if (!this.readDouble(word)) {
+          open = true;
+          break;
+        }
+      } else if (ch === '\\') {
+        if (this.pos + 1 >= src.length) {
+          if (!this.tolerant) this.fail('line ends with a lone backslash', true);
+          this.pos++;
+          open = true;
+          break;
+        }
+        // A backslash-newline joins lines, as in sh.
+        if (src[this.pos + 1] !== '\n') word.literal(src[this.pos + 1] as string, 'escaped');
+        this.pos += 2;
+      } else if (ch === '$' || ch === '`') {
+        if (!this.readExpansion(word, 'none')) {
+          open = true;
+          break;
+        }
+      } else {
+        const from = this.pos;
+        while (!isDelimiter(src[this.pos]) && !'\'"\\$`'.includes(src[this.pos] as string)) this.pos++;
+        word.literal(src.slice(from, this.pos), 'none');
+      }
+    }
+    const token: WordToken = { kind: 'word', raw: src.slice(start, this.pos), value: word.value, start, end: this.pos, parts: word.parts };
+    if (open) token.open = true;
+    return token;
+  }
+
+  /** `~` or `~user` at the start of a word, when `ends(next)` says the name ends there; else nothing is read. */
+  readTilde(word: WordBuilder, ends: (c: string | undefined) => boolean): void {
+    USER_AT.lastIndex = this.pos + 1;
+    const user = USER_AT.exec(this.source)?.[0] ?? '';
+    const after = this.pos + 1 + user.length;
+    if (!ends(this.source[after])) return;
+    word.special({ kind: 'tilde', user }, `~${user}`);
+    this.pos = after;
+  }
+
+  /** A double-quoted string at `pos` into `word`; false when it is not closed (tolerant mode). */
+  readDouble(word: WordBuilder): boolean {
+    const src = this.source;
+    this.pos++;
+    let text = '';
+    let pieces = 0;
+    const flush = () => {
+      if (text === '') return;
+      word.literal(text, 'double');
+      text = '';
+      pieces++;
+    };
+    while (this.pos < src.length) {
+      const d = src[this.pos] as string;
+      if (d === '"') {
+        if (text !== '' || pieces === 0) word.literal(text, 'double');
+        this.pos++;
+        return true;
+      }
+      if (d === '\\') {
+        const next = src[this.pos + 1];
+        if (next === '"' || next === '\\' || next === '$' || next === '`') {
+          text += next;
+          this.pos += 2;
+        } else if (next === '\n') this.pos += 2;
+        else {
+          text += d;
+          this.pos++;
+        }
+      } else if (d === '$' || d === '`') {
         flush();
-        word.special(dollar.part, line.slice(i, dollar.end));
-        pieces++;
-        i = dollar.end;
+        const before = word.parts.length;
+        if (!this.readExpansion(word, 'double')) return false;
+        if (word.parts.length > before) pieces++;
       } else {
         text += d;
-        i++;
+        this.pos++;
       }
+    }
+    flush();
+    if (!this.tolerant) this.fail('unbalanced quote: missing closing "', true);
+    return false;
+  }
+
+  /**
+   * `$…` or `` `…` `` at `pos`: a parameter, `$(…)`, `$((…))`, `$'…'`, or a
+   * plain `$`. False when it runs to the end of the text unclosed (tolerant mode).
+   */
+  readExpansion(word: WordBuilder, quoted: 'none' | 'double'): boolean {
+    const src = this.source;
+    const start = this.pos;
+    if (src[start] === '`') return readBackquote(this, word, quoted);
+    const next = src[start + 1];
+    if (next === '(' && src[start + 2] === '(') {
+      const end = arithmeticEnd(src, start + 3);
+      if (end >= 0) {
+        word.special({ kind: 'arith', expr: src.slice(start + 3, end - 2), start: start + 3, quoted }, src.slice(start, end));
+        this.pos = end;
+        return true;
+      }
+    }
+    if (next === '(') {
+      const sub = this.subparse(src, start + 2, this.tolerant);
+      const close = sub.open ? src.length : sub.end - 1;
+      word.special(
+        { kind: 'subst', line: src.slice(start + 2, close), start: start + 2, quoted, body: sub.body },
+        src.slice(start, sub.open ? src.length : sub.end),
+      );
+      this.pos = sub.open ? src.length : sub.end;
+      return !sub.open;
+    }
+    if (next === '{') return readBraced(this, word, quoted);
+    if (next === "'" && quoted === 'none') {
+      const { text, end, closed } = ansiC(src, start + 2);
+      if (!closed && !this.tolerant) this.fail("unbalanced quote: missing closing '", true);
+      word.literal(text, 'single');
+      this.pos = end;
+      return closed;
+    }
+    if (next === '"' && quoted === 'none') {
+      // $"…" (a translated string): as "…".
+      this.pos++;
+      return this.readDouble(word);
+    }
+    if (next !== undefined && '?#@*$!-'.includes(next)) {
+      word.special({ kind: 'param', name: next, quoted }, src.slice(start, start + 2));
+      this.pos = start + 2;
+      return true;
+    }
+    if (next !== undefined && next >= '0' && next <= '9') {
+      word.special({ kind: 'param', name: next, quoted }, src.slice(start, start + 2));
+      this.pos = start + 2;
+      return true;
+    }
+    NAME_AT.lastIndex = start + 1;
+    const name = NAME_AT.exec(src)?.[0];
+    if (name) {
+      word.special({ kind: 'param', name, quoted }, `$${name}`);
+      this.pos = start + 1 + name.length;
+      return true;
+    }
+    if (quoted === 'double') word.literal('$', 'double');
+    else word.literal('$', 'none');
+    this.pos = start + 1;
+    return true;
+  }
+
+  /** The bodies of the here-documents begun on the line just ended, each up to its delimiter line. */
+  private readHeredocs(): void {
+    const src = this.source;
+    for (const pending of this.heredocs.splice(0)) {
+      const { redirect, strip } = pending;
+      const bodyStart = this.pos;
+      let body = '';
+      let found = false;
+      while (this.pos < src.length) {
+        const newline = src.indexOf('\n', this.pos);
+        const lineEnd = newline < 0 ? src.length : newline;
+        let line = src.slice(this.pos, lineEnd);
+        if (strip) line = line.replace(/^\t+/, '');
+        this.pos = newline < 0 ? src.length : newline + 1;
+        if (line === redirect.delimiter || line === `${redirect.delimiter}\r`) {
+          found = true;
+          break;
+        }
+        body += `${line}\n`;
+      }
+      if (!found) {
+        if (!this.tolerant)
+          this.fail(`here-document ${quote(redirect.delimiter)} is not closed (no line ${quote(redirect.delimiter)} before the end)`, true);
+        this.openHeredoc = redirect.delimiter;
+      }
+      redirect.body = redirect.literal ? literalWord(body, bodyStart) : heredocWord(body, bodyStart, this.subparse, this.tolerant);
+    }
+  }
+}
+
+/** A here-document body that is not expanded (`<<'EOF'`). */
+function literalWord(text: string, start: number): Word {
+  return { raw: text, value: text, start, end: start + text.length, parts: [{ kind: 'literal', text, quoted: 'single' }] };
+}
+
+/** An expanded here-document body: `$…`, `` `…` `` and `\$ \` \\ \⏎` work, quotes are plain characters. */
+export function heredocWord(text: string, start: number, subparse: SubParser, tolerant: boolean): Word {
+  const lexer = new Lexer(text, 0, tolerant, subparse);
+  const word = new WordBuilder();
+  let chunk = '';
+  const flush = () => {
+    if (chunk !== '') word.literal(chunk, 'double');
+    chunk = '';
+  };
+  while (lexer.pos < text.length) {
+    const c = text[lexer.pos] as string;
+    if (c === '\\' && '$`\\\n'.includes(text[lexer.pos + 1] ?? '')) {
+      if (text[lexer.pos + 1] !== '\n') chunk += text[lexer.pos + 1];
+      lexer.pos += 2;
+    } else if (c === '$' || c === '`') {
+      flush();
+      lexer.readExpansion(word, 'double');
     } else {
-      text += d;
-      i++;
+      chunk += c;
+      lexer.pos++;
     }
   }
   flush();
-  return { end: n, closed: false };
+  const parts = word.parts.map((p) => (p.kind === 'subst' || p.kind === 'arith' ? { ...p, start: p.start + start } : p));
+  return { raw: text, value: word.value, start, end: start + text.length, parts };
 }
-
-/** The `$` construct at `i`, or undefined when this `$` is just a dollar sign. */
-function readDollar(line: string, i: number, quoted: 'none' | 'double', strict: boolean): { part: WordPart; end: number } | undefined {
-  const next = line[i + 1];
-  if (next === '(') {
-    let end = substitutionEnd(line, i + 2);
-    if (end < 0) {
-      if (strict) throw new UsageError("unbalanced '$(': missing closing ')'", { incomplete: true });
-      end = line.length + 1;
-    }
-    return { part: { kind: 'subst', line: line.slice(i + 2, end - 1), start: i + 2, quoted }, end: Math.min(end, line.length) };
-  }
-  if (next === '{') {
-    const close = line.indexOf('}', i + 2);
-    if (close < 0) {
-      if (strict) throw new UsageError(`unbalanced '$\{': missing closing '}'`, { incomplete: true });
-      return undefined;
-    }
-    const name = line.slice(i + 2, close);
-    if (name === '?') return { part: { kind: 'status', quoted }, end: close + 1 };
-    if (NAME.test(name)) return { part: { kind: 'var', name, quoted }, end: close + 1 };
-    if (strict) throw new UsageError(`bad substitution: ${quote(line.slice(i, close + 1))}`);
-    return undefined;
-  }
-  if (next === '?') return { part: { kind: 'status', quoted }, end: i + 2 };
-  NAME_AT.lastIndex = i + 1;
-  const name = NAME_AT.exec(line)?.[0];
-  if (name) return { part: { kind: 'var', name, quoted }, end: i + 1 + name.length };
-  return undefined;
-}
-
-/**
- * Where a `$(` region ends: `from` is just past the `$(`; the result is just
- * past its matching `)`, or -1 when the text ends first. Quotes, escapes and
- * nested parentheses (`$(…)` included) inside are skipped over.
- */
-export function substitutionEnd(line: string, from: number): number {
-  let depth = 1;
-  let i = from;
-  while (i < line.length) {
-    const c = line[i];
-    if (c === '\\') i += 2;
-    else if (c === "'") {
-      const close = line.indexOf("'", i + 1);
-      if (close < 0) return -1;
-      i = close + 1;
-    } else if (c === '"') {
-      i = doubleQuoteEnd(line, i);
-      if (i < 0) return -1;
-    } else if (c === '(') {
-      depth++;
-      i++;
-    } else if (c === ')') {
-      if (--depth === 0) return i + 1;
-      i++;
-    } else i++;
-  }
-  return -1;
-}
-
-/** Just past the `"` closing the one at `start`, or -1. */
-function doubleQuoteEnd(line: string, start: number): number {
-  let i = start + 1;
-  while (i < line.length) {
-    const c = line[i];
-    if (c === '\\') i += 2;
-    else if (c === '"') return i + 1;
-    else if (c === '$' && line[i + 1] === '(') {
-      i = substitutionEnd(line, i + 2);
-      if (i < 0) return -1;
-    } else i++;
-  }
-  return -1;
-}
-
-/**
- * The text of a double-quoted string starting at `start` (the opening quote),
- * unexpanded (`"$(echo ")")"` is one string): `\"`, `\\`, `\$` and
- * `` \` `` are escapes, any other backslash is kept. `end` is just past the
- * closing quote, or the end of the line when it is not closed. Never throws.
- */
-export function readDoubleQuoted(line: string, start: number): { value: string; end: number; closed: boolean } {
-  const word = new WordBuilder();
-  const { end, closed } = readDouble(line, start, word, false);
-  return { value: word.value, end, closed };
-}
-
-/**
- * The operator at `i`, if any. A descriptor digit counts only where a word
- * would start (`wordStart`), as in sh: `2>f` redirects, `a2>f` does not.
- */
-function operatorAt(line: string, i: number, wordStart: boolean): Operator | undefined {
-  const c = line[i];
-  const next = line[i + 1];
-  if (c === '|') return next === '|' ? '||' : '|';
-  if (c === ';') return ';';
-  if (c === '&') return next === '&' ? '&&' : undefined;
-  let fd = '';
-  let j = i;
-  if (wordStart && (c === '0' || c === '1' || c === '2') && (next === '<' || next === '>')) {
-    fd = c;
-    j++;
-  }
-  const r = line[j];
-  if (r === '<') return fd === '' || fd === '0' ? (`${fd}<` as RedirectOperator) : undefined;
-  if (r !== '>' || fd === '0') return undefined;
-  const after = line[j + 1];
-  if (after === '>') return `${fd}>>` as RedirectOperator;
-  if (after !== '&') return `${fd}>` as RedirectOperator;
-  const to = line[j + 2];
-  const rest = line[j + 3];
-  if ((to === '1' || to === '2') && (rest === undefined || isSpace(line, j + 3) || '|;&<>'.includes(rest))) {
-    return `${fd}>&${to}` as RedirectOperator;
-  }
-  throw new UsageError(`syntax error: ${quote(`${fd}>&`)} needs 1 or 2 after it`);
-}
-
-/** Quote a word so that `lex` and `parse` give it back unchanged, unexpanded (for completion and history). */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-][A-Za-z0-9_@%+=:,./~^-]*$/.test(word) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-export { quote };

@@ -1,157 +1,273 @@
+/**
+ * The one parser: source text → the tree of `ast.ts`, after POSIX's grammar
+ * (XCU 2.10): lists, and-or lists, pipelines, simple and compound commands,
+ * function definitions, redirects and here-documents, with tosh's `^name`.
+ * The runner, continuation lines, highlighting and completion all read it.
+ * A syntax error is a `UsageError` (status 2); one that only needs more text
+ * (an open `if`, a trailing `|`, an unclosed quote) is `incomplete`.
+ */
 import { quote, UsageError } from '../base/errors.ts';
-import { lex, type Operator, type RedirectOperator, type Token, type Word, type WordPart } from './lexer.ts';
+import { argumentOf, assignmentOf } from './assignments.ts';
+import type { AndOr, Command, FunctionDefinition, Pipeline, Redirect, Script, SimpleCommand, Word } from './ast.ts';
+import { caseCommand, forCommand, functionBody, functionKeyword, group, ifCommand, loop, subshell } from './compound.ts';
+import { Lexer, type OperatorToken, type Token } from './lexer.ts';
 
-/** `NAME=value` before a command's first word (`FOO=1 cmd`), or alone (`FOO=1`). */
-export interface Assignment {
-  name: string;
-  /** The text after `=`; a `~` at its start or after `:` is the home directory, as in sh. */
-  value: Word;
-  /** Where the whole `NAME=value` word is. */
-  start: number;
-  end: number;
-}
+export type * from './ast.ts';
 
-/**
- * One redirect of a command, in the order written (`cmd 2>&1 > f` differs
- * from `cmd > f 2>&1`, as in sh). `op` is the operator as typed; `start` and
- * `end` cover the operator and its target.
- */
-export type Redirect =
-  /** `< FILE`: standard input from FILE. */
-  | { kind: 'read'; fd: 0; target: Word; op: RedirectOperator; start: number; end: number }
-  /** `> FILE` / `2> FILE` (replace), `>> FILE` / `2>> FILE` (append). */
-  | { kind: 'write' | 'append'; fd: 1 | 2; target: Word; op: RedirectOperator; start: number; end: number }
-  /** `2>&1` (fd 2 becomes what fd 1 is now), `>&2`. */
-  | { kind: 'dup'; fd: 1 | 2; target: 1 | 2; op: RedirectOperator; start: number; end: number };
+/** Reserved words that end a list (they close what opened it). */
+const CLOSERS = new Set(['then', 'else', 'elif', 'fi', 'do', 'done', 'esac', '}']);
+/** What a construct needs to be closed, for the message at the end of the text. */
+const NEEDS = new Map<string, string>([
+  ['if', 'fi'],
+  ['while', 'done'],
+  ['until', 'done'],
+  ['for', 'done'],
+  ['case', 'esac'],
+  ['{', '}'],
+  ['(', ')'],
+]);
 
-/** One command of a pipeline. */
-export interface CommandNode {
-  /**
-   * The command's words, its name first; empty when the command is only
-   * assignments. A word written like an assignment (`export P=~/bin:~/lib`)
-   * has its `~`s after `=` and `:` as `tilde` parts, as in bash.
-   */
-  words: Word[];
-  assignments: Assignment[];
-  redirects: Redirect[];
-  /** Written `^name`: run the external program `name` even if a plugin owns the word (the `^` is not in `words`). */
-  external: boolean;
-}
+const isWord = (token: Token, text: string): boolean => token.kind === 'word' && token.raw === text;
+const isOp = (token: Token, value: string): boolean => token.kind === 'op' && token.value === value;
+const tokenText = (token: Token): string =>
+  token.kind === 'word' ? token.raw : token.kind === 'op' ? token.raw : token.kind === 'newline' ? 'newline' : 'end of input';
 
-/** Commands joined by `|`: each one's value is the next one's input. */
-export interface PipelineNode {
-  commands: CommandNode[];
-}
+class Parser {
+  readonly lexer: Lexer;
+  /** Constructs open around the current position (for the message when the text ends inside one). */
+  readonly open: string[] = [];
+  lastEnd = 0;
 
-/** How a pipeline is joined to the one before it. */
-export type Connector = ';' | '&&' | '||';
+  constructor(
+    readonly source: string,
+    start: number,
+    private readonly tolerant: boolean,
+  ) {
+    this.lexer = new Lexer(source, start, tolerant, subparse);
+  }
 
-/** A whole line: pipelines joined by `;`, `&&` and `||`, run left to right. */
-export interface LineNode {
-  items: { connector: Connector; pipeline: PipelineNode }[];
-}
+  peek(): Token {
+    return this.lexer.peek();
+  }
 
-const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
+  next(): Token {
+    return this.lexer.next();
+  }
 
-/**
- * Parse a line into its pipelines. Throws `UsageError` for a bad line; a line
- * that only needs more text (`a |`, `a &&`, an open quote or `$(`) is `incomplete`.
- * The text inside every `$(…)` is checked the same way.
- */
-export function parse(line: string): LineNode {
-  return parseTokens(lex(line));
-}
+  /** A syntax error at `token`: incomplete when the text ended there. */
+  fail(token: Token, message?: string): never {
+    if (token.kind === 'end') {
+      const inside = this.open.at(-1);
+      const text =
+        message ?? (inside ? `${quote(inside)} is not closed (missing ${quote(NEEDS.get(inside) ?? inside)})` : 'unexpected end of input');
+      throw new UsageError(`syntax error: ${text}`, { incomplete: true, offset: token.start });
+    }
+    throw new UsageError(message ? `syntax error: ${message}` : `syntax error near unexpected token ${quote(tokenText(token))}`, {
+      offset: token.start,
+    });
+  }
 
-export function parseTokens(tokens: Token[]): LineNode {
-  const items: LineNode['items'] = [];
-  let connector: Connector = ';';
-  let pipeline: CommandNode[] = [];
-  let current: CommandNode | undefined;
-  let pendingOp: string | undefined;
+  skipNewlines(): void {
+    while (this.peek().kind === 'newline') this.next();
+  }
 
-  const endCommand = () => {
-    if (current) pipeline.push(finish(current));
-    current = undefined;
-  };
-  const endPipeline = (op: Connector) => {
-    endCommand();
-    if (pipeline.length > 0) items.push({ connector, pipeline: { commands: pipeline } });
-    pipeline = [];
-    connector = op;
-  };
+  /** A list up to `stops` (reserved words in command position, or an operator such as `)` or `;;`), or the end. */
+  list(stop: (token: Token) => boolean): Script {
+    this.skipNewlines();
+    const start = this.peek().start;
+    const items: AndOr[] = [];
+    for (;;) {
+      const token = this.peek();
+      if (token.kind === 'end' || stop(token)) break;
+      const item = this.andOr();
+      items.push(item);
+      const sep = this.peek();
+      if (isOp(sep, ';') || isOp(sep, '&')) {
+        this.next();
+        item.background = (sep as OperatorToken).value === '&';
+        item.end = sep.end;
+      } else if (sep.kind === 'newline') this.next();
+      else if (!(sep.kind === 'end' || stop(sep))) this.fail(sep);
+      this.skipNewlines();
+    }
+    const end = items.at(-1)?.end ?? start;
+    return { items, start, end };
+  }
 
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i] as Token;
+  private andOr(): AndOr {
+    const first = this.pipeline();
+    const rest: AndOr['rest'] = [];
+    for (;;) {
+      const token = this.peek() as OperatorToken;
+      if (!isOp(token, '&&') && !isOp(token, '||')) break;
+      this.next();
+      this.skipNewlines();
+      const after = this.peek();
+      if (after.kind === 'end') this.fail(after, `${quote(token.value)} needs a command after it`);
+      if (this.endsCommand(after)) this.fail(after, `${quote(token.value)} needs a command after it`);
+      rest.push({ op: token.value as '&&' | '||', pipeline: this.pipeline() });
+    }
+    const last = rest.at(-1)?.pipeline ?? first;
+    return { first, rest, background: false, start: first.start, end: last.end };
+  }
+
+  /** A token that cannot start a command here. */
+  private endsCommand(token: Token): boolean {
+    return (
+      (token.kind === 'op' && ['|', '||', '&&', ';', '&', ';;', ')'].includes(token.value)) ||
+      (token.kind === 'word' && CLOSERS.has(token.raw))
+    );
+  }
+
+  private pipeline(): Pipeline {
+    let token = this.peek();
+    const start = token.start;
+    let bang = false;
+    if (isWord(token, '!')) {
+      this.next();
+      bang = true;
+      token = this.peek();
+    }
+    const commands: Command[] = [this.command()];
+    for (;;) {
+      const op = this.peek();
+      if (!isOp(op, '|')) break;
+      this.next();
+      this.skipNewlines();
+      const after = this.peek();
+      if (after.kind === 'end' || this.endsCommand(after)) this.fail(after, `${quote('|')} needs a command after it`);
+      commands.push(this.command());
+    }
+    return { bang, commands, start, end: (commands.at(-1) as Command).end };
+  }
+
+  command(): Command {
+    const token = this.peek();
     if (token.kind === 'word') {
-      current ??= { words: [], assignments: [], redirects: [], external: false };
-      const assignment = current.words.length === 0 ? assignmentOf(token) : undefined;
-      if (assignment) current.assignments.push(assignment);
-      else current.words.push(argumentOf(token));
-      pendingOp = undefined;
-      continue;
+      switch (token.raw) {
+        case 'if':
+          return this.withRedirects(ifCommand(this));
+        case 'while':
+        case 'until':
+          return this.withRedirects(loop(this, token.raw));
+        case 'for':
+          return this.withRedirects(forCommand(this));
+        case 'case':
+          return this.withRedirects(caseCommand(this));
+        case '{':
+          return this.withRedirects(group(this));
+        case 'function':
+          return functionKeyword(this);
+      }
+      if (CLOSERS.has(token.raw) || token.raw === 'in' || token.raw === '!') this.fail(token);
     }
-    const op = token.value;
-    if (isRedirect(op)) {
-      current ??= { words: [], assignments: [], redirects: [], external: false };
-      const redirect = redirectOf(op, token.start, tokens[i + 1]);
-      if (redirect.kind !== 'dup') i++;
-      current.redirects.push(redirect);
-      pendingOp = undefined;
-      continue;
+    if (isOp(token, '(')) return this.withRedirects(subshell(this));
+    if (token.kind === 'op' && !isRedirectOp(token)) {
+      if (token.value === '|' || token.value === '&&' || token.value === '||')
+        this.fail(token, `${quote(token.value)} needs a command before it`);
+      this.fail(token);
     }
-    if (op === ';') {
-      if (!current)
-        throw new UsageError(pendingOp ? `syntax error: ${quote(pendingOp)} needs a command after it` : `syntax error near ${quote(';')}`);
-      endPipeline(';');
-      pendingOp = undefined;
-      continue;
+    if (token.kind !== 'word' && token.kind !== 'op') this.fail(token);
+    return this.simple();
+  }
+
+  private simple(): SimpleCommand | FunctionDefinition {
+    const start = this.peek().start;
+    const command: SimpleCommand = { kind: 'simple', words: [], assignments: [], redirects: [], external: false, start, end: start };
+    for (;;) {
+      const token = this.peek();
+      if (token.kind === 'word') {
+        this.next();
+        const assignment = command.words.length === 0 ? assignmentOf(token) : undefined;
+        if (assignment) command.assignments.push(assignment);
+        else command.words.push(argumentOf(token));
+        command.end = token.end;
+        // `name() { …; }`: a function definition.
+        if (command.words.length === 1 && command.assignments.length === 0 && command.redirects.length === 0 && isOp(this.peek(), '('))
+          return functionBody(this, token, start);
+        continue;
+      }
+      if (token.kind === 'op' && isRedirectOp(token)) {
+        const redirect = this.redirect();
+        command.redirects.push(redirect);
+        command.end = redirect.end;
+        continue;
+      }
+      break;
     }
-    if (!current) throw new UsageError(`syntax error: ${quote(op)} needs a command before it`);
-    if (op === '|') endCommand();
-    else endPipeline(op);
-    pendingOp = op;
+    // Redirects alone (`> file`) are a command too: the files are opened (and emptied), as in sh.
+    if (command.words.length === 0 && command.assignments.length === 0 && command.redirects.length === 0) this.fail(this.peek());
+    return external(command);
   }
-  if (pendingOp !== undefined) throw new UsageError(`syntax error: ${quote(pendingOp)} needs a command after it`, { incomplete: true });
-  endPipeline(';');
-  return { items };
-}
 
-/** True when the line, as typed so far, wants a continuation line (open quote or `$(`, trailing `|`, `&&`, `||`, `\`). */
-export function isIncomplete(line: string): boolean {
-  try {
-    parse(line);
-    return false;
-  } catch (error) {
-    return error instanceof UsageError && error.incomplete;
+  private redirect(): Redirect {
+    const op = this.next() as OperatorToken;
+    const target = this.peek();
+    if (target.kind !== 'word') this.fail(target, `${quote(op.raw)} needs a file name after it`);
+    this.next();
+    const start = op.start;
+    const end = target.end;
+    const value = op.value;
+    const word: Word = { raw: target.raw, value: target.value, start: target.start, end: target.end, parts: target.parts };
+    if (value === '<<' || value === '<<-') {
+      const literal = target.parts.some((p) => p.kind === 'literal' && p.quoted !== 'none');
+      const redirect: Extract<Redirect, { kind: 'heredoc' }> = {
+        kind: 'heredoc',
+        fd: op.fd ?? 0,
+        body: { raw: '', value: '', start: end, end, parts: [] },
+        literal,
+        delimiter: target.value,
+        op: op.raw,
+        start,
+        end,
+      };
+      this.lexer.addHeredoc(redirect, value === '<<-');
+      return redirect;
+    }
+    if (value === '<<<') return { kind: 'heredoc', fd: op.fd ?? 0, body: word, literal: false, delimiter: '', op: op.raw, start, end };
+    if (value === '<&' || value === '>&')
+      return { kind: 'dup', fd: op.fd ?? (value === '<&' ? 0 : 1), target: word, op: op.raw, start, end };
+    if (value === '<' || value === '<>')
+      return { kind: value === '<' ? 'read' : 'readwrite', fd: op.fd ?? 0, target: word, op: op.raw, start, end };
+    if (value === '&>' || value === '&>>')
+      return { kind: value === '&>' ? 'write' : 'append', fd: 1, both: true, target: word, op: op.raw, start, end };
+    return { kind: value === '>>' ? 'append' : 'write', fd: op.fd ?? 1, target: word, op: op.raw, start, end };
+  }
+
+  /** Redirects after a compound command apply to all of it. */
+  private withRedirects<T extends Exclude<Command, SimpleCommand | FunctionDefinition>>(command: T): T {
+    for (;;) {
+      const token = this.peek();
+      if (token.kind !== 'op' || !isRedirectOp(token)) return command;
+      const redirect = this.redirect();
+      command.redirects.push(redirect);
+      command.end = redirect.end;
+    }
+  }
+
+  /** The whole text as a script; `closing` is `)` for the inside of `$(…)`. */
+  script(closing?: ')'): Script {
+    const body = this.list((t) => closing !== undefined && isOp(t, ')'));
+    const token = this.peek();
+    if (token.kind !== 'end' && !(closing && isOp(token, ')'))) this.fail(token);
+    const open = this.lexer.pendingDelimiter;
+    if (open !== undefined && !this.tolerant) {
+      throw new UsageError(`here-document ${quote(open)} is not closed (no line ${quote(open)} before the end)`, {
+        incomplete: true,
+        offset: this.source.length,
+      });
+    }
+    return body;
   }
 }
 
-function isRedirect(op: Operator): op is RedirectOperator {
-  return op.includes('<') || op.includes('>');
+function isRedirectOp(token: OperatorToken): boolean {
+  return token.value.includes('<') || token.value.includes('>');
 }
 
-function redirectOf(op: RedirectOperator, start: number, next: Token | undefined): Redirect {
-  const digit = /^[012]/.test(op) ? (Number(op[0]) as 0 | 1 | 2) : undefined;
-  if (op.includes('&')) {
-    const fd = (digit ?? 1) as 1 | 2;
-    return { kind: 'dup', fd, target: Number(op.at(-1)) as 1 | 2, op, start, end: start + op.length };
-  }
-  if (next?.kind !== 'word') throw new UsageError(`syntax error: ${quote(op)} needs a file name after it`);
-  const target = wordOf(next);
-  checkSubstitutions(target);
-  if (op.endsWith('<')) return { kind: 'read', fd: 0, target, op, start, end: next.end };
-  return { kind: op.endsWith('>>') ? 'append' : 'write', fd: (digit ?? 1) as 1 | 2, target, op, start, end: next.end };
-}
-
-/** Checks a finished command and takes the `^` off a forced program name. */
-function finish(command: CommandNode): CommandNode {
+/** Takes the `^` off a forced program name. */
+function external(command: SimpleCommand): SimpleCommand {
   const first = command.words[0];
-  if (!first && command.assignments.length === 0) {
-    const op = command.redirects[0]?.op ?? '';
-    throw new UsageError(`syntax error: ${quote(op)} needs a command to apply to`);
-  }
-  for (const word of command.words) checkSubstitutions(word);
-  for (const assignment of command.assignments) checkSubstitutions(assignment.value);
   const head = first?.parts[0];
   if (first && head?.kind === 'literal' && head.quoted === 'none' && head.text.startsWith('^')) {
     const parts = first.parts.slice(1);
@@ -163,79 +279,78 @@ function finish(command: CommandNode): CommandNode {
   return command;
 }
 
-/** A `$(…)` whose text is not a good line is a syntax error of the whole line (never incomplete: its `)` was found). */
-function checkSubstitutions(word: Word): void {
-  for (const part of word.parts) {
-    if (part.kind !== 'subst') continue;
+/** The lexer's way into the parser for `$(…)`: a script up to its `)`. */
+export function subparse(source: string, pos: number, tolerant: boolean, closing = true): { body: Script; end: number; open: boolean } {
+  const parser = new Parser(source, pos, tolerant);
+  if (!closing) {
+    // A backquoted line is a whole script of its own.
     try {
-      parse(part.line);
+      return { body: parser.script(), end: source.length, open: false };
     } catch (error) {
-      if (error instanceof UsageError) throw new UsageError(error.message);
+      if (tolerant) return { body: { items: [], start: 0, end: source.length }, end: source.length, open: false };
       throw error;
     }
   }
-}
-
-function wordOf(token: Word): Word {
-  return { raw: token.raw, value: token.value, start: token.start, end: token.end, parts: token.parts };
-}
-
-function assignmentOf(token: Word): Assignment | undefined {
-  const split = splitAssignment(token);
-  if (!split) return undefined;
-  const skip = split.name.length + 1;
-  const value: Word = {
-    raw: token.raw.slice(skip),
-    value: token.value.slice(skip),
-    start: token.start + skip,
-    end: token.end,
-    parts: split.parts,
-  };
-  return { name: split.name, value, start: token.start, end: token.end };
-}
-
-/** An argument that looks like an assignment (`export P=~/bin:~/lib`) gets home for `~` after `=` and `:` too, as in bash. */
-function argumentOf(token: Word): Word {
-  const split = splitAssignment(token);
-  const word = wordOf(token);
-  if (split?.parts.some((p) => p.kind === 'tilde'))
-    word.parts = [{ kind: 'literal', text: `${split.name}=`, quoted: 'none' }, ...split.parts];
-  return word;
-}
-
-/** `NAME=` written plainly at the start of a word: the name and the parts of the value (with its `~`s). */
-function splitAssignment(token: Word): { name: string; parts: WordPart[] } | undefined {
-  const head = token.parts[0];
-  if (head?.kind !== 'literal' || head.quoted !== 'none') return undefined;
-  const name = ASSIGNMENT.exec(head.text)?.[1];
-  if (name === undefined || !token.raw.startsWith(`${name}=`)) return undefined;
-  const parts = token.parts.slice(1);
-  if (head.text.length > name.length + 1) parts.unshift({ ...head, text: head.text.slice(name.length + 1) });
-  return { name, parts: assignmentTildes(parts) };
-}
-
-/** In an assignment's value, an unquoted `~` at the start or after `:`, before `/`, `:` or the end, is home (`PATH=$PATH:~/bin`). */
-function assignmentTildes(parts: WordPart[]): WordPart[] {
-  const out: WordPart[] = [];
-  parts.forEach((part, index) => {
-    if (part.kind !== 'literal' || part.quoted !== 'none' || !part.text.includes('~')) {
-      out.push(part);
-      return;
+  try {
+    const body = parser.script(')');
+    const close = parser.lexer.next();
+    if (close.kind === 'end') {
+      if (!tolerant) throw new UsageError("unbalanced '$(': missing closing ')'", { incomplete: true });
+      return { body, end: source.length, open: true };
     }
-    const last = index === parts.length - 1;
-    let text = '';
-    const { text: t } = part;
-    for (let k = 0; k < t.length; k++) {
-      const after = t[k + 1];
-      const before = k === 0 ? (index === 0 ? ':' : undefined) : t[k - 1];
-      const ends = after === '/' || after === ':' || (after === undefined && last);
-      if (t[k] === '~' && before === ':' && ends) {
-        if (text !== '') out.push({ kind: 'literal', text, quoted: 'none' });
-        text = '';
-        out.push({ kind: 'tilde' });
-      } else text += t[k];
+    return { body, end: close.end, open: false };
+  } catch (error) {
+    if (tolerant) {
+      const end = parenEnd(source, pos);
+      return { body: { items: [], start: pos, end: end < 0 ? source.length : end }, end: end < 0 ? source.length : end, open: end < 0 };
     }
-    if (text !== '') out.push({ kind: 'literal', text, quoted: 'none' });
-  });
-  return out;
+    if (error instanceof UsageError && error.incomplete && !error.message.startsWith('unbalanced')) {
+      throw new UsageError("unbalanced '$(': missing closing ')'", { incomplete: true });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Where a `$(` region ends when its inside does not parse (tolerant mode
+ * only): just past the `)` that balances it, quotes skipped, or -1.
+ */
+function parenEnd(source: string, from: number): number {
+  let depth = 1;
+  for (let i = from; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (c === "'") {
+      const close = source.indexOf("'", i + 1);
+      if (close < 0) return -1;
+      i = close;
+    } else if (c === '"') {
+      for (i++; i < source.length && source[i] !== '"'; i++) if (source[i] === '\\') i++;
+      if (i >= source.length) return -1;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/** Parse a line or a whole script. Throws `UsageError` for a bad one (`incomplete` when it only needs more text). */
+export function parse(source: string): Script {
+  return new Parser(source, 0, false).script();
+}
+
+/** True when the text, as typed so far, wants a continuation line (an open construct or quote, a trailing `|`, `&&`, `||`, `\`). */
+export function isIncomplete(source: string): boolean {
+  try {
+    parse(source);
+    return false;
+  } catch (error) {
+    return error instanceof UsageError && error.incomplete;
+  }
+}
+
+/** The 1-based line of `offset` in `source`. */
+export function lineOf(source: string, offset: number): number {
+  let line = 1;
+  for (let i = source.indexOf('\n'); i >= 0 && i < offset; i = source.indexOf('\n', i + 1)) line++;
+  return line;
 }

@@ -13,6 +13,8 @@ export interface CliOptions {
   json: boolean;
   errexit: boolean;
   debug: boolean;
+  /** `--no-init`: the interactive shell does not run `$TOSH_HOME/init.tosh`. */
+  noInit: boolean;
   trust: boolean;
   help: boolean;
   version: boolean;
@@ -31,6 +33,7 @@ Options:
   -e, --errexit        stop a script at the first failing line
   --trust              load plugins whatever their owner and permissions
   --debug              show stack traces with errors
+  --no-init            do not run $TOSH_HOME/init.tosh (interactive shell)
   --version            print the version
   -h, --help           print this help
 
@@ -44,7 +47,19 @@ Plugin directories, first wins: --plugins, $TOSH_PLUGIN_PATH, "plugins" in
 config.json, $TOSH_HOME/plugins, $TOSH_HOME/packages, the built-in commands.
 `;
 
-const FLAGS = ['--command', '--plugins', '--watch', '--no-watch', '--json', '--errexit', '--trust', '--debug', '--version', '--help'];
+const FLAGS = [
+  '--command',
+  '--plugins',
+  '--watch',
+  '--no-watch',
+  '--json',
+  '--errexit',
+  '--trust',
+  '--debug',
+  '--no-init',
+  '--version',
+  '--help',
+];
 
 /** A usage error in the command line itself. */
 class CliError extends Error {}
@@ -56,6 +71,7 @@ export function parseCli(argv: string[]): CliOptions {
     json: false,
     errexit: false,
     debug: false,
+    noInit: false,
     trust: false,
     help: false,
     version: false,
@@ -100,6 +116,9 @@ export function parseCli(argv: string[]): CliOptions {
         break;
       case '--debug':
         options.debug = true;
+        break;
+      case '--no-init':
+        options.noInit = true;
         break;
       case '--version':
       case '-v':

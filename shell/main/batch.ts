@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { quote, Status } from '../base/errors.ts';
 import { interruptionCount, timers } from '../base/faults.ts';
 import { shellQuote } from '../line/lexer.ts';
+import { isIncomplete } from '../line/parser.ts';
+import { cleanScript } from '../run/builtins/control.ts';
 import type { CliOptions } from './argv.ts';
 import { outputIsClosed } from './output.ts';
 import { type Session, SIGNAL_EXIT_WAIT_MS } from './session.ts';
@@ -18,7 +20,7 @@ export async function runBatch(
   watch: boolean,
   errorLine: (message: string) => void,
 ): Promise<number> {
-  let script: string[] | undefined;
+  let script: string | undefined;
   // `tosh new greet`: a first word that is no file but a command runs as one line, with its arguments.
   let commandLine: string | undefined;
   const cannotRead = (code: string | undefined, message: string) =>
@@ -27,7 +29,7 @@ export async function runBatch(
     );
   if (options.script !== undefined) {
     try {
-      script = readFileSync(options.script, 'utf8').split(/\r?\n/);
+      script = cleanScript(readFileSync(options.script, 'utf8'));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' || options.script.includes('/')) {
@@ -51,47 +53,67 @@ export async function runBatch(
   }
   const stopWatching = watch ? await startWatching(session) : undefined;
   const runner = session.runner;
+  const state = session.state;
+  if (options.errexit) state.options.errexit = true;
+  if (options.script !== undefined && script !== undefined) {
+    state.scriptName = options.script;
+    state.positional = [...options.args];
+  }
   let status = 0;
   try {
     const line = options.command ?? commandLine;
     // A plugin error reported while a line ran (from a timer, an event…) fails that line.
     let faults = runner.faultCount;
-    if (line !== undefined) {
-      status = await session.runLine(line);
+    if (line !== undefined || script !== undefined) {
+      // A script is parsed whole before any of it runs (a syntax error anywhere is status 2, as bash does for a body).
+      status = await session.runLine(
+        script ?? (line as string),
+        undefined,
+        script !== undefined ? { file: options.script as string, text: script } : undefined,
+      );
       await settle();
       if (faults !== runner.faultCount) status = status || Status.failed;
     } else {
       // readline is loaded only for stdin (it pulls in Node's streams).
-      const lines: AsyncIterable<string> | Iterable<string> =
-        script ?? process.getBuiltinModule('node:readline').createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+      const lines = process
+        .getBuiltinModule('node:readline')
+        .createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
       let stopped = false;
+      let pending = '';
       for await (const line of lines) {
-        const trimmed = line.trim();
-        if (trimmed === '' || trimmed.startsWith('#')) continue;
+        // A command continues on the next line while it is open (`if` … `fi`, a trailing `|`, a here-document).
+        pending = pending === '' ? line : `${pending}\n${line}`;
+        const trimmed = pending.trim();
+        if (trimmed === '' || (trimmed.startsWith('#') && !pending.includes('\n'))) {
+          pending = '';
+          continue;
+        }
+        if (isIncomplete(pending)) continue;
+        const text = pending;
+        pending = '';
         const asyncBefore = runner.asyncRuns;
-        status = await session.runLine(line);
+        status = await session.runLine(text);
         // After an async command, one turn of the event loop reports a rejection it left behind, failing
         // this line. The output of a burst of lines waits in the spool (the watchdog writes it if a later line holds the thread).
         if (runner.asyncRuns !== asyncBefore) await settle();
         // Ctrl-C stops a script as it would in sh, not just the line it interrupted.
         if (faults !== runner.faultCount) status = status || Status.failed;
         faults = runner.faultCount;
-        if (
-          outputIsClosed() ||
-          session.state.exitRequested !== undefined ||
-          status === Status.interrupted ||
-          (options.errexit && status !== 0)
-        ) {
+        if (outputIsClosed() || state.exitRequested !== undefined || status === Status.interrupted || (options.errexit && status !== 0)) {
           stopped = true;
           break;
         }
       }
+      // What was left open at the end of the input: its syntax error.
+      if (!stopped && pending.trim() !== '') status = await session.runLine(pending);
       // The lines stopped coming before the end of stdin: readline broke (a plugin replaced a global it uses).
-      if (!script && !stopped && !process.stdin.readableEnded) {
+      if (!stopped && !process.stdin.readableEnded) {
         errorLine('stopped reading lines before the end of the input (a plugin may have replaced a global the shell relies on)');
         status = Status.failed;
       }
     }
+    status = await runner.leaving(state.exitRequested ?? status, session.options.sink);
+    if (state.exitRequested !== undefined) state.exitRequested = status;
   } finally {
     await stopWatching?.();
     await session.close();

@@ -9,6 +9,7 @@ import { HostRelay } from '../base/host.ts';
 import { renderValue } from '../render/render.ts';
 import { plainProgress, type Sink } from '../run/sink.ts';
 import { loadConfig, toshHome } from '../state/config.ts';
+import { readInit } from '../state/init.ts';
 import type { InteractiveOptions } from '../ui/app.tsx';
 import { drawFirstPrompt, promptText } from '../ui/prompt.ts';
 import { type CliOptions, parseCli, USAGE } from './argv.ts';
@@ -140,6 +141,11 @@ async function run(argv: string[]): Promise<number> {
   const started = session.start();
   const world = await loadInkWorld();
   const interactiveOptions: InteractiveOptions = { watch, started, host, firstPrompt, startWatching: () => startWatching(session) };
+  if (!options.noInit) {
+    const init = readInit(home);
+    if (init.error) host.notice(init.error);
+    if (init.text !== undefined) interactiveOptions.init = { file: init.file, text: init.text };
+  }
   return (world.runInteractive as typeof import('../ui/app.tsx').runInteractive)(session, interactiveOptions);
 }
 

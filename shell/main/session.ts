@@ -4,6 +4,7 @@
  * the fault machinery. The interactive UI and the non-interactive modes share
  * it; plugins see it only through the SDK's `ShellApi` (`ctx.shell`).
  */
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SDK_VERSION } from '../../plugin-sdk/index.ts';
 import type { CompletionRequest, Output, ShellApi } from '../../plugin-sdk/types.ts';
@@ -15,12 +16,13 @@ import { commandInfo, commandInfos, pluginInfos } from '../plugins/info.ts';
 import type { PluginDir } from '../plugins/source.ts';
 import { type CommandTable, type LookupScope, locate } from '../resolve/lookup.ts';
 import { programNames } from '../resolve/path.ts';
+import { BUILTINS } from '../run/builtins/index.ts';
 import type { RunHost } from '../run/host.ts';
 import { Runner } from '../run/runner.ts';
 import type { Sink } from '../run/sink.ts';
-import type { Config } from '../state/config.ts';
+import { type Config, loadConfig } from '../state/config.ts';
 import { History } from '../state/history.ts';
-import { ShellState } from '../state/state.ts';
+import { type Origin, ShellState } from '../state/state.ts';
 
 export const SHELL_VERSION = '1.0.0';
 
@@ -68,10 +70,12 @@ export class Session {
 
   constructor(readonly options: SessionOptions) {
     this.state = new ShellState(options);
+    this.configAliases = new Map(Object.entries(options.aliases ?? {}));
+    if (options.interactive) this.configStamp = configStamp(join(options.home, 'config.json'));
     this.history = new History(join(options.home, 'history'), options.config.historySize);
     this.prompt = options.config.prompt;
     this.faults = new Faults(() => this.onSigint?.(), options.interactive);
-    this.api = shellApi(this);
+    this.api = shellApi(this, this.state);
     this.plugins = new PluginHost({
       dirs: options.dirs,
       home: options.home,
@@ -105,15 +109,25 @@ export class Session {
       sink: options.sink,
       notice: (message) => this.notice(message),
       mapStacks: (stack) => plugins.mapStacks(stack),
-      shell: () => this.api,
+      shell: (state) => this.apiFor(state),
     };
     this.runner = new Runner(runHost);
+  }
+
+  private readonly apis = new WeakMap<ShellState, ShellApi>();
+
+  /** `ctx.shell` for a command running in `state` (a subshell's own: its `cd` stays in it). */
+  apiFor(state: ShellState): ShellApi {
+    if (state === this.state) return this.api;
+    let api = this.apis.get(state);
+    if (!api) this.apis.set(state, (api = shellApi(this, state)));
+    return api;
   }
 
   /** Where a lookup looks now (aliases, the command table, PATH and the working directory). */
   get scope(): LookupScope {
     const state = this.state;
-    return { table: this.table, alias: (name) => state.aliasTable.get(name), env: state.env, cwd: state.cwd };
+    return scopeOf(this.table, state);
   }
 
   notice(message: string): void {
@@ -131,8 +145,39 @@ export class Session {
   }
 
   /** Run one top-level line and remember its status for `exit` and `$?`. */
-  runLine(line: string, sink: Sink = this.options.sink): Promise<number> {
-    return this.runner.runLine(line, sink);
+  runLine(line: string, sink: Sink = this.options.sink, origin?: Origin): Promise<number> {
+    if (this.options.interactive) this.refreshConfig();
+    return this.runner.runLine(line, sink, origin);
+  }
+
+  /** config.json as last seen (size, change time, inode): it is read again when that changes. */
+  private configStamp: string | undefined;
+  /** The aliases config.json gave (a changed file replaces these, not the ones `alias` made). */
+  private configAliases = new Map<string, string>();
+
+  /**
+   * Changes to config.json take effect without a restart (CONTRACT §14): the
+   * prompt, its aliases, the load deadline, trustAll. Checked before each
+   * line the interactive shell runs (one stat).
+   */
+  refreshConfig(): void {
+    const stamp = configStamp(join(this.options.home, 'config.json'));
+    if (stamp === this.configStamp) return;
+    this.configStamp = stamp;
+    const { config, error } = loadConfig(this.options.home);
+    if (error) this.notice(error);
+    const prompt = this.prompt === this.options.config.prompt ? config.prompt : this.prompt;
+    Object.assign(this.options.config, {
+      prompt: config.prompt,
+      loadTimeout: config.loadTimeout,
+      trustAll: config.trustAll,
+      aliases: config.aliases,
+    });
+    this.prompt = prompt;
+    for (const [name, value] of this.configAliases) if (this.state.aliasTable.get(name) === value) this.state.aliasTable.delete(name);
+    this.configAliases = new Map(Object.entries(config.aliases));
+    for (const [name, value] of this.configAliases) if (!this.state.aliasTable.has(name)) this.state.aliasTable.set(name, value);
+    this.options.host.setPrompt(this.prompt);
   }
 
   /** Parse and run a line (`input` is the first command's). Never throws. */
@@ -148,6 +193,16 @@ export class Session {
   /** Ctrl-C already fired for the running line and it still runs: a command does not give way. */
   get stuck(): boolean {
     return this.runner.stuck;
+  }
+
+  /** The shell is leaving with `status`: its EXIT trap runs (to the shell's own output); resolves to the status to leave with. */
+  leaving(status: number): Promise<number> {
+    return this.runner.leaving(status, this.options.sink);
+  }
+
+  /** A signal the shell was sent: true when a `trap` of the shell takes it (its action runs after the current command). */
+  trapSignal(name: string): boolean {
+    return this.runner.interpreter.trapSignal(name, this.state);
   }
 
   /** A plugin's error thrown where nothing could catch it: reported by name; the shell goes on. */
@@ -179,6 +234,28 @@ export class Session {
   }
 }
 
+/** Where a lookup looks in `state`: its aliases and functions, the language's built-ins, the command table, PATH. */
+function scopeOf(table: CommandTable, state: ShellState): LookupScope {
+  return {
+    table,
+    alias: (name) => state.aliasTable.get(name),
+    fn: (name) => state.functions.get(name)?.definition.source,
+    builtin: (name) => BUILTINS.has(name),
+    env: state.env,
+    cwd: state.cwd,
+  };
+}
+
+/** A file's size, change time and inode: what tells that it changed. */
+function configStamp(file: string): string {
+  try {
+    const stats = statSync(file);
+    return `${stats.size}:${stats.ctimeMs}:${stats.ino}`;
+  } catch {
+    return 'none';
+  }
+}
+
 /** A sink that drops everything (what a `complete` hook prints is not shown). */
 function quietSink(): Sink {
   const nothing: Output = { write() {}, isTTY: false, columns: 80 };
@@ -186,8 +263,8 @@ function quietSink(): Sink {
 }
 
 /** The SDK's `ShellApi` over a session: only what the SDK promises, so a plugin cannot reach the rest. */
-function shellApi(session: Session): ShellApi {
-  const { state, history } = session;
+function shellApi(session: Session, state: ShellState): ShellApi {
+  const { history } = session;
   const host = () => session.plugins;
   return Object.freeze({
     version: SHELL_VERSION,
@@ -200,7 +277,7 @@ function shellApi(session: Session): ShellApi {
     sdkAccepts: (range: string) => host().sdkAccepts(range),
     history: () => [...history.all()],
     exit: (status?: number) => {
-      state.exitRequested = status ?? session.runner.previousStatus;
+      state.exitRequested = status ?? state.status;
     },
     clear: () => session.options.host.clear(),
     setPrompt: (prompt: string) => {
@@ -208,7 +285,7 @@ function shellApi(session: Session): ShellApi {
       session.options.host.setPrompt(prompt);
     },
     get lastStatus() {
-      return session.runner.lastStatus;
+      return state.status;
     },
     get cwd() {
       return state.cwd;
@@ -218,8 +295,10 @@ function shellApi(session: Session): ShellApi {
     setVariable: (name: string, value: string | undefined, options?: { export?: boolean }) => state.setVariable(name, value, options),
     exportVariable: (name: string) => state.exportVariable(name),
     variables: () => state.variables(),
+    functions: () => Object.fromEntries([...state.functions].map(([name, fn]) => [name, fn.definition.source])),
+    removeFunction: (name: string) => state.functions.delete(name),
     aliases: () => state.aliases(),
     setAlias: (name: string, value: string | undefined) => state.setAlias(name, value),
-    locate: (name: string) => locate(name, session.scope),
+    locate: (name: string) => locate(name, scopeOf(session.table, state)),
   } satisfies ShellApi);
 }

@@ -48,6 +48,8 @@ export function installFaultHandlers(session: Session, interactive: boolean, err
     await exitAfterOutput(status);
   };
   const onSigint = () => {
+    // `trap '…' INT` in a script: its action runs and the script goes on.
+    if (!interactive && session.trapSignal('INT')) return;
     if (session.stuck) {
       errorLine('the running command does not give way to Ctrl-C: leaving the shell');
       void exitAfterOutput(Status.interrupted);
@@ -63,6 +65,7 @@ export function installFaultHandlers(session: Session, interactive: boolean, err
     ['SIGHUP', 129],
   ] as const) {
     process.on(signal, () => {
+      if (session.trapSignal(signal === 'SIGTERM' ? 'TERM' : 'HUP')) return;
       void leave(status);
     });
   }

@@ -26,6 +26,10 @@ export interface CommandTable {
 export interface LookupScope {
   table: CommandTable;
   alias(name: string): string | undefined;
+  /** The text of a function of that name (functions come before commands), if there is one. */
+  fn?(name: string): string | undefined;
+  /** A built-in of the shell language (`test`, `read`, `set`…): before commands too. */
+  builtin?(name: string): boolean;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
 }
@@ -73,13 +77,24 @@ export function lookup(word: string, scope: LookupScope, options: LookupOptions 
 export function runs(word: string, scope: LookupScope): boolean {
   const external = word.startsWith('^');
   const name = external ? word.slice(1) : word;
-  if (!external && (scope.alias(name) !== undefined || scope.table.resolve(name) !== undefined)) return true;
+  if (
+    !external &&
+    (scope.alias(name) !== undefined || scope.fn?.(name) !== undefined || scope.builtin?.(name) || scope.table.resolve(name) !== undefined)
+  )
+    return true;
   return isProgram(name, scope.env, scope.cwd);
 }
 
 /** What `which` and `type` say a word runs (the SDK's `locate`). */
 export function locate(word: string, scope: LookupScope): CommandLocation | undefined {
   const external = word.startsWith('^');
+  if (!external) {
+    const alias = scope.alias(word);
+    if (alias !== undefined) return { kind: 'alias', name: word, value: alias };
+    const fn = scope.fn?.(word);
+    if (fn !== undefined) return { kind: 'function', name: word, source: fn };
+    if (scope.builtin?.(word)) return { kind: 'builtin', name: word, plugin: '', source: 'the shell language' };
+  }
   const found = lookup(external ? word.slice(1) : word, scope, { external });
   switch (found.kind) {
     case 'alias':

@@ -46,12 +46,12 @@ export interface RunHost {
   notice(message: string): void;
   /** A stack with plugin frames pointed at the authors' sources (`--debug`). */
   mapStacks(stack: string): string;
-  /** What commands see as `ctx.shell`: the SDK's `ShellApi`, nothing more. */
-  shell(): ShellApi;
+  /** What commands see as `ctx.shell`: the SDK's `ShellApi` over `state` (a subshell's own), nothing more. */
+  shell(state: ShellState): ShellApi;
 }
 
 /** `tosh: message` on the sink's errors, with the stack under `--debug`. */
 export function errorLine(host: RunHost, sink: Sink, message: string, error?: unknown): void {
-  sink.err.write(`tosh: ${message}\n`);
+  sink.err.write(`tosh: ${sink.where ?? ''}${message}\n`);
   if (host.options.debug && error instanceof Error && error.stack) sink.err.write(`${host.mapStacks(error.stack)}\n`);
 }

@@ -11,6 +11,7 @@ import { isInterruption } from '../base/faults.ts';
 import type { PluginInstance } from '../plugins/loader.ts';
 import type { Resolved } from '../plugins/registry.ts';
 import { printText, type RenderOptions } from '../render/render.ts';
+import type { ShellState } from '../state/state.ts';
 import { parseWords, validate } from './args.ts';
 import { errorLine, type RunHost } from './host.ts';
 import type { Sink } from './sink.ts';
@@ -31,6 +32,11 @@ const failureStatus = (code: number) => (!Number.isInteger(code) || code < 1 ? 1
 const isCommandError = (e: unknown): e is Error & { exitCode: number } =>
   e instanceof Error && e.name === 'CommandError' && typeof (e as { exitCode?: unknown }).exitCode === 'number';
 
+/** A command's standard input that it reads only if it asks for `input` (a `while read` loop's file must not be eaten by `echo`). */
+export class LazyInput {
+  constructor(readonly take: () => unknown) {}
+}
+
 export class CommandRuns {
   /** Plugin errors reported outside any command, counted so `-c` and scripts can fail the line. */
   faultCount = 0;
@@ -40,21 +46,21 @@ export class CommandRuns {
 
   constructor(
     private readonly host: RunHost,
-    /** `ctx.run(line)`: the runner's captured run of a nested line. */
-    private readonly capture: (line: string, signal: AbortSignal) => Promise<RunResult>,
+    /** `ctx.run(line)`: the runner's captured run of a nested line, in the state the command runs in. */
+    private readonly capture: (line: string, signal: AbortSignal, state: ShellState) => Promise<RunResult>,
     /** Plugin code was stopped by Ctrl-C where the signal had not yet fired. */
     private readonly onInterrupted: () => void,
   ) {}
 
   /** Validate and run one plugin command (`cmd --help` shows its help). */
-  async command(stage: PluginStage, input: unknown, sink: Sink, signal: AbortSignal): Promise<StageResult> {
+  async command(stage: PluginStage, input: unknown, sink: Sink, signal: AbortSignal, state: ShellState): Promise<StageResult> {
     const { resolved, name, args: rest } = stage;
     const dashes = rest.indexOf('--');
     const wantsHelp =
       rest.slice(0, dashes < 0 ? undefined : dashes).includes('--help') && !resolved.spec.flags.some((f) => f.key === 'help');
     const help = this.host.table.resolve('help');
-    if (wantsHelp && help) return this.command({ ...stage, resolved: help, name: 'help', args: [name] }, input, sink, signal);
-    return this.invoke(resolved, name, rest, input, sink, signal, commandEnv(this.host.state.exported(), stage.command));
+    if (wantsHelp && help) return this.command({ ...stage, resolved: help, name: 'help', args: [name] }, input, sink, signal, state);
+    return this.invoke(resolved, name, rest, input, sink, signal, state, commandEnv(state.exported(), stage.command));
   }
 
   private async invoke(
@@ -64,6 +70,7 @@ export class CommandRuns {
     input: unknown,
     sink: Sink,
     signal: AbortSignal,
+    state: ShellState,
     env: Readonly<Record<string, string>>,
   ): Promise<StageResult> {
     const host = this.host;
@@ -106,7 +113,7 @@ export class CommandRuns {
       if (error instanceof ShellError) return failed(error.exitCode, oneLine(error), error);
       return failure(error);
     }
-    const ctx = this.context(instance, resolved.name, sink, signal, env);
+    const ctx = this.context(instance, resolved.name, sink, signal, state, env);
     const release = () => {
       instance.running--;
       if (instance.retired && instance.running === 0) void host.plugins.dispose(instance);
@@ -114,7 +121,13 @@ export class CommandRuns {
     instance.running++;
     let result: unknown;
     try {
-      result = host.plugins.pluginCode(() => command.run({ args: validated.args, flags: validated.flags, input, argv }, ctx));
+      const runInput = { args: validated.args, flags: validated.flags, input, argv };
+      // Input the command may read but need not (its standard input, a file or text): taken only if it looks.
+      if (input instanceof LazyInput) {
+        let taken: { value: unknown } | undefined;
+        Object.defineProperty(runInput, 'input', { enumerable: true, get: () => (taken ??= { value: (input as LazyInput).take() }).value });
+      }
+      result = host.plugins.pluginCode(() => command.run(runInput, ctx));
     } catch (error) {
       release();
       return failure(error);
@@ -181,7 +194,8 @@ export class CommandRuns {
     name: string,
     sink: Sink,
     signal: AbortSignal,
-    env: Readonly<Record<string, string>> = this.host.state.exported(),
+    state: ShellState = this.host.state,
+    env: Readonly<Record<string, string>> = state.exported(),
   ): CommandContext {
     const options: RenderOptions = { color: sink.color, columns: sink.out.columns, fit: sink.out.isTTY };
     return {
@@ -189,17 +203,17 @@ export class CommandRuns {
       stdout: sink.out,
       stderr: sink.err,
       signal,
-      run: (line) => this.capture(line, signal),
+      run: (line) => this.capture(line, signal, state),
       store: this.host.plugins.store(instance.meta.name),
       progress: (progressOptions = {}) => sink.progress(progressOptions, name),
       prompt: (question, promptOptions = {}) =>
         sink.ask ? sink.ask(question, promptOptions, signal) : Promise.reject(new CommandError('no terminal to ask on')),
-      cwd: this.host.state.cwd,
+      cwd: state.cwd,
       env,
       interactive: this.host.options.interactive,
       color: sink.color,
       command: { name, plugin: instance.meta.name, version: instance.meta.version },
-      shell: this.host.shell(),
+      shell: this.host.shell(state),
     };
   }
 }

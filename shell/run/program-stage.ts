@@ -1,16 +1,51 @@
 /**
  * A run of programs next to each other in a pipeline: started joined by OS
- * pipes, their output streamed to the terminal or collected for the next
- * stage, their redirects applied as sh does.
+ * pipes, each one's descriptors where its channels and redirects say, their
+ * output streamed to the terminal, a file, or the shell (a capture, the UI,
+ * the next stage).
  */
-import { closeSync } from 'node:fs';
-import { oneLine, Status } from '../base/errors.ts';
+import type { Readable, Writable } from 'node:stream';
+import { oneLine } from '../base/errors.ts';
+import type { ExpandedRedirect } from '../line/expand.ts';
 import { renderValue } from '../render/render.ts';
 import { errorLine, type RunHost } from './host.ts';
-import { type ProgramSpec, type RunningPrograms, startPrograms } from './programs.ts';
-import { openTarget } from './redirects.ts';
+import { type Channel, channel, type Io } from './io.ts';
+import { type ProgramSpec, type RunningPrograms, type StdioSpec, startPrograms } from './programs.ts';
+import { applyRedirects } from './redirect.ts';
 import type { Sink } from './sink.ts';
-import { commandEnv, type PipelineResult, type ProgramStage } from './stages.ts';
+
+/** One program to run: its path, words, environment and own redirects. */
+export interface ProgramCall {
+  path: string;
+  argv: string[];
+  env: Readonly<Record<string, string>>;
+  redirects: readonly ExpandedRedirect[];
+}
+
+export interface ProgramRun {
+  /** The run's descriptors: its first program reads 0, its last writes 1, all write 2. */
+  io: Io;
+  /** The line's sink (the terminal hand-over, flushing before a program writes to the same stream). */
+  sink: Sink;
+  cwd: string;
+  /** A value (or text) piped in from a plugin command before the run: the first program's input. */
+  input?: unknown;
+  /** What that plugin printed before its value (a program reads it first). */
+  printed?: string;
+  /** Statuses of every program (`set -o pipefail`). */
+  statuses?: boolean;
+  /** Start the run, but let the caller read the last program's output (a shell stage after it reads it as it comes). */
+  onOutput?: (output: Readable) => void;
+  /** The first program's input is fed by the caller as it runs (a shell stage before it). */
+  onInput?: (input: Writable) => void;
+  /** Told each program's process id as it starts (a background job's `$!`). */
+  onSpawn?: (pid: number) => void;
+  /** A background job: its programs do not keep the shell from leaving. */
+  detach?: boolean;
+}
+
+/** A stand-in channel for "the pipe between two programs of the run" (known by its identity; `2>&1` may copy it). */
+const BETWEEN: Channel = { kind: 'stdin', inherit: 'ignore' };
 
 export class ProgramRuns {
   private readonly running = new Set<RunningPrograms>();
@@ -29,111 +64,194 @@ export class ProgramRuns {
     return [...this.running];
   }
 
-  /**
-   * Programs next to each other in a pipeline, joined by OS pipes. Their
-   * output streams straight to the shell's own standard output when it is
-   * the last stage (the UI steps aside for a program that uses the terminal);
-   * otherwise it is collected as text for the next command.
-   */
-  async run(
-    run: ProgramStage[],
-    input: unknown,
-    sink: Sink,
-    last: boolean,
-    first: boolean,
-    json: boolean,
-    printed = '',
-  ): Promise<PipelineResult> {
-    const opened: number[] = [];
-    // With --json the last program's output is the line's value (a string), not text on the screen.
-    const keep = last && json;
+  /** Run the programs; resolves to each one's status (the last is the run's). */
+  async run(calls: ProgramCall[], options: ProgramRun): Promise<number[]> {
+    const { sink } = options;
+    const opened: (() => void)[] = [];
     const specs: ProgramSpec[] = [];
-    const fed = input !== undefined || printed !== '';
+    /** What the shell must copy: from a program's pipe to a channel, or into its input. */
+    const pumps: { from: 'out' | 'err'; to: Channel }[] = [];
+    let feed: string | undefined;
+    let stream: Channel | undefined;
     let usesTerminal = false;
+    const fed = options.input !== undefined || (options.printed ?? '') !== '';
     try {
-      run.forEach((stage, k) => {
-        const isFirst = k === 0;
-        const isLast = k === run.length - 1;
+      calls.forEach((call, k) => {
+        const first = k === 0;
+        const last = k === calls.length - 1;
+        const base = new Map(options.io);
+        if (!first) base.set(0, BETWEEN);
+        if (!last) base.set(1, BETWEEN);
+        const applied = applyRedirects(base, call.redirects, options.cwd);
+        opened.push(applied.close);
+        const io = applied.io;
+        const ownInput = call.redirects.some((r) => r.fd === 0 && r.kind !== 'dup');
         const spec: ProgramSpec = {
-          path: stage.path,
-          argv: stage.command.argv,
-          env: commandEnv(this.host.state.exported(), stage.command),
-          cwd: this.host.state.cwd,
-          // The terminal (or tosh's stdin) is the first program's input; in the interactive shell only when
-          // the run's output goes to the terminal too (the UI steps aside for it), as `ls | upper` needs neither.
-          stdin: isFirst ? (fed ? 'pipe' : first && sink.inherit && (last || !sink.terminal) ? sink.inherit.stdin : 'ignore') : 'pipe',
-          stdout: isLast && last && sink.inherit && !keep ? 'inherit' : 'pipe',
-          stderr: sink.inherit ? 'inherit' : 'pipe',
+          path: call.path,
+          argv: call.argv,
+          env: call.env as Record<string, string>,
+          cwd: options.cwd,
+          stdin: 'ignore',
+          stdout: 'ignore',
+          stderr: 'ignore',
         };
-        // Redirects, in the order written (`2>&1 > f` and `> f 2>&1` differ, as in sh).
-        for (const r of stage.command.redirects) {
-          if (r.kind === 'read') {
-            const fd = openTarget(this.host.state.cwd, r.path, 'r');
-            opened.push(fd);
-            spec.stdin = fd;
-          } else if (r.kind === 'write' || r.kind === 'append') {
-            const fd = openTarget(this.host.state.cwd, r.path, r.kind === 'append' ? 'a' : 'w');
-            opened.push(fd);
-            if (r.fd === 1) spec.stdout = fd;
-            else spec.stderr = fd;
-          } else if (r.kind === 'dup') {
-            // Where the other stream goes now: a file, the shell's own stream, or the pipe (sh joins those).
-            const other = r.fd === 2 ? spec.stdout : spec.stderr;
-            const same = typeof other === 'number' ? other : other === 'inherit' ? (r.fd === 2 ? 1 : 2) : undefined;
-            if (r.fd === 2) spec.stderr = same ?? 'stdout';
-            else spec.stdout = same ?? 'stderr';
+        // Standard input.
+        const input = channel(io, 0);
+        if (input === BETWEEN) spec.stdin = 'pipe';
+        else if (first && fed && !ownInput) {
+          spec.stdin = 'pipe';
+          feed = (options.printed ?? '') + renderValue(options.input, { color: false, columns: sink.out.columns });
+        } else if (first && options.onInput && !ownInput) spec.stdin = 'pipe';
+        else
+          spec.stdin = this.inputSpec(
+            input,
+            first,
+            (text) => (feed = text),
+            (ch) => (stream = ch),
+          );
+        // Standard output and error: the same channel for both is `2>&1` (or `>&2`).
+        const out = channel(io, 1);
+        const err = channel(io, 2);
+        spec.stdout = out === BETWEEN ? 'pipe' : this.outputSpec(out, 1, sink, last && options.onOutput !== undefined);
+        if (err === out && out !== BETWEEN) spec.stderr = 'stdout';
+        else spec.stderr = err === BETWEEN ? 'stdout' : (this.outputSpec(err, 2, sink, false) as StdioSpec);
+        if (spec.stdout === 'pipe' && out !== BETWEEN && !(last && options.onOutput)) pumps.push({ from: 'out', to: out });
+        if (spec.stderr === 'pipe') pumps.push({ from: 'err', to: err });
+        for (let fd = 3; fd <= 9; fd++) {
+          const ch = io.get(fd);
+          if (ch?.kind === 'fd') {
+            spec.extra ??= new Map();
+            spec.extra.set(fd, ch.fd);
           }
         }
         if (spec.stdin === 'inherit' || spec.stdout === 'inherit') usesTerminal = true;
         specs.push(spec);
       });
       // While the UI draws, a program's errors go through it rather than across the screen.
-      if (sink.terminal && !usesTerminal) for (const spec of specs) if (spec.stderr === 'inherit') spec.stderr = 'pipe';
+      if (sink.terminal && !usesTerminal)
+        for (const spec of specs)
+          if (spec.stderr === 'inherit') {
+            spec.stderr = 'pipe';
+            pumps.push({ from: 'err', to: channel(options.io, 2) });
+          }
+      // The terminal is the first program's input only when its output goes to the terminal too (the UI steps aside for it).
+      const firstSpec = specs[0] as ProgramSpec;
+      if (sink.terminal && firstSpec.stdin === 'inherit' && (specs.at(-1) as ProgramSpec).stdout !== 'inherit') firstSpec.stdin = 'ignore';
     } catch (error) {
-      for (const fd of opened) closeSync(fd);
+      for (const close of opened) close();
       errorLine(this.host, sink, oneLine(error));
-      return { status: Status.failed, value: undefined };
+      return calls.map(() => 1);
     }
-    const start = async (): Promise<PipelineResult> => {
+    const start = async (): Promise<number[]> => {
       await sink.flush?.();
-      const programs = startPrograms(specs, (message) => errorLine(this.host, sink, message));
-      for (const fd of opened) closeSync(fd);
+      const programs = startPrograms(specs, (message) => errorLine(this.host, sink, message), { statuses: options.statuses === true });
+      for (const close of opened) close();
       this.running.add(programs);
+      for (const child of programs.children) {
+        if (child.pid !== undefined) options.onSpawn?.(child.pid);
+        if (options.detach) {
+          child.unref();
+          for (const stream of child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
+        }
+      }
       // Only the interactive shell hands its terminal over: there the terminal's own Ctrl-C is the programs' alone.
-      const foreground = usesTerminal && sink.terminal !== undefined;
+      const foreground = usesTerminal && sink.terminal !== undefined && !options.detach;
       if (foreground) this.foreground++;
       try {
-        let text = '';
-        const collected = programs.output
-          ? new Promise<void>((done) => {
-              const stream = programs.output as NonNullable<typeof programs.output>;
-              stream.setEncoding('utf8');
-              stream.on('data', (chunk: string) => {
-                // A last stage that cannot inherit (the UI, a capture) streams into the sink as it comes.
-                if (last && !sink.inherit && !keep) sink.out.write(chunk);
-                else text += chunk;
+        const copying: Promise<void>[] = [];
+        const copy = (from: Readable, to: Channel) => {
+          from.setEncoding('utf8');
+          copying.push(
+            new Promise<void>((done) => {
+              from.on('data', (chunk: string) => {
+                try {
+                  write(to, chunk);
+                } catch {
+                  from.destroy();
+                }
               });
-              stream.on('end', done);
-              stream.on('error', () => done());
-            })
-          : Promise.resolve();
-        for (const stream of programs.errors) {
-          stream.setEncoding('utf8');
-          stream.on('data', (chunk: string) => sink.err.write(chunk));
-        }
+              from.on('end', done);
+              from.on('close', done);
+              from.on('error', () => done());
+            }),
+          );
+        };
+        const outPump = pumps.find((p) => p.from === 'out');
+        if (programs.output && options.onOutput) options.onOutput(programs.output);
+        else if (programs.output && outPump) copy(programs.output, outPump.to);
+        const errPump = pumps.find((p) => p.from === 'err');
+        for (const stream of programs.errors) if (errPump) copy(stream, errPump.to);
         if (programs.input) {
-          // Exactly what `tosh -c` would write to a file (a string gets its newline too).
-          programs.input.end(printed + renderValue(input, { color: false, columns: sink.out.columns }));
+          if (options.onInput) options.onInput(programs.input);
+          else if (stream?.kind === 'stream') {
+            const reader = stream.reader;
+            programs.input.write(reader.takeBuffered());
+            reader.stream.resume();
+            reader.stream.pipe(programs.input);
+          } else programs.input.end(feed ?? '');
         }
-        const status = await programs.done;
-        await collected;
-        if (last) return { status, value: keep ? text : undefined, command: run[run.length - 1]?.command.argv[0] as string };
-        return { status, value: text };
+        const statuses = await programs.statuses;
+        await Promise.all(copying);
+        return statuses;
       } finally {
         this.running.delete(programs);
         if (foreground) this.foreground--;
       }
     };
-    return usesTerminal && sink.terminal ? sink.terminal(start) : start();
+    // A background job never takes the terminal (its output goes to it as it comes, as in bash).
+    return usesTerminal && sink.terminal && !options.detach ? sink.terminal(start) : start();
+  }
+
+  /** What a program's standard input is, for a channel. */
+  private inputSpec(ch: Channel, first: boolean, feed: (text: string) => void, stream: (ch: Channel) => void): StdioSpec {
+    switch (ch.kind) {
+      case 'stdin':
+        return ch.inherit === 'inherit' && first ? 'inherit' : 'ignore';
+      case 'fd':
+        return ch.fd;
+      case 'text':
+        feed(ch.reader.rest());
+        return 'pipe';
+      case 'stream':
+        stream(ch);
+        return 'pipe';
+      default:
+        return 'ignore';
+    }
+  }
+
+  /** What a program's output descriptor (1 or 2) is, for a channel. */
+  private outputSpec(ch: Channel, fd: 1 | 2, sink: Sink, toCaller: boolean): StdioSpec | 'stderr' {
+    if (toCaller) return 'pipe';
+    switch (ch.kind) {
+      case 'sink':
+        if (!ch.sink.inherit || ch.sink !== sink) return 'pipe';
+        if (ch.stream === 'out') return fd === 1 ? 'inherit' : 1;
+        return fd === 2 ? 'inherit' : 2;
+      case 'fd':
+        return ch.fd;
+      case 'capture':
+      case 'pipe':
+        return 'pipe';
+      default:
+        return 'ignore';
+    }
+  }
+}
+
+/** Copy a program's output to a channel. */
+function write(to: Channel, text: string): void {
+  switch (to.kind) {
+    case 'sink':
+      (to.stream === 'out' ? to.sink.out : to.sink.err).write(text);
+      break;
+    case 'capture':
+      to.capture.write(text);
+      break;
+    case 'pipe':
+      if (!to.state.closed) to.stream.write(text);
+      break;
+    default:
+      break;
   }
 }

@@ -4,7 +4,7 @@ import { resolve as resolvePath } from 'node:path';
 import { oneLine, ShellError } from '../base/errors.ts';
 
 /** Why a redirect's file could not be opened or read, as the user should read it. */
-function fileReason(error: unknown, flags: 'r' | 'w' | 'a'): string {
+function fileReason(error: unknown, flags: 'r' | 'w' | 'a' | number): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return flags === 'r' ? 'no such file' : 'no such directory';
   if (code === 'EACCES') return 'permission denied';
@@ -13,7 +13,7 @@ function fileReason(error: unknown, flags: 'r' | 'w' | 'a'): string {
 }
 
 /** Open a redirect's file; a one-line ShellError when it cannot be. */
-export function openTarget(cwd: string, path: string, flags: 'r' | 'w' | 'a'): number {
+export function openTarget(cwd: string, path: string, flags: 'r' | 'w' | 'a' | number): number {
   if (path === '') throw new ShellError('redirect needs a file name (got an empty word)');
   try {
     return openSync(resolvePath(cwd, path), flags, 0o666);

@@ -1,56 +1,60 @@
 /**
- * Running a line: text → words → expansion → resolution → run (plugin
- * command or external program) → render. The plugin host (loading,
- * reloading, disposing) is not the runner's: it reaches plugins through
- * `RunHost.plugins` only.
+ * Running lines: text → the tree (line/parser) → the interpreter (interp.ts)
+ * → commands (simple.ts: plugin calls and programs) → render. The plugin host
+ * (loading, reloading, disposing) is not the runner's: it reaches plugins
+ * through `RunHost.plugins` only.
  */
 import { setMaxListeners } from 'node:events';
-import { homedir } from 'node:os';
 import { CommandError } from '../../plugin-sdk/index.ts';
 import type { RunResult } from '../../plugin-sdk/types.ts';
-import { oneLine, ShellError, Status } from '../base/errors.ts';
+import { oneLine, ShellError, Status, UsageError } from '../base/errors.ts';
 import { timers } from '../base/faults.ts';
-import { applyAlias } from '../line/alias.ts';
-import { type ExpandEnv, type ExpandedCommand, expandCommand } from '../line/expand.ts';
-import { type LineNode, type PipelineNode, parse } from '../line/parser.ts';
-import { jsonLine } from '../render/render.ts';
-import { lookup } from '../resolve/lookup.ts';
+import type { Script } from '../line/ast.ts';
+import { lineOf, parse } from '../line/parser.ts';
+import type { Origin, ShellState } from '../state/state.ts';
+import { type Exec, ExitFlow, type Frame, LoopFlow, MAX_DEPTH, NestingAbort, ReturnFlow } from './exec.ts';
 import { errorLine, type RunHost } from './host.ts';
+import { Interpreter } from './interp.ts';
 import { CommandRuns } from './invoke.ts';
-import { runPluginStage, type StageCalls } from './plugin-stage.ts';
+import { type Channel, rootIo, TextReader } from './io.ts';
+import { Jobs } from './jobs.ts';
 import { ProgramRuns } from './program-stage.ts';
 import { captureSink, type Sink } from './sink.ts';
-import { commandEnv, type PipelineResult, type ProgramStage, type Stage, type StageResult } from './stages.ts';
+import type { StageResult } from './stages.ts';
 
-/** `ctx.run` inside `ctx.run`… deeper than this fails. */
-export const MAX_RUN_DEPTH = 100;
+export { MAX_DEPTH as MAX_RUN_DEPTH } from './exec.ts';
 
 /** Runs lines for one session. */
 export class Runner {
-  lastStatus = 0;
-  /** `$?`: the status of the pipeline that ran last, in this line or an earlier one. */
-  previousStatus = 0;
   private controller: AbortController | undefined;
   private lineController: AbortController | undefined;
   /** Set once Ctrl-C has fired for the running line: a second one means the command does not give way. */
   private interruptedLine: AbortController | undefined;
   private runDepth = 0;
+  /** Descriptors `exec` set for the shell, kept from line to line. */
+  private readonly shellFds = new Map<number, Channel>();
   readonly commands: CommandRuns;
+  readonly jobs = new Jobs();
   private readonly programs: ProgramRuns;
-  private readonly stageCalls: StageCalls;
+  readonly interpreter: Interpreter;
 
   constructor(private readonly host: RunHost) {
     this.commands = new CommandRuns(
       host,
-      (line, signal) => this.capture(line, signal),
+      (line, signal, state) => this.capture(line, signal, state),
       () => this.interrupt(),
     );
     this.programs = new ProgramRuns(host);
-    this.stageCalls = {
-      host,
-      command: (stage, input, sink, signal) => this.commands.command(stage, input, sink, signal),
-      show: (sink, command, write) => this.show(sink, command, write),
-    };
+    this.interpreter = new Interpreter(host, this.commands, this.programs, this.jobs);
+  }
+
+  /** `$?` of the shell. */
+  get lastStatus(): number {
+    return this.host.state.status;
+  }
+
+  get previousStatus(): number {
+    return this.host.state.status;
   }
 
   /** Plugin errors reported outside any command (from timers, rejections). */
@@ -91,26 +95,25 @@ export class Runner {
     return this.controller !== undefined;
   }
 
-  /** Run one top-level line and remember its status for `exit` and `$?`. */
-  async runLine(line: string, sink: Sink): Promise<number> {
+  /** Run one top-level line (or a whole script, named by `origin.file`) and remember its status for `exit` and `$?`. */
+  async runLine(line: string, sink: Sink, origin?: Origin): Promise<number> {
     // One controller serves line after line until Ctrl-C fires it (allocating one per line showed in profiles).
     if (!this.lineController || this.lineController.signal.aborted) {
       this.lineController = new AbortController();
       // Each nested `ctx.run` and pipeline stage listens to it.
-      setMaxListeners(MAX_RUN_DEPTH * 2, this.lineController.signal);
+      setMaxListeners(MAX_DEPTH * 2, this.lineController.signal);
     }
     const controller = this.lineController;
     this.controller = controller;
     this.host.faults.sigint.enter();
     try {
-      const { status } = await this.execute(line, sink, controller.signal, this.host.options.json);
-      this.lastStatus = status;
-      this.previousStatus = status;
+      const { status } = await this.execute(line, sink, controller.signal, this.host.options.json, undefined, { origin });
+      this.host.state.status = status;
       return status;
     } catch (error) {
       // Whatever went wrong, the line fails and the shell goes on.
       errorLine(this.host, sink, `internal error: ${oneLine(error)}`, error);
-      this.lastStatus = this.previousStatus = Status.failed;
+      this.host.state.status = Status.failed;
       return Status.failed;
     } finally {
       this.host.faults.sigint.leave();
@@ -118,164 +121,107 @@ export class Runner {
     }
   }
 
-  /** Parse and run a line. Never throws: every failure is a status and a line on `sink.err`. */
-  async execute(line: string, sink: Sink, signal: AbortSignal, json: boolean, input?: unknown): Promise<StageResult> {
-    let ast: LineNode;
+  /** Parse a script or line: a syntax error is reported (`FILE:LINE:` in a script) and is status 2. */
+  parse(text: string, sink: Sink, origin?: Origin): Script | number {
     try {
-      ast = parse(line);
+      return parse(text);
     } catch (error) {
-      errorLine(this.host, sink, oneLine(error), error);
-      return { status: error instanceof ShellError ? error.exitCode : Status.usage, value: undefined };
+      if (!(error instanceof UsageError)) throw error;
+      const where = origin?.file ? `${origin.file}:${lineOf(text, error.offset ?? text.length)}: ` : '';
+      sink.err.write(`tosh: ${where}${error.message}\n`);
+      return error.exitCode;
     }
-    let status = 0;
-    let value: unknown;
-    for (const { connector, pipeline } of ast.items) {
-      if ((connector === '&&' && status !== 0) || (connector === '||' && status === 0)) continue;
-      const result = await this.runPipeline(pipeline, sink, signal, json, value === undefined && status === 0 ? input : undefined);
-      input = undefined;
-      status = result.status;
-      value = result.value;
-      // Output sent to a file by `>` is not shown again, as JSON or as text.
-      const { shown } = result;
-      // With --json every pipeline run prints one line: `null` for one that returned nothing, or failed.
-      if (json && !result.redirected && result.status !== 0 && !signal.aborted) sink.out.write(jsonLine(undefined));
-      else if ((json || result.json) && !result.redirected && result.status === 0) {
-        if (!this.show(sink, result.command, () => sink.out.write(jsonLine(result.value)))) status = Status.failed;
-      } else if (shown !== undefined && !this.show(sink, result.command, () => sink.value(shown))) status = Status.failed;
-      this.previousStatus = status;
-      if (signal.aborted || this.host.state.exitRequested !== undefined) break;
-    }
-    return { status: signal.aborted ? Status.interrupted : status, value };
   }
 
-  /** The variables, `$?`, home and `$(…)` for expanding one command. */
-  private expandEnv(signal: AbortSignal): ExpandEnv {
-    const state = this.host.state;
-    return {
-      vars: (name: string) => state.variable(name),
-      status: this.previousStatus,
-      home: state.env.HOME || homedir(),
-      cwd: state.cwd,
-      substitute: async (line: string) => {
-        // As in a subshell: a `cd`, `export` or `alias` inside does not change the shell.
-        const restore = state.save();
-        const result = await this.capture(line, signal).finally(restore);
-        if (result.stderr) this.host.sink.err.write(result.stderr);
-        return result.stdout;
-      },
-    };
-  }
-
-  /** Expand and resolve each command of a pipeline; a failure is reported and ends it. */
-  private async stagesOf(pipeline: PipelineNode, sink: Sink, signal: AbortSignal): Promise<Stage[] | StageResult> {
-    const stages: Stage[] = [];
-    const env = this.expandEnv(signal);
-    const state = this.host.state;
-    for (const node of pipeline.commands) {
-      let command: ExpandedCommand;
-      try {
-        command = await expandCommand(
-          applyAlias(node, (name) => state.aliasTable.get(name)),
-          env,
-        );
-      } catch (error) {
-        errorLine(this.host, sink, oneLine(error), error);
-        return { status: error instanceof ShellError ? error.exitCode : Status.failed, value: undefined };
-      }
-      if (signal.aborted) return { status: Status.interrupted, value: undefined };
-      const [name, ...rest] = command.argv;
-      if (name === undefined) {
-        // `NAME=value` alone sets a shell variable, as in sh.
-        for (const { name: variable, value } of command.assignments) state.setVariable(variable, value);
-        stages.push({ kind: 'assign', command });
-        continue;
-      }
-      const scope = { table: this.host.table, alias: () => undefined, env: commandEnv(state.exported(), command), cwd: state.cwd };
-      const found = lookup(name, scope, { aliases: false, external: command.external });
-      if (found.kind === 'command') {
-        const dashes = rest.indexOf('--');
-        const options = dashes < 0 ? rest : rest.slice(0, dashes);
-        const json = options.includes('--json');
-        const args = json ? rest.filter((word, i) => word !== '--json' || (dashes >= 0 && i > dashes)) : rest;
-        stages.push({ kind: 'plugin', command, resolved: found.resolved, name, args, json });
-      } else if (found.kind === 'program') stages.push({ kind: 'program', command, path: found.path });
-      else if (found.kind === 'missing') stages.push({ kind: 'missing', command, status: found.status, message: found.message });
-    }
-    return stages;
-  }
-
-  /**
-   * Run `a | b | c`: a plugin's value (or printed text) is the next one's
-   * input; programs next to each other share an OS pipe; a program's output
-   * is text for a plugin, a plugin's value is rendered text for a program.
-   */
-  private async runPipeline(
-    pipeline: PipelineNode,
+  /** Parse and run a line (`input` is what its first command reads). Never throws: every failure is a status and a line on `sink.err`. */
+  async execute(
+    line: string,
     sink: Sink,
     signal: AbortSignal,
     json: boolean,
-    firstInput?: unknown,
-  ): Promise<PipelineResult> {
-    const stages = await this.stagesOf(pipeline, sink, signal);
-    if (!Array.isArray(stages)) return stages;
-    let input: unknown = firstInput;
-    let printed = '';
-    for (let i = 0; i < stages.length; i++) {
-      const stage = stages[i] as Stage;
-      const last = i === stages.length - 1;
-      if (stage.kind === 'program') {
-        let j = i;
-        while (j + 1 < stages.length && (stages[j + 1] as Stage).kind === 'program') j++;
-        const run = stages.slice(i, j + 1) as ProgramStage[];
-        const result = await this.programs.run(run, input, sink, j === stages.length - 1, i === 0, json, printed);
-        printed = '';
-        if (j === stages.length - 1) return result;
-        if (result.status !== 0 && signal.aborted) return result;
-        input = result.value;
-        i = j;
-        continue;
-      }
-      if (stage.kind === 'assign') {
-        if (last) return { status: 0, value: undefined };
-        continue;
-      }
-      const result = await runPluginStage(this.stageCalls, stage, input, sink, last, signal, json);
-      if (last || (result.status !== 0 && signal.aborted)) return result;
-      // As in sh, a command that fails hands on what it printed and the pipeline goes on: its status is the last one's.
-      printed = result.printed ?? '';
-      // What was printed stands for the value when there is none: a program must not read it twice.
-      input = printed !== '' && result.value === printed ? undefined : result.value;
-      if (input === undefined && printed !== '' && (stages[i + 1] as Stage).kind !== 'program') input = printed;
-    }
-    return { status: 0, value: undefined };
-  }
-
-  /** Show a result; a value that cannot be rendered (a throwing component, a cyclic --json value) fails the line. */
-  private show(sink: Sink, command: string | undefined, write: () => void): boolean {
+    input?: unknown,
+    options: { origin?: Origin | undefined; state?: ShellState } = {},
+  ): Promise<StageResult> {
+    const origin = options.origin ?? { text: line };
+    const script = this.parse(line, sink, options.origin);
+    if (typeof script === 'number') return { status: script, value: undefined };
+    const state = options.state ?? this.host.state;
+    const stdin: Channel =
+      input !== undefined
+        ? { kind: 'text', reader: new TextReader(undefined, input) }
+        : { kind: 'stdin', inherit: sink.inherit?.stdin ?? 'ignore' };
+    const frame: Frame = { positional: state.positional, depth: this.runDepth, origin };
+    const io = rootIo(sink, stdin);
+    // What `exec` redirected for good (only the shell's own output and input are the sink's each line).
+    if (state === this.host.state && options.state === undefined)
+      for (const [fd, ch] of this.shellFds) if (fd > 2 || sink === this.host.sink) io.set(fd, ch);
+    const x: Exec = {
+      state,
+      io,
+      frame,
+      signal,
+      sink,
+      json,
+      loops: 0,
+      cond: false,
+      at: { offset: 0 },
+      last: { value: undefined },
+      shellFds: this.shellFds,
+    };
+    let status: number;
     try {
-      write();
-      return true;
-    } catch (error) {
-      errorLine(this.host, sink, `${command}: cannot show the result: ${oneLine(error)}`, error);
-      return false;
+      status = await this.interpreter.list(script, x);
+    } catch (flow) {
+      if (flow instanceof ExitFlow) {
+        status = flow.status;
+        state.exitRequested ??= status;
+      } else if (flow instanceof NestingAbort) {
+        if (!flow.reported) errorLine(this.host, sink, `${flow.name}: nested more than ${MAX_DEPTH} deep`);
+        flow.reported = true;
+        if (this.runDepth > 0) throw flow;
+        status = Status.failed;
+      } else if (flow instanceof ReturnFlow) status = flow.status;
+      else if (flow instanceof LoopFlow) status = 0;
+      else throw flow;
     }
+    if (signal.aborted) status = Status.interrupted;
+    return { status, value: status === 0 ? x.last.value : undefined };
   }
 
-  /** `ctx.run(line)` and `$(line)`: run a nested line with everything captured. */
-  async capture(line: string, signal: AbortSignal): Promise<RunResult> {
-    if (this.runDepth >= MAX_RUN_DEPTH) throw new CommandError(`ctx.run is nested more than ${MAX_RUN_DEPTH} deep`);
+  /** The shell is leaving with `status`: its EXIT trap runs (its output to `sink`); resolves to the status to leave with. */
+  async leaving(status: number, sink: Sink): Promise<number> {
+    const state = this.host.state;
+    if (!state.traps.has('EXIT')) return status;
+    const x: Exec = {
+      state,
+      io: rootIo(sink, { kind: 'stdin', inherit: 'ignore' }),
+      frame: { positional: state.positional, depth: 0, origin: { text: '' } },
+      signal: new AbortController().signal,
+      sink,
+      json: false,
+      loops: 0,
+      cond: true,
+      at: { offset: 0 },
+      last: { value: undefined },
+    };
+    return this.interpreter.exitTrap(x, status);
+  }
+
+  /** `ctx.run(line)`: run a nested line with everything captured, in `state` (the command's). */
+  async capture(line: string, signal: AbortSignal, state?: ShellState): Promise<RunResult> {
+    if (this.runDepth >= MAX_DEPTH) throw new CommandError(`ctx.run is nested more than ${MAX_DEPTH} deep`);
     this.runDepth++;
     const sink = captureSink(false);
-    const state = this.host.state;
-    const exitBefore = state.exitRequested;
-    const statusBefore = this.previousStatus;
+    const target = state ?? this.host.state;
+    const exitBefore = target.exitRequested;
+    const statusBefore = target.status;
     try {
-      const { status: exitCode, value } = await this.execute(line, sink, signal, false);
+      const { status: exitCode, value } = await this.execute(line, sink, signal, false, undefined, { state: target });
       return { exitCode, value: exitCode === 0 ? value : undefined, stdout: sink.text(), stderr: sink.errors() };
     } finally {
       this.runDepth--;
-      state.exitRequested = exitBefore;
-      this.previousStatus = statusBefore;
+      target.exitRequested = exitBefore;
+      target.status = statusBefore;
     }
   }
 }

@@ -23,6 +23,8 @@ export interface Sink {
   inherit?: { stdin: 'inherit' | 'ignore' };
   /** Hand everything written so far to the OS before a program writes to the same stream. */
   flush?(): Promise<void>;
+  /** Where in a script the command is (`build.tosh:3: `): the shell's error lines begin with it. */
+  where?: string;
   /** The interactive UI steps aside while a program uses the terminal (`vim`, `less`). */
   terminal?<T>(run: () => Promise<T>): Promise<T>;
 }

@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { oneLine, quote, ShellError } from '../base/errors.ts';
+import type { FunctionDefinition } from '../line/ast.ts';
 
 export interface StateOptions {
   /** The working directory the shell starts in. */
@@ -19,6 +20,26 @@ export interface StateOptions {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A function the shell knows, and the text it was defined in (for `FILE:LINE` in its errors). */
+export interface ShellFunction {
+  definition: FunctionDefinition;
+  origin: Origin;
+}
+
+/** Where a command's text came from: a script file (its name as given) or a line typed or passed with `-c`. */
+export interface Origin {
+  /** The script's name as given; undefined for a line typed or given with `-c` (errors then name no line). */
+  file?: string;
+  text: string;
+}
+
+export interface ShellOptions {
+  errexit: boolean;
+  nounset: boolean;
+  xtrace: boolean;
+  pipefail: boolean;
+}
 const ALIAS = /^[^\s'"\\|;&<>()$`=]+$/;
 
 export class ShellState {
@@ -31,11 +52,28 @@ export class ShellState {
   readonly aliasTable = new Map<string, string>();
   /** Set by `exit`: the status to leave with. */
   exitRequested: number | undefined;
+  /** Functions (`name() { …; }`), by name. */
+  readonly functions = new Map<string, ShellFunction>();
+  /** `set -e`, `-u`, `-x`, `-o pipefail`. */
+  readonly options: ShellOptions = { errexit: false, nounset: false, xtrace: false, pipefail: false };
+  /** The positional parameters of the shell (`$1`…; a function call has its own). */
+  positional: string[] = [];
+  /** `$?`: the status of the pipeline that ran last. */
+  status = 0;
+  /** `$0`: the shell's or the script's name. */
+  scriptName = 'tosh';
+  /** `$!`: the process id of the last background job. */
+  lastBackground: number | undefined;
+  /** `trap`: the command for each of EXIT, INT, TERM, ERR. */
+  readonly traps = new Map<string, string>();
+  /** A subshell's copy (`( … )`, `$(…)`, a stage of a pipeline): nothing it changes reaches this one. */
+  readonly subshell: boolean;
   /** The exported variables as commands see them, copied once per change rather than once per command. */
   private snapshot: Readonly<Record<string, string>> | undefined;
   private readonly chdirProcess: boolean;
 
-  constructor(options: StateOptions) {
+  constructor(options: StateOptions, subshell = false) {
+    this.subshell = subshell;
     this.cwd = options.cwd;
     this.chdirProcess = options.chdirProcess ?? false;
     for (const [name, value] of Object.entries(options.env)) if (value !== undefined) this.env[name] = value;
@@ -67,6 +105,27 @@ export class ShellState {
     this.cwd = target;
     this.setEnv('PWD', target);
     return target;
+  }
+
+  /**
+   * A copy for a subshell: its directory, variables, aliases, functions,
+   * options and traps are its own from now on (the process's own directory
+   * is never changed by it).
+   */
+  fork(): ShellState {
+    const copy = new ShellState({ cwd: this.cwd, env: this.env }, true);
+    for (const [name, value] of this.vars) copy.vars.set(name, value);
+    for (const [name, value] of this.aliasTable) copy.aliasTable.set(name, value);
+    for (const [name, value] of this.functions) copy.functions.set(name, value);
+    Object.assign(copy.options, this.options);
+    copy.positional = [...this.positional];
+    copy.scriptName = this.scriptName;
+    copy.lastBackground = this.lastBackground;
+    copy.status = this.status;
+    // A subshell keeps the traps it ignores and resets the others (POSIX); EXIT is its own.
+    for (const [name, value] of this.traps) if (value === '') copy.traps.set(name, value);
+    if (!('PWD' in this.env)) delete copy.env.PWD;
+    return copy;
   }
 
   /**
@@ -127,6 +186,11 @@ export class ShellState {
     if (value === undefined) return name in this.env;
     this.setVariable(name, value, { export: true });
     return true;
+  }
+
+  /** Every variable, shell and exported (`set` lists them). */
+  shellVariables(): Record<string, string> {
+    return { ...this.env, ...Object.fromEntries(this.vars) };
   }
 
   /** A copy of the exported variables. */

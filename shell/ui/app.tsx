@@ -233,6 +233,8 @@ export interface InteractiveOptions {
   started?: Promise<void>;
   /** The session's driver: the UI attaches to it once it is up (notices given before then wait in it). */
   host: HostRelay;
+  /** `$TOSH_HOME/init.tosh`, run before the first line. */
+  init?: { file: string; text: string };
   /** Set when the caller drew the hint and first prompt already (`drawFirstPrompt`): what takes that line back. */
   firstPrompt?: string;
 }
@@ -253,6 +255,8 @@ function restoreTerminal(): void {
 /** The session as the interactive shell drives it. */
 export interface InteractiveShell extends UiShell {
   readonly options: { readonly sink: { readonly color: boolean } };
+  /** The shell is leaving with `status`: its EXIT trap runs; resolves to the status to leave with. */
+  leaving?(status: number): Promise<number>;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -303,6 +307,8 @@ export async function runInteractive(session: InteractiveShell, options: Interac
   process.stdout.on('resize', onResize);
   const instance = render(<Themed controller={controller} />, { exitOnCtrlC: false });
   leave = () => instance.unmount();
+  // The start-up file runs once the view is up (its output is written above the prompt).
+  if (options.init) void controller.startup(options.init.file, options.init.text);
   // The watcher's first scan is not needed for the first prompt: start it once the prompt is up.
   let stopWatching: (() => Promise<void>) | undefined;
   const watching =
@@ -319,6 +325,7 @@ export async function runInteractive(session: InteractiveShell, options: Interac
     status = 1;
   } finally {
     restoreTerminal();
+    status = (await session.leaving?.(status)) ?? status;
     process.off('exit', restoreTerminal);
     process.stdout.off('resize', onResize);
     await watching;

@@ -351,6 +351,12 @@ export class Controller extends UiState {
     void this.run(splitLines(text), text);
   }
 
+  /** Run the start-up file before the first line: its output above the prompt, nothing echoed, nothing in the history. */
+  async startup(file: string, text: string): Promise<void> {
+    await this.runs.run([text], undefined, { file, text });
+    this.afterRun();
+  }
+
   /** Move the live element of the previous command into the output, as it looks now. */
   freezeLive(): void {
     this.runs.freezeLive();
@@ -358,6 +364,11 @@ export class Controller extends UiState {
 
   private async run(lines: string[], entry: string): Promise<void> {
     await this.runs.run(lines, entry);
+    this.afterRun();
+  }
+
+  /** A line ended: the shell leaves (`exit`), or the prompt is back with the keys typed meanwhile. */
+  private afterRun(): void {
     if (this.runs.interrupted) this.queue = [];
     const exit = this.shell.state.exitRequested;
     if (exit !== undefined) {

@@ -13,11 +13,12 @@ export const dim = (text: string) => sgr('2', '22', text);
 export const red = (text: string) => sgr('31', '39', text);
 export const bold = (text: string) => sgr('1', '22', text);
 
-export type Style = 'plain' | 'known' | 'unknown' | 'flag' | 'string' | 'op' | 'comment';
+export type Style = 'plain' | 'known' | 'unknown' | 'keyword' | 'flag' | 'string' | 'op' | 'comment';
 const CODES: Record<Style, string | undefined> = {
   plain: undefined,
   known: '32',
   unknown: '31',
+  keyword: '34',
   flag: '36',
   string: '33',
   op: '35',
@@ -35,7 +36,8 @@ export function styles(line: string, known: (word: string) => boolean): Style[] 
     if (piece.kind === 'op') style = 'op';
     else if (piece.kind === 'comment') style = 'comment';
     else if (piece.kind === 'word') {
-      if (piece.command) style = known(piece.value) ? 'known' : 'unknown';
+      if (piece.keyword) style = 'keyword';
+      else if (piece.command) style = known(piece.value) ? 'known' : 'unknown';
       else if (piece.quoted) style = 'string';
       else if (piece.raw.startsWith('-')) style = 'flag';
     }

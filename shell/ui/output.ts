@@ -31,7 +31,7 @@ export class OutputQueue {
   /** Set by the view (`attach`): write finished text above the live part of the screen. */
   private writeAbove: ((text: string) => void) | undefined;
 
-  constructor(private readonly options: OutputOptions) {}
+  constructor(readonly options: OutputOptions) {}
 
   /** Queue finished text (whole lines) for the output above the prompt. */
   emit(text: string): void {
@@ -144,7 +144,8 @@ export class OutputQueue {
         queue.push(kind, all.slice(0, end + 1));
       },
       flush() {
-        if (partial !== '' && alive()) queue.push(kind, partial);
+        // A last line without its newline keeps a mark, as after a program (zsh's PROMPT_SP, fish's ⏎).
+        if (partial !== '' && alive()) queue.push(kind, `${partial}${queue.options.color ? dim('⏎') : '⏎'}`);
         partial = '';
       },
       isTTY: true,

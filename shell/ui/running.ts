@@ -7,6 +7,7 @@ import type { Progress, ProgressOptions, PromptOptions } from '../../plugin-sdk/
 import { oneLine } from '../base/errors.ts';
 import { isElement, renderValue } from '../render/render.ts';
 import type { Sink } from '../run/sink.ts';
+import type { Origin } from '../state/state.ts';
 import { empty } from './editor.ts';
 import type { OutputQueue } from './output.ts';
 import type { UiShell } from './shell.ts';
@@ -37,17 +38,17 @@ export class LineRuns {
   ) {}
 
   /** Run the lines of one entry in order; resolves to the last one's status. */
-  async run(lines: string[], entry: string): Promise<number> {
+  async run(lines: string[], entry: string | undefined, origin?: Origin): Promise<number> {
     const ui = this.ui;
     ui.mode = 'running';
     this.interrupted = false;
     let status = 0;
     for (const line of lines) {
-      status = await this.runOne(line);
+      status = await this.runOne(line, origin);
       if (this.interrupted || this.shell.state.exitRequested !== undefined) break;
     }
     ui.status = status;
-    this.shell.history.setStatus(entry, status);
+    if (entry !== undefined) this.shell.history.setStatus(entry, status);
     ui.running = undefined;
     ui.bars = [];
     ui.ask = undefined;
@@ -62,7 +63,7 @@ export class LineRuns {
     this.interrupted = true;
   }
 
-  private async runOne(line: string): Promise<number> {
+  private async runOne(line: string, origin?: Origin): Promise<number> {
     const ui = this.ui;
     const view = this.view;
     ui.running = { line, spinner: false };
@@ -89,7 +90,7 @@ export class LineRuns {
         }
       },
       progress: (options, name) => this.progress(options, name, () => alive),
-      ask: (question, options, signal) => this.askUser(question, options, signal),
+      ask: (question, options, signal) => this.askUser(question.replace(/\s+$/, ''), options, signal),
       // Programs whose output goes to the terminal get the terminal itself.
       inherit: { stdin: 'inherit' },
       flush: async () => {
@@ -107,7 +108,7 @@ export class LineRuns {
     }, view.spinnerDelay ?? 100);
     let status: number;
     try {
-      status = await this.shell.runLine(line, sink);
+      status = await this.shell.runLine(line, sink, origin);
     } catch (error) {
       err.write(`tosh: ${oneLine(error)}\n`);
       status = 1;

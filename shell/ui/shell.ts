@@ -3,7 +3,7 @@ import type { CompletionSource } from '../complete/commands.ts';
 import type { LookupScope } from '../resolve/lookup.ts';
 import type { Sink } from '../run/sink.ts';
 import type { History } from '../state/history.ts';
-import type { ShellState } from '../state/state.ts';
+import type { Origin, ShellState } from '../state/state.ts';
 
 export interface UiShell {
   readonly state: ShellState;
@@ -12,8 +12,8 @@ export interface UiShell {
   readonly prompt: string;
   /** Where command words are looked up now (highlighting, suggestions). */
   readonly scope: LookupScope;
-  /** Run one line into `sink`; resolves to its status. */
-  runLine(line: string, sink: Sink): Promise<number>;
+  /** Run one line (or a script: `origin` names its file) into `sink`; resolves to its status. */
+  runLine(line: string, sink: Sink, origin?: Origin): Promise<number>;
   /** Ctrl-C: cancel the running line. */
   interrupt(): boolean;
   /** What Tab completes from: commands, their schemas and `complete` hooks. */
