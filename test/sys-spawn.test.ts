@@ -20,6 +20,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { available, libc, sys } from '../shell/sys/ffi.ts';
 import { trackedCount } from '../shell/sys/reaper.ts';
 import { type GroupSpec, type ProgramSpec, startGroup } from '../shell/sys/spawn.ts';
+import { bundledFixture } from './fixtures/sys/bundle.ts';
 import { tempDir } from './helpers/tosh.ts';
 
 const env = { PATH: process.env.PATH };
@@ -256,6 +257,16 @@ describe('resources', () => {
     const viaFfi = Array.from({ length: 8 }, (_, i) => run([sh(`exit ${i + 11}`)]).group.done.then((r) => r.status));
     expect(await Promise.all(viaNode)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(await Promise.all(viaFfi)).toEqual([11, 12, 13, 14, 15, 16, 17, 18]);
+  });
+});
+
+const keepalive = bundledFixture('keepalive');
+
+describe('the event loop', () => {
+  it("is kept alive while a followed job runs, and not after, nor by an unref'd job", async () => {
+    // The timeout only guards against a hang (a keep-alive left behind would hold Node 30 s).
+    const result = spawnSync(process.execPath, [keepalive.path], { encoding: 'utf8', timeout: 15000 });
+    expect([result.stdout, result.stderr, result.status]).toEqual(['held done 0\nexit, loose running\n', '', 0]);
   });
 });
 
