@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { available, libc, sys } from '../shell/sys/ffi.ts';
-import { trackedCount } from '../shell/sys/reaper.ts';
+import { decodeStatus, trackedCount } from '../shell/sys/reaper.ts';
 import { type GroupSpec, type ProgramSpec, startGroup } from '../shell/sys/spawn.ts';
 import { bundledFixture } from './fixtures/sys/bundle.ts';
 import { tempDir } from './helpers/tosh.ts';
@@ -72,6 +72,40 @@ describe('status', () => {
     expect((await job.group.done).status).toBe(5);
     expect(events).toEqual(['stopped 147 SIGSTOP', 'continued 0', 'exited 5']);
   });
+});
+
+describe('a group', () => {
+  it('is stopped once every program is, and continued once', async () => {
+    const cat: ProgramSpec = { path: '/bin/cat', argv: [] };
+    const job = run([cat, cat, cat], { stdin: 'pipe', stdout: 'pipe' });
+    const changes: string[] = [];
+    job.group.on('stopped', (status, signal) => changes.push(`stopped ${status} ${signal}`));
+    job.group.on('continued', () => changes.push('continued'));
+    const stopped = new Promise((resolve) => job.group.once('stopped', resolve));
+    expect(job.group.signal('SIGTSTP')).toBe(true);
+    await stopped;
+    expect(job.pids.map((pid) => statField(pid, 3))).toEqual(['T', 'T', 'T']);
+    const continued = new Promise<void>((resolve) => job.group.once('continued', resolve));
+    job.group.signal('SIGCONT');
+    await continued;
+    job.stdin?.end('after\n');
+    expect(await text(job.stdout)).toBe('after\n');
+    await job.group.done;
+    expect(changes).toEqual(['stopped 148 SIGTSTP', 'continued']);
+    expect(job.group.signal('SIGCONT')).toBe(false);
+  });
+});
+
+it.each([
+  [0x0700, { kind: 'exited', status: 7 }],
+  [0x0000, { kind: 'exited', status: 0 }],
+  [0x000f, { kind: 'killed', status: 143, signal: 'SIGTERM' }],
+  [0x008b, { kind: 'killed', status: 139, signal: 'SIGSEGV' }], // with the core-dump bit
+  [0x137f, { kind: 'stopped', status: 147, signal: 'SIGSTOP' }],
+  [0x147f, { kind: 'stopped', status: 148, signal: 'SIGTSTP' }],
+  [0xffff, { kind: 'continued', status: 0 }],
+])('decodes the waitpid status %s as the W* macros do', (raw, event) => {
+  expect(decodeStatus(42, raw)).toEqual({ pid: 42, ...event });
 });
 
 describe('pipelines', () => {
@@ -163,13 +197,19 @@ describe('what a program gets', () => {
     const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
     expect((libc()?.getfl(fd) ?? 0) & constants.O_NONBLOCK).toBe(constants.O_NONBLOCK);
     const job = run([{ path: '/usr/bin/head', argv: ['-c', '1000000', '/dev/zero'] }], { stdout: fd, stderr: 'pipe' });
+    // The test's own fd keeps the FIFO open: the reader stops at the count rather than at an end of file.
     let bytes = 0;
     const reader = createReadStream(fifo);
-    reader.on('data', (chunk) => {
-      bytes += chunk.length;
-      if (bytes >= 1_000_000) reader.destroy();
-    });
+    const all = new Promise<void>((resolve) =>
+      reader.on('data', (chunk) => {
+        bytes += chunk.length;
+        if (bytes < 1_000_000) return;
+        reader.destroy();
+        resolve();
+      }),
+    );
     const [err, result] = await Promise.all([text(job.stderr), job.group.done]);
+    if (result.status === 0) await all;
     closeSync(fd);
     expect([err, result.status, bytes]).toEqual(['', 0, 1_000_000]);
   });
