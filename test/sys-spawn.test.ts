@@ -246,6 +246,12 @@ describe('programs that cannot start', () => {
     expect(await job.group.done).toEqual({ status: 0, pipefail: 126, statuses: [127, 126, 126, 127, 126, 0], failures: [] });
   });
 
+  it('name the working directory when it is gone', async () => {
+    const gone = join(tempDir('tosh-sys-gone-'), 'gone');
+    const job = run([{ path: '/bin/pwd', argv0: 'pwd', argv: [] }], { cwd: gone });
+    expect(job.programs[0]?.failure).toEqual({ code: 'ENOENT', message: `pwd: ${gone}: No such file or directory`, status: 127 });
+  });
+
   it('make a group of nothing done at once', async () => {
     const job = run([{ path: '/nonexistent', argv: [] }]);
     expect([job.pgid, job.pids]).toEqual([undefined, []]);
@@ -334,6 +340,16 @@ describe('where pieces are missing', () => {
       const bad = spawn.startGroup({ programs: [{ path: '/nonexistent', argv: [] }, sh('kill -TERM $$')], env, cwd: '/' });
       expect(bad.programs[0]?.failure).toEqual({ code: 'ENOENT', message: '/nonexistent: No such file or directory', status: 127 });
       expect(await bad.group.done).toEqual({ status: 143, pipefail: 143, statuses: [127, 143], failures: [] });
+      // One stream for every program's standard error, as with the FFI.
+      const errors = spawn.startGroup({
+        programs: [sh('echo a >&2'), sh('cat; echo b >&2')],
+        env,
+        cwd: '/',
+        stdin: 'pipe',
+        stderr: 'pipe',
+      });
+      errors.stdin?.end();
+      expect((await text(errors.stderr)).split('\n').sort()).toEqual(['', 'a', 'b']);
     } finally {
       vi.unstubAllEnvs();
       vi.resetModules();
@@ -352,6 +368,8 @@ describe('where pieces are missing', () => {
       const job = spawn.startGroup({ programs: [{ path: '/bin/pwd', argv: [] }], env, cwd: dir, stdout: 'pipe' });
       expect(process.cwd()).toBe(here);
       expect(await text(job.stdout)).toBe(`${dir}\n`);
+      const gone = spawn.startGroup({ programs: [{ path: '/bin/pwd', argv0: 'pwd', argv: [] }], env, cwd: join(dir, 'gone') });
+      expect([gone.programs[0]?.failure?.message, process.cwd()]).toEqual([`pwd: ${dir}/gone: No such file or directory`, here]);
     } finally {
       vi.unstubAllEnvs();
       vi.resetModules();

@@ -223,7 +223,8 @@ function startWithFfi(c: Libc, spec: GroupSpec): StartedGroup {
   }
   prepare();
   try {
-    if (home !== undefined) process.chdir(spec.cwd);
+    // Without addchdir_np the shell's own directory is the child's, for the time of the spawns.
+    const cwdError = home === undefined ? undefined : chdir(spec.cwd);
     for (const [index, program] of spec.programs.entries()) {
       const actions: Action[] = [
         { to: 0, from: index === 0 ? stdin : (links[index - 1]?.[0] ?? -1) },
@@ -233,13 +234,16 @@ function startWithFfi(c: Libc, spec: GroupSpec): StartedGroup {
         ...(redirects[index] ?? []),
       ];
       const claim = tty !== undefined && pgid === undefined && c.posix_spawn_file_actions_addtcsetpgrp_np ? tty : undefined;
-      const started = spawnOne(
-        c,
-        program,
-        actions,
-        { pgid: pgid ?? 0, cwd: chdirInChild ? spec.cwd : undefined, dir: spec.cwd, claimTty: claim },
-        envp,
-      );
+      const started: ProgramStart =
+        cwdError === undefined
+          ? spawnOne(
+              c,
+              program,
+              actions,
+              { pgid: pgid ?? 0, cwd: chdirInChild ? spec.cwd : undefined, dir: spec.cwd, claimTty: claim },
+              envp,
+            )
+          : { failure: describeFailure(program, spec.cwd, cwdError, (n) => c.strerror(n)) };
       if (started.failure) {
         starts.push(started);
         group.failed(index, started.failure.status);
@@ -323,9 +327,26 @@ function spawnOne(
   }
 }
 
+/** `process.chdir(dir)`, or the errno it failed with. */
+function chdir(dir: string): number | undefined {
+  try {
+    process.chdir(dir);
+    return undefined;
+  } catch (error) {
+    return constants.errno[(error as NodeJS.ErrnoException).code as keyof typeof constants.errno] ?? ENOENT;
+  }
+}
+
 /** bash's words for a program that could not start. */
 function describeFailure(program: ProgramSpec, cwd: string, code: number, strerror: (code: number) => string): SpawnFailure {
   const name = program.argv0 ?? program.path;
+  // A working directory that has gone (or is not a directory) fails every spawn: say so, not "no such program".
+  if (statKind(cwd) !== 'dir')
+    return {
+      code: errnoNames.get(code) ?? String(code),
+      message: `${name}: ${cwd}: ${strerror(code)}`,
+      status: code === ENOENT ? 127 : 126,
+    };
   const kind = statKind(resolve(cwd, program.path));
   if (code === ENOENT && kind === 'file')
     return { code: 'ENOENT', message: `${name}: cannot execute: required file not found`, status: 127 };
