@@ -25,6 +25,7 @@ import {
   type SourceName,
 } from './types.ts';
 
+export { generatorsSettled } from './specs/generators.ts';
 export { specFile, specLibrary } from './specs/load.ts';
 export type * from './types.ts';
 export { MAX_CANDIDATES, SOURCE_LIMIT_MS } from './types.ts';

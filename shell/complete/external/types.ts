@@ -80,13 +80,17 @@ export interface Generator {
   script?: string | string[] | ExecuteCommandInput | ((tokens: string[]) => string | string[] | ExecuteCommandInput);
   /** @default 5000 (and never more) */
   scriptTimeout?: number;
-  postProcess?: (out: string, tokens: string[]) => Suggestion[];
+  postProcess?: (out: string, tokens: string[]) => (string | Suggestion)[];
   splitOn?: string;
   /** When to run again while the same word is being typed (`'/'`: each time the count of `/` changes). */
   trigger?: string | ((newToken: string, oldToken: string) => boolean) | { on: string; length?: number; string?: string | string[] };
   /** The part of the word that filters the suggestions (the rest is kept as typed). */
   getQueryTerm?: string | ((token: string) => string);
-  custom?: (tokens: string[], executeCommand: ExecuteCommand, context: GeneratorContext) => Promise<Suggestion[]> | Suggestion[];
+  custom?: (
+    tokens: string[],
+    executeCommand: ExecuteCommand,
+    context: GeneratorContext,
+  ) => Promise<(string | Suggestion)[]> | (string | Suggestion)[];
   cache?: { ttl?: number; strategy?: string; cacheByDirectory?: boolean; cacheKey?: string };
 }
 

@@ -388,6 +388,11 @@ function options(found: Offer, walk: Walk): void {
 
 /** An argument's candidates: its suggestions, its template's files, its generators' output (when done in time). */
 function argument(found: Offer, arg: Arg, word: string, keep: string, call: SpecCall, generated: Promise<void>[]): void {
+  if (arg.suggestions === undefined && arg.template === undefined && arg.generators === undefined && !arg.isCommand) {
+    // The spec names the argument but not what goes there (tar's ARCHIVE): what a shell offers, file names.
+    template(found, 'filepaths', word, keep, call);
+    return;
+  }
   for (const item of asArray(arg.suggestions)) found.suggestion(item, keep);
   if (arg.isCommand === true) for (const program of programs(word, call.env.PATH ?? '')) found.add(keep + program.word);
   if (arg.template !== undefined) template(found, arg.template, word, keep, call);

@@ -25,8 +25,14 @@ export interface GeneratorCall {
 }
 
 const cache = new TtlCache<Promise<Suggestion[]>>(DEFAULT_TTL_MS, 512);
+const running = new Set<Promise<unknown>>();
 const ids = new WeakMap<object, number>();
 let nextId = 0;
+
+/** Resolves once every generator started so far has finished (tests: a late one has filled its cache). */
+export async function generatorsSettled(): Promise<void> {
+  while (running.size > 0) await Promise.allSettled([...running]);
+}
 
 /** Forget every cached generator result (tests). */
 export function clearGeneratorCache(): void {
@@ -74,6 +80,8 @@ export function generate(generator: Generator, call: GeneratorCall): Promise<Sug
   const cached = cache.get(key);
   if (cached) return cached;
   const made = produce(generator, call).catch(() => [] as Suggestion[]);
+  running.add(made);
+  void made.finally(() => running.delete(made));
   const ttl = generator.cache?.ttl;
   cache.set(key, made, typeof ttl === 'number' && ttl > 0 ? Math.min(ttl, MAX_TTL_MS) : DEFAULT_TTL_MS);
   return made;

@@ -50,6 +50,7 @@ export function librarySpec(name: string): Promise<Subcommand | undefined> {
 async function loadFile(name: string): Promise<Subcommand | undefined> {
   const file = specFile(name);
   if (!file) return undefined;
+  silenceLibrary(dirname(file));
   const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
   let spec = module.default;
   if (typeof spec === 'function') {
@@ -188,6 +189,27 @@ export async function specByName(name: string, specFor?: (name: string) => Compl
   } catch {}
   if (contributed !== undefined) return isSpec(contributed) ? contributed : undefined;
   return librarySpec(name);
+}
+
+let silenced = false;
+
+/**
+ * Some library specs print to the console (npm's logs a package.json that is
+ * not JSON): on a shell's screen that is noise over the prompt. Calls whose
+ * caller is a library file are dropped; everyone else's go through.
+ */
+function silenceLibrary(dir: string): void {
+  if (silenced) return;
+  silenced = true;
+  const root = specLibrary() ?? dir;
+  for (const method of ['log', 'error', 'warn', 'info', 'debug'] as const) {
+    const original = console[method].bind(console);
+    console[method] = (...args: unknown[]) => {
+      // Frame 0 is this wrapper; the caller is next.
+      const caller = new Error().stack?.split('\n')[2] ?? '';
+      if (!caller.includes(root)) original(...args);
+    };
+  }
 }
 
 // ---- reading untrusted spec data --------------------------------------------------------------------------
