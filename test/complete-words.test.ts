@@ -11,6 +11,7 @@ describe('variables', () => {
 
   it.each([
     ['$HO', ['$HOME', '$HOSTNAME', '$HO_HUM']],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's `${name}`, as typed
     ['${HO', ['${HOME}', '${HOSTNAME}', '${HO_HUM}']],
     ['dir/$PA', ['dir/$PATH']],
     ['$', ['$HOME', '$HOSTNAME', '$HO_HUM', '$PATH']],
