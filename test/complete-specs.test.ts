@@ -9,6 +9,7 @@ import {
   completeExternal,
   type ExternalRequest,
   generatorsSettled,
+  prepareExternal,
   stopCompletion,
 } from '../shell/complete/external/index.ts';
 import { gitRepo, project, testEnv } from './fixtures/complete/projects.ts';
@@ -203,6 +204,25 @@ describe('specs from plugins, and specs that misbehave', () => {
     ]);
     expect(wordsOf((await complete('deploy --env ', tempDir(), contributed({ deploy: spec }))).candidates)).toEqual(['prod', 'staging']);
     expect(wordsOf((await complete('deploy --env=st', tempDir(), contributed({ deploy: spec }))).candidates)).toEqual(['--env=staging']);
+  });
+
+  it('prepareExternal runs what the spec adds to itself before the first Tab, once', async () => {
+    let runs = 0;
+    const spec: CompletionSpec = {
+      name: 'grow',
+      subcommands: [{ name: 'base' }],
+      generateSpec: async () => {
+        runs++;
+        return { name: 'grow', subcommands: [{ name: 'bonus', description: 'Added at run time' }] };
+      },
+    };
+    const dir = tempDir();
+    await prepareExternal({ words: ['grow', ''], cwd: dir, env: ENV, ...contributed({ grow: spec }) });
+    expect(runs).toBe(1);
+    const answer = await complete('grow b', dir, contributed({ grow: spec }));
+    expect(answer.candidates).toEqual([{ word: 'base' }, { word: 'bonus', description: 'Added at run time' }]);
+    expect(runs).toBe(1);
+    await expect(prepareExternal({ words: [], cwd: dir, env: ENV })).resolves.toBeUndefined();
   });
 
   it('a generator that sleeps does not hold the answer: the rest comes at the limit', async () => {

@@ -61,7 +61,7 @@ export abstract class Coprocess {
     const child = this.#child as ChildProcess;
     const lines = [...this.setup(cwd, env), ...request.lines];
     this.cwd = cwd;
-    this.env = env;
+    this.env = { ...env };
     // Only the last line's answer is wanted: the others (cd, set) answer with nothing.
     for (let i = 0; i < lines.length - 1; i++) this.#queue.push({ resolve: () => {}, abandoned: true });
     return new Promise((resolve) => {
@@ -101,7 +101,7 @@ export abstract class Coprocess {
     this.#child = child;
     this.#buffer = '';
     this.cwd = cwd;
-    this.env = env;
+    this.env = { ...env };
     track(child);
     unrefChild(child);
     child.stdin?.on('error', () => {});

@@ -12,7 +12,7 @@ import { envFingerprint, TtlCache } from './cache.ts';
 import { LATE, within } from './deadline.ts';
 import { killAll } from './exec.ts';
 import { fishComplete, stopFish } from './fish.ts';
-import { completeWithSpec, programOf } from './specs/complete.ts';
+import { completeWithSpec, prepareSpec, programOf } from './specs/complete.ts';
 import { clearGeneratorCache } from './specs/generators.ts';
 import { specByName } from './specs/load.ts';
 import {
@@ -131,6 +131,23 @@ async function firstAnswer(request: ExternalRequest, words: string[], program: s
     if (answer.timedOut) late = true;
   }
   return found('files', files(current, cwd, { home: env.HOME }), !late);
+}
+
+/**
+ * Start loading what completing this command needs — its spec module and
+ * what the spec adds to itself (git's `git help -a`) — so that the first Tab
+ * finds them ready. For the line editor to call, without waiting, once a
+ * command name is typed and followed by a space. Never rejects.
+ * @example void prepareExternal({ words: ['git', ''], cwd, env })
+ */
+export async function prepareExternal(request: Pick<ExternalRequest, 'words' | 'cwd' | 'env' | 'specFor' | 'disabled'>): Promise<void> {
+  const first = request.words[0];
+  if (first === undefined || first === '' || request.disabled?.has('specs')) return;
+  const call = { tokens: [first, ''], cwd: request.cwd, env: request.env, specFor: request.specFor };
+  try {
+    const spec = await specByName(programOf(first), request.specFor);
+    if (spec) await prepareSpec(spec, call);
+  } catch {}
 }
 
 function answerKey(request: ExternalRequest, words: string[], contributed: CompletionSpec | undefined): string {

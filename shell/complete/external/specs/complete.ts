@@ -122,6 +122,11 @@ async function enter(walk: Walk, command: Subcommand, call: SpecCall): Promise<v
   else walk.command = made;
 }
 
+/** Run what the spec adds to itself (`generateSpec`) ahead of the first Tab; its result waits in the cache. */
+export async function prepareSpec(spec: Subcommand, call: Omit<SpecCall, 'deadline'>): Promise<void> {
+  if (typeof spec.generateSpec === 'function') await generatedSpec(spec, { ...call, deadline: Number.POSITIVE_INFINITY });
+}
+
 /** `generateSpec` runs a program (`git help -a`): its result is kept a while, by its cache key or the directory. */
 const generatedCache = new TtlCache<Promise<Subcommand>>(30_000, 64);
 const specIds = new WeakMap<object, number>();
