@@ -1,5 +1,6 @@
 // Completion of external programs from fig specs: the engine called directly, in git repositories,
 // npm projects and Makefiles written by the test, with a HOME of its own.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -83,6 +84,14 @@ describe('subcommands and options', () => {
     expect(wordsOf(answer.candidates)).toEqual(expect.arrayContaining(['checkout', 'cherry-pick']));
   });
 
+  it('an alias is read as what it stands for: git co fe → branches', async () => {
+    const repo = gitRepo(['feature-a', 'fix']);
+    execFileSync('git', ['config', 'alias.co', 'checkout'], { cwd: repo, env: ENV });
+    const answer = await complete('git co fe', repo);
+    expect(answer.candidates).toEqual([{ word: 'feature-a', description: 'Branch' }]);
+    expect(wordsOf((await complete('git c', repo)).candidates)).toContain('co');
+  });
+
   it('a program named by its path finds its spec', async () => {
     const answer = await complete('/usr/bin/git che', tempDir());
     expect(wordsOf(answer.candidates)).toContain('checkout');
@@ -162,6 +171,8 @@ describe('generators', () => {
 
   it('the same words again are answered from the cache', async () => {
     const repo = gitRepo(['feature-a']);
+    // With what git's spec adds to itself (`git help -a`) ready, as after the first Tab.
+    await prepareExternal({ words: ['git', ''], cwd: repo, env: ENV });
     await complete('git checkout fe', repo);
     const again = await complete('git checkout fe', repo);
     expect(again.outcomes).toEqual(['cache: specs: 1 candidates']);
@@ -223,6 +234,24 @@ describe('specs from plugins, and specs that misbehave', () => {
     expect(answer.candidates).toEqual([{ word: 'base' }, { word: 'bonus', description: 'Added at run time' }]);
     expect(runs).toBe(1);
     await expect(prepareExternal({ words: [], cwd: dir, env: ENV })).resolves.toBeUndefined();
+  });
+
+  it('what a spec adds to itself is waited for only when the words need it', async () => {
+    const spec: CompletionSpec = {
+      name: 'grow',
+      subcommands: [{ name: 'base' }],
+      generateSpec: async () => ({ name: 'grow', subcommands: [{ name: 'bonus' }] }),
+    };
+    const dir = tempDir();
+    // `b` matches a subcommand the spec has: answered at once, and not kept.
+    const first = await complete('grow b', dir, contributed({ grow: spec }));
+    expect(first.candidates).toEqual([{ word: 'base' }]);
+    expect(first.outcomes).toEqual(["specs: 1 candidates (before the spec's own additions were ready)"]);
+    await generatorsSettled();
+    expect(wordsOf((await complete('grow b', dir, contributed({ grow: spec }))).candidates)).toEqual(['base', 'bonus']);
+    // `bo` matches nothing without the additions: they are waited for.
+    stopCompletion();
+    expect(wordsOf((await complete('grow bo', dir, contributed({ grow: spec }))).candidates)).toEqual(['bonus']);
   });
 
   it('a generator that sleeps does not hold the answer: the rest comes at the limit', async () => {

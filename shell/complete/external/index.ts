@@ -32,6 +32,8 @@ export { MAX_CANDIDATES, SOURCE_LIMIT_MS } from './types.ts';
 
 /** How long an answer is reused for the same words in the same place. */
 const ANSWER_TTL_MS = 5000;
+/** How long prepareExternal waits for the generators it starts (they go on filling the cache after). */
+const PREPARE_LIMIT_MS = 2000;
 const answers = new TtlCache<ExternalCompletion>(ANSWER_TTL_MS, 256);
 const specIds = new WeakMap<object, number>();
 let nextSpecId = 0;
@@ -97,8 +99,13 @@ async function firstAnswer(request: ExternalRequest, words: string[], program: s
           const nested = await completeExternal({ ...request, words: words.slice(answer.nested) });
           return { completion: nested, cache: false };
         }
-        report('specs', since, `${answer.candidates.length} candidates${answer.timedOut ? ' (timed out: some generators left out)' : ''}`);
-        return found('specs', answer.candidates, !answer.timedOut);
+        const note = answer.timedOut
+          ? ' (timed out: some generators left out)'
+          : answer.provisional
+            ? " (before the spec's own additions were ready)"
+            : '';
+        report('specs', since, `${answer.candidates.length} candidates${note}`);
+        return found('specs', answer.candidates, !answer.timedOut && !answer.provisional);
       }
     } catch (error) {
       report('specs', since, `failed: ${(error as Error)?.message ?? String(error)}`);
@@ -134,8 +141,9 @@ async function firstAnswer(request: ExternalRequest, words: string[], program: s
 }
 
 /**
- * Start loading what completing this command needs — its spec module and
- * what the spec adds to itself (git's `git help -a`) — so that the first Tab
+ * Start loading what completing this command needs — its spec module, what
+ * the spec adds to itself (git's `git help -a`) and what its first argument's
+ * generators list (git's aliases) — so that the first Tab
  * finds them ready. For the line editor to call, without waiting, once a
  * command name is typed and followed by a space. Never rejects.
  * @example void prepareExternal({ words: ['git', ''], cwd, env })
@@ -146,7 +154,10 @@ export async function prepareExternal(request: Pick<ExternalRequest, 'words' | '
   const call = { tokens: [first, ''], cwd: request.cwd, env: request.env, specFor: request.specFor };
   try {
     const spec = await specByName(programOf(first), request.specFor);
-    if (spec) await prepareSpec(spec, call);
+    if (!spec) return;
+    await prepareSpec(spec, call);
+    // And what the first word's generators list (git's aliases): the same words' Tab finds them in the cache.
+    await completeWithSpec(spec, { ...call, deadline: performance.now() + PREPARE_LIMIT_MS });
   } catch {}
 }
 

@@ -113,6 +113,10 @@ export interface Arg {
   loadSpec?: LoadSpec;
   optionsCanBreakVariadicArg?: boolean;
   default?: string;
+  parserDirectives?: {
+    /** The word is an alias: what it stands for is read in its place (`git co` → `git checkout`). */
+    alias?: string | ((token: string, executeCommand: ExecuteCommand) => Promise<string> | string);
+  };
 }
 
 export interface Option extends Suggestion {

@@ -21,7 +21,7 @@ import {
   type Suggestion,
   type TemplateSuggestion,
 } from '../types.ts';
-import { executor, generate, queryTerm } from './generators.ts';
+import { executor, generate, queryTerm, trackRunning } from './generators.ts';
 import { asArray, followLoadSpec, isEntry, loadSpecTarget, mergeGenerated, names } from './load.ts';
 
 export interface SpecCall {
@@ -35,8 +35,12 @@ export interface SpecCall {
 }
 
 export type SpecAnswer =
-  /** What the spec offers; `timedOut` when something it would have run was not done by the deadline. */
-  | { candidates: Candidate[]; timedOut: boolean }
+  /**
+   * What the spec offers; `timedOut` when something it would have run was not done by the deadline,
+   * `provisional` when it was given before what the spec adds to itself was ready. Either way the
+   * next Tab asks again rather than reusing this answer.
+   */
+  | { candidates: Candidate[]; timedOut: boolean; provisional?: boolean }
   /** The words from `at` on are a command of their own (`sudo git che`): complete them as such. */
   | { nested: number };
 
@@ -55,10 +59,45 @@ interface Walk {
   /** How often each option was given (by its first name). */
   used: Map<string, number>;
   timedOut: boolean;
+  /**
+   * First try: what `generateSpec` adds is not waited for unless ready. Set when it was left out
+   * (`skipped`) and when a word then found no place in the spec without it (`unplaced`).
+   */
+  eager: boolean;
+  skipped: boolean;
+  unplaced: boolean;
+  /** The generateSpec runs the eager try left for after its answer (starting a program costs ~10 ms). */
+  deferred: (() => Promise<unknown>)[];
 }
 
-/** Complete the last of `call.tokens` with `spec`, the spec of the program (`call.tokens[0]`). */
+/**
+ * Complete the last of `call.tokens` with `spec`, the spec of the program (`call.tokens[0]`).
+ * What a spec adds to itself at run time (git's external commands, from `git help -a`) is
+ * waited for only when it can matter: when the words find no place, or no candidate, without it.
+ * An answer given without it is `provisional`: the next Tab, which has it, is not answered
+ * from the cache.
+ */
 export async function completeWithSpec(spec: Subcommand, call: SpecCall): Promise<SpecAnswer> {
+  const eager = await walkWords(spec, call, true);
+  if ('nested' in eager || !eager.skipped || (eager.candidates.length > 0 && !eager.unplaced)) {
+    if ('nested' in eager) return eager;
+    if (eager.deferred.length > 0) startLater(eager.deferred);
+    return eager.skipped
+      ? { candidates: eager.candidates, timedOut: eager.timedOut, provisional: true }
+      : { candidates: eager.candidates, timedOut: eager.timedOut };
+  }
+  const full = await walkWords(spec, call, false);
+  return 'nested' in full ? full : { candidates: full.candidates, timedOut: full.timedOut };
+}
+
+async function walkWords(
+  spec: Subcommand,
+  call: SpecCall,
+  eager: boolean,
+): Promise<
+  | { nested: number }
+  | { candidates: Candidate[]; timedOut: boolean; skipped: boolean; unplaced: boolean; deferred: (() => Promise<unknown>)[] }
+> {
   const execute = executor(call.cwd, call.env);
   const walk: Walk = {
     command: spec,
@@ -69,9 +108,14 @@ export async function completeWithSpec(spec: Subcommand, call: SpecCall): Promis
     pending: undefined,
     used: new Map(),
     timedOut: false,
+    eager,
+    skipped: false,
+    unplaced: false,
+    deferred: [],
   };
   await enter(walk, spec, call);
-  const { tokens } = call;
+  const tokens = [...call.tokens];
+  let expansions = 0;
   for (let i = 1; i < tokens.length - 1; i++) {
     const token = tokens[i] as string;
     if (walk.pending && !breaksPending(walk, token)) {
@@ -93,8 +137,20 @@ export async function completeWithSpec(spec: Subcommand, call: SpecCall): Promis
       await descend(walk, sub, token, call, execute);
       continue;
     }
+    if (walk.skipped) walk.unplaced = true;
     const arg = argAt(walk);
     if (arg?.isCommand) return { nested: i };
+    const alias = arg?.parserDirectives?.alias;
+    if (alias !== undefined && expansions < MAX_EXPANSIONS) {
+      const words = await expandAlias(alias, token, execute, call.deadline);
+      if (words === LATE) walk.timedOut = true;
+      else if (words && words.length > 0) {
+        expansions++;
+        tokens.splice(i, 1, ...words);
+        i--;
+        continue;
+      }
+    }
     if (arg?.loadSpec !== undefined) {
       const target = await within(
         loadSpecTarget(arg.loadSpec, token, execute, call.specFor).catch(() => undefined),
@@ -111,13 +167,56 @@ export async function completeWithSpec(spec: Subcommand, call: SpecCall): Promis
     if (arg && !arg.isVariadic) walk.argIndex++;
   }
   const current = tokens.length > 1 ? (tokens.at(-1) as string) : '';
-  return { candidates: await offer(walk, current, call), timedOut: walk.timedOut };
+  const candidates = await offer(walk, current, expansions > 0 ? { ...call, tokens } : call);
+  return { candidates, timedOut: walk.timedOut, skipped: walk.skipped, unplaced: walk.unplaced, deferred: walk.deferred };
 }
 
-/** Start on a (sub)command: what its `generateSpec` adds is merged in first. */
+/** Aliases that expand to aliases are followed this many times at most. */
+const MAX_EXPANSIONS = 5;
+
+/** What an alias word stands for, as words (`co` → `['checkout']`); undefined when it is none. */
+async function expandAlias(
+  alias: NonNullable<NonNullable<Arg['parserDirectives']>['alias']>,
+  token: string,
+  execute: ReturnType<typeof executor>,
+  deadline: number,
+): Promise<string[] | undefined | typeof LATE> {
+  const expanded = await within(
+    Promise.resolve()
+      .then(() => (typeof alias === 'function' ? alias(token, execute) : alias))
+      .catch(() => undefined),
+    deadline,
+  );
+  if (expanded === LATE) return LATE;
+  // A shell alias (`!f() { … }`) is not words a spec can read.
+  if (typeof expanded !== 'string' || expanded.trim().startsWith('!')) return undefined;
+  return expanded.trim().split(/\s+/).filter(Boolean);
+}
+
+/** Start `work` once the answer has gone out (counted by generatorsSettled meanwhile). */
+function startLater(work: (() => Promise<unknown>)[]): void {
+  trackRunning(
+    new Promise((resolve) => {
+      setImmediate(() => resolve(Promise.all(work.map((start) => start())))).unref();
+    }),
+  );
+}
+
+/** Start on a (sub)command: what its `generateSpec` adds is merged in first (when ready, on the eager try). */
 async function enter(walk: Walk, command: Subcommand, call: SpecCall): Promise<void> {
   if (typeof command.generateSpec !== 'function') return;
-  const made = await within(generatedSpec(command, call), call.deadline);
+  const started = generatedCache.get(generatedKey(command, call));
+  const ready = started && generatedReady.get(started);
+  if (ready) {
+    walk.command = ready;
+    return;
+  }
+  if (walk.eager) {
+    walk.skipped = true;
+    if (!started) walk.deferred.push(() => generatedSpec(command, call));
+    return;
+  }
+  const made = await within(started ?? generatedSpec(command, call), call.deadline);
   if (made === LATE) walk.timedOut = true;
   else walk.command = made;
 }
@@ -129,10 +228,12 @@ export async function prepareSpec(spec: Subcommand, call: Omit<SpecCall, 'deadli
 
 /** `generateSpec` runs a program (`git help -a`): its result is kept a while, by its cache key or the directory. */
 const generatedCache = new TtlCache<Promise<Subcommand>>(30_000, 64);
+/** The value of each settled generateSpec promise, readable without waiting. */
+const generatedReady = new WeakMap<Promise<Subcommand>, Subcommand>();
 const specIds = new WeakMap<object, number>();
 let nextSpecId = 0;
 
-function generatedSpec(command: Subcommand, call: SpecCall): Promise<Subcommand> {
+function generatedKey(command: Subcommand, call: SpecCall): string {
   let id = specIds.get(command);
   if (id === undefined) {
     id = nextSpecId++;
@@ -143,13 +244,20 @@ function generatedSpec(command: Subcommand, call: SpecCall): Promise<Subcommand>
     const key = command.generateSpecCacheKey;
     own = typeof key === 'function' ? key({ tokens: call.tokens }) : key;
   } catch {}
-  const cacheKey = [id, typeof own === 'string' ? own : `${call.cwd}\0${envFingerprint(call.env)}`].join('\0');
+  return [id, typeof own === 'string' ? own : `${call.cwd}\0${envFingerprint(call.env)}`].join('\0');
+}
+
+function generatedSpec(command: Subcommand, call: SpecCall): Promise<Subcommand> {
+  const cacheKey = generatedKey(command, call);
   let made = generatedCache.get(cacheKey);
   if (!made) {
     made = Promise.resolve()
       .then(() => (command.generateSpec as NonNullable<Subcommand['generateSpec']>)(call.tokens.slice(0, -1), executor(call.cwd, call.env)))
       .then((generated) => mergeGenerated(command, generated))
       .catch(() => command);
+    const promise = made;
+    void promise.then((spec) => generatedReady.set(promise, spec));
+    trackRunning(promise);
     generatedCache.set(cacheKey, made);
   }
   return made;

@@ -29,7 +29,13 @@ const running = new Set<Promise<unknown>>();
 const ids = new WeakMap<object, number>();
 let nextId = 0;
 
-/** Resolves once every generator started so far has finished (tests: a late one has filled its cache). */
+/** Count `work` (never rejecting) among what {@link generatorsSettled} waits for. */
+export function trackRunning(work: Promise<unknown>): void {
+  running.add(work);
+  void work.finally(() => running.delete(work));
+}
+
+/** Resolves once every generator (and generateSpec) started so far has finished (tests: a late one has filled its cache). */
 export async function generatorsSettled(): Promise<void> {
   while (running.size > 0) await Promise.allSettled([...running]);
 }
@@ -80,8 +86,7 @@ export function generate(generator: Generator, call: GeneratorCall): Promise<Sug
   const cached = cache.get(key);
   if (cached) return cached;
   const made = produce(generator, call).catch(() => [] as Suggestion[]);
-  running.add(made);
-  void made.finally(() => running.delete(made));
+  trackRunning(made);
   const ttl = generator.cache?.ttl;
   cache.set(key, made, typeof ttl === 'number' && ttl > 0 ? Math.min(ttl, MAX_TTL_MS) : DEFAULT_TTL_MS);
   return made;
