@@ -264,6 +264,17 @@ describe('specs from plugins, and specs that misbehave', () => {
     expect(answer.outcomes).toEqual(['specs: 1 candidates (timed out: some generators left out)']);
   });
 
+  it('an aborted request answers at once with nothing, and what it started still fills the cache', async () => {
+    const marker = tempDir();
+    const spec: CompletionSpec = { name: 'slowish', args: { generators: { script: ['sh', '-c', 'sleep 0.2; echo done'] } } };
+    const controller = new AbortController();
+    const asked = complete('slowish ', marker, { ...contributed({ slowish: spec }), signal: controller.signal });
+    controller.abort();
+    expect(await asked).toMatchObject({ source: 'none', candidates: [] });
+    await generatorsSettled();
+    expect((await complete('slowish ', marker, contributed({ slowish: spec }))).candidates).toEqual([{ word: 'done' }]);
+  });
+
   it('a spec whose generateSpec runs a program that never ends still answers', async () => {
     const spec: CompletionSpec = {
       name: 'hang',

@@ -60,9 +60,20 @@ export async function completeExternal(request: ExternalRequest): Promise<Extern
     request.debug?.('cache', performance.now() - started, `${cached.source}: ${cached.candidates.length} candidates`);
     return cached;
   }
-  const answer = await firstAnswer(request, words, program, key);
-  if (answer.cache) answers.set(key, answer.completion);
-  return answer.completion;
+  if (request.signal?.aborted) return { source: 'none', candidates: [] };
+  const work = firstAnswer(request, words, program, key).then((answer) => {
+    if (answer.cache) answers.set(key, answer.completion);
+    return answer.completion;
+  });
+  if (!request.signal) return work;
+  // Given up on: answer at once with nothing; what was started goes on and fills the caches.
+  const signal = request.signal;
+  let onAbort = () => {};
+  const aborted = new Promise<ExternalCompletion>((resolve) => {
+    onAbort = () => resolve({ source: 'none', candidates: [] });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 interface Found {

@@ -79,12 +79,11 @@ interface Walk {
  */
 export async function completeWithSpec(spec: Subcommand, call: SpecCall): Promise<SpecAnswer> {
   const eager = await walkWords(spec, call, true);
-  if ('nested' in eager || !eager.skipped || (eager.candidates.length > 0 && !eager.unplaced)) {
-    if ('nested' in eager) return eager;
+  if ('nested' in eager) return eager;
+  if (!eager.skipped) return { candidates: eager.candidates, timedOut: eager.timedOut };
+  if (eager.candidates.length > 0 && !eager.unplaced) {
     if (eager.deferred.length > 0) startLater(eager.deferred);
-    return eager.skipped
-      ? { candidates: eager.candidates, timedOut: eager.timedOut, provisional: true }
-      : { candidates: eager.candidates, timedOut: eager.timedOut };
+    return { candidates: eager.candidates, timedOut: eager.timedOut, provisional: true };
   }
   const full = await walkWords(spec, call, false);
   return 'nested' in full ? full : { candidates: full.candidates, timedOut: full.timedOut };
