@@ -345,7 +345,8 @@ function compareOne(column: string, value: unknown, op: Operator, literal: Liter
     return order(Number(value), literal.number as number, op);
   }
   if (typeof value === 'boolean') {
-    if (literal.kind !== 'boolean' || (op !== '==' && op !== '!=')) mismatch(column, value, literal, op);
+    if (literal.kind !== 'boolean') mismatch(column, value, literal, op);
+    if (op !== '==' && op !== '!=') throw usage(`where: '${column}' is a boolean: compare it with == or !=, not ${op}`);
     return op === '==' ? value === literal.boolean : value !== literal.boolean;
   }
   if (value instanceof Date || (literal.kind === 'duration' && typeof value === 'string' && ISO_DATE.test(value))) {
