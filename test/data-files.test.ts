@@ -38,9 +38,9 @@ function found(cwd: string, path: string, hidden: boolean): { name: string; type
     .map((line) => {
       const [p, y, s, t] = line.split('\t') as [string, string, string, string];
       const name = path === '.' ? p.slice(2) : p;
-      // %T@ is seconds with nanoseconds: whole milliseconds from the digits, as Node's Date truncates them.
-      const [seconds, fraction = ''] = t.split('.');
-      const ms = Number(seconds) * 1000 + Number(fraction.padEnd(3, '0').slice(0, 3));
+      // %T@ is seconds with nanoseconds; Node's stat dates round them to milliseconds.
+      const [seconds, fraction = '0'] = t.split('.');
+      const ms = Number(seconds) * 1000 + Math.round(Number(`0.${fraction}`) * 1000);
       return { name, type: TYPES[y] ?? y, size: Number(s), modified: new Date(ms).toISOString() };
     })
     .filter((e) => hidden || !e.name.split('/').pop()?.startsWith('.'))
