@@ -7,7 +7,9 @@
 import { CommandError, defineCommand, z } from 'tosh/plugin-sdk';
 import { parseNumber } from './units.ts';
 import {
+  at,
   checkColumns,
+  has,
   isRecord,
   kindOf,
   listOf,
@@ -29,10 +31,23 @@ import { filterRows, parseWhere } from './where.ts';
 
 const columnsArg = (what: string) => z.object({ columns: z.array(z.string()).min(1).describe(what) });
 
-/** A list of records, or one record as a list of one (and how to give the result back in the same shape). */
-function rowsOf(command: string, input: unknown): { rows: Row[]; back: (rows: Row[]) => Row[] | Row } {
-  if (isRecord(input)) return { rows: [input], back: (rows) => rows[0] as Row };
-  return { rows: tableOf(command, input), back: (rows) => rows };
+/**
+ * A new row for each row of the input (a list of records, or one record, given back in the same
+ * shape), once the columns are checked against the first row.
+ */
+function mapRows(
+  command: string,
+  input: unknown,
+  columns: readonly string[],
+  fn: (row: Row, paths: string[][], index: number) => Row,
+): Row[] | Row {
+  const single = isRecord(input);
+  const rows = single ? [input] : tableOf(command, input);
+  checkColumns(command, rows, columns);
+  const paths = columns.map(splitPath);
+  const out: Row[] = [];
+  for (let i = 0; i < rows.length; i++) out.push(fn(rows[i] as Row, paths, i));
+  return single ? (out[0] as Row) : out;
 }
 
 const isIndex = (key: string) => /^(0|[1-9][0-9]*)$/.test(key);
@@ -84,20 +99,11 @@ export const select = defineCommand({
   output: schemas.rows,
   examples: ['files | select name size', 'open people.csv | select name age'],
   run({ args, input }) {
-    const { rows, back } = rowsOf('select', input);
-    checkColumns('select', rows, args.columns);
-    const paths = args.columns.map(splitPath);
-    const out: Row[] = [];
-    for (const row of rows) {
+    return mapRows('select', input, args.columns, (row, paths) => {
       const picked: Row = {};
-      for (let c = 0; c < paths.length; c++) {
-        let value: unknown = row;
-        for (const key of paths[c] as string[]) value = step(value, key).value;
-        setOwn(picked, args.columns[c] as string, value === undefined ? null : value);
-      }
-      out.push(picked);
-    }
-    return back(out);
+      for (let c = 0; c < paths.length; c++) setOwn(picked, args.columns[c] as string, at(row, paths[c] as string[]) ?? null);
+      return picked;
+    });
   },
 });
 
@@ -130,16 +136,11 @@ export const reject = defineCommand({
   output: schemas.rows,
   examples: ['open people.csv | reject email', 'files | reject modified'],
   run({ args, input }) {
-    const { rows, back } = rowsOf('reject', input);
-    checkColumns('reject', rows, args.columns);
-    const paths = args.columns.map(splitPath);
-    const out: Row[] = [];
-    for (const row of rows) {
+    return mapRows('reject', input, args.columns, (row, paths) => {
       let kept: unknown = row;
       for (const path of paths) kept = without(kept, path);
-      out.push(kept as Row);
-    }
-    return back(out);
+      return kept as Row;
+    });
   },
 });
 
@@ -204,8 +205,7 @@ export const sortBy = defineCommand({
       const row = rows[i] as Row;
       const keys: unknown[] = [];
       for (let c = 0; c < paths.length; c++) {
-        let value: unknown = row;
-        for (const key of paths[c] as string[]) value = step(value, key).value;
+        let value = at(row, paths[c] as string[]);
         const kind = sortKind(value);
         const column = args.columns[c] as string;
         if (kind === 'other') throw new CommandError(`sort-by: column '${column}' holds ${kindOf(value)} in row ${i}: cannot sort by it`);
@@ -376,8 +376,7 @@ export const groupBy = defineCommand({
     const path = splitPath(args.column);
     const groups = new Map<string, Row[]>();
     for (const row of rows) {
-      let value: unknown = row;
-      for (const key of path) value = step(value, key).value;
+      const value = at(row, path);
       const key = value === undefined || value === null ? 'null' : scalarText(value);
       const group = groups.get(key);
       if (group) group.push(row);
@@ -419,9 +418,9 @@ export const find = defineCommand({
       for (const line of input.split(/\r?\n/)) if (matches(line)) kept.push(line);
       return kept.join('\n');
     }
-    const list = listOf('find', input);
+    if (!Array.isArray(input)) throw wrongInput('find', 'text or a list', input);
     const out: unknown[] = [];
-    for (const item of list) {
+    for (const item of input) {
       const hit = isRecord(item) ? Object.values(item).some((v) => matches(scalarText(v))) : matches(scalarText(item));
       if (hit) out.push(item);
     }
@@ -466,22 +465,11 @@ export const update = defineCommand({
   output: 'input',
   examples: ['open people.csv | update city Paris', 'open package.json | update version 2.0.0 | save -f package.json'],
   run({ args, flags, input }) {
-    const { rows, back } = rowsOf('update', input);
-    checkColumns('update', rows, [args.column]);
-    const path = splitPath(args.column);
     const value = flags.string ? args.value : typedValue(args.value);
-    const out: Row[] = [];
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i] as Row;
-      let here: unknown = row;
-      for (const key of path) {
-        const next = step(here, key);
-        if (!next.found) throw new CommandError(`update: row ${i} has no column '${args.column}'`);
-        here = next.value;
-      }
-      out.push(replaced(row, path, value) as Row);
-    }
-    return back(out);
+    return mapRows('update', input, [args.column], (row, [path], i) => {
+      if (!has(row, path as string[])) throw new CommandError(`update: row ${i} has no column '${args.column}'`);
+      return replaced(row, path as string[], value) as Row;
+    });
   },
 });
 
@@ -521,7 +509,8 @@ export const parse = defineCommand({
       const split = input.split(/\r?\n/);
       if (split[split.length - 1] === '') split.pop();
       items = split;
-    } else items = listOf('parse', input);
+    } else if (Array.isArray(input)) items = input;
+    else throw wrongInput('parse', 'text or a list of text', input);
     let regex: RegExp;
     let names: string[] | undefined;
     if (flags.regex) {

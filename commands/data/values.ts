@@ -108,27 +108,21 @@ export function step(value: unknown, key: string): { found: boolean; value: unkn
   return { found: false, value: undefined };
 }
 
-/** The value at a dotted path in a row (`undefined` where the path leads nowhere). */
-export function at(row: unknown, path: readonly string[]): unknown {
-  let value = row;
+/** Walk a dotted path into a value: what is there, and whether anything is. */
+export function walk(row: unknown, path: readonly string[]): { found: boolean; value: unknown } {
+  let here = { found: true, value: row };
   for (const key of path) {
-    const next = step(value, key);
-    if (!next.found) return undefined;
-    value = next.value;
+    here = step(here.value, key);
+    if (!here.found) break;
   }
-  return value;
+  return here;
 }
 
+/** The value at a dotted path in a row (`undefined` where the path leads nowhere). */
+export const at = (row: unknown, path: readonly string[]): unknown => walk(row, path).value;
+
 /** True when the dotted path leads somewhere in the row. */
-export function has(row: unknown, path: readonly string[]): boolean {
-  let value = row;
-  for (const key of path) {
-    const next = step(value, key);
-    if (!next.found) return false;
-    value = next.value;
-  }
-  return true;
-}
+export const has = (row: unknown, path: readonly string[]): boolean => walk(row, path).found;
 
 /** Edit distance, for did-you-mean (names are short: the quadratic table is nothing). */
 function distance(a: string, b: string): number {
