@@ -39,6 +39,8 @@ describe.concurrent('operators and logic (§17)', () => {
     ["city == 'New York'", '.city == "New York"'],
     [`'city == "New York"'`, '.city == "New York"'],
     ["'score > 8.5 and score <= 9.5'", '.score > 8.5 and .score <= 9.5'],
+    ["'age > 30' and 'city == London'", '.age > 30 and .city == "London"'],
+    ["city == 'New York' or not 'age > 30'", '.city == "New York" or (.age > 30 | not)'],
   ];
   for (const [expr, condition] of cases) {
     it(`where ${expr}`, async () => {

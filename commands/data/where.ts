@@ -18,25 +18,31 @@ interface Token {
   at: number;
 }
 
+const KEYWORDS = new Set(['and', 'or', 'not']);
 const OPERATORS = ['==', '!=', '<', '<=', '>', '>=', '=~', '!~', 'in'] as const;
 type Operator = (typeof OPERATORS)[number];
 const OPERATOR_LIST = OPERATORS.join(' ');
 const OP_CHARS = '=!<>';
 const PUNCTUATION = '()[],';
 
+/** Tokens after which a condition starts (so a word there is read as one, not as a value). */
+const startsCondition = (t: Token | undefined) => t === undefined || t.kind === '(' || (t.kind === 'word' && KEYWORDS.has(t.text));
+
 /**
  * The words of `where` → tokens. One word is the whole expression
- * (`where 'age > 30'`); with several, a word that holds spaces is one value
- * (`where name == 'Ada Lovelace'`, after the shell removed the quotes). The
- * value after `=~`/`!~` is read up to a space (parentheses balanced), so a
- * regular expression needs no second quoting.
+ * (`where 'age > 30'`); with several, a word that holds spaces where a value
+ * goes is one value (`where name == 'Ada Lovelace'`, after the shell removed
+ * the quotes), and elsewhere a condition of its own (`where 'a > 1' and 'b < 2'`).
+ * The value after `=~`/`!~` is read up to a space (parentheses balanced), so
+ * a regular expression needs no second quoting.
  */
 export function tokenize(words: readonly string[]): Token[] {
   const tokens: Token[] = [];
   let offset = 1;
   for (const word of words) {
     const quotedWhole = /^(['"]).*\1$/s.test(word);
-    if (words.length > 1 && /\s/.test(word) && !quotedWhole) tokens.push({ kind: 'string', text: word, at: offset });
+    const value = words.length > 1 && /\s/.test(word) && !quotedWhole && !startsCondition(tokens[tokens.length - 1]);
+    if (value) tokens.push({ kind: 'string', text: word, at: offset });
     else scan(word, offset, tokens);
     offset += word.length + 1;
   }
@@ -146,8 +152,6 @@ export type Expr =
   | { kind: 'not'; item: Expr }
   | { kind: 'truthy'; column: string; path: string[] }
   | { kind: 'compare'; column: string; path: string[]; op: Operator; value: Literal; values: Literal[]; regex?: RegExp };
-
-const KEYWORDS = new Set(['and', 'or', 'not']);
 
 /** Parse the words of `where` into an expression; a usage error (status 2) says what is wrong and where. */
 export function parseWhere(words: readonly string[]): Expr {
