@@ -440,6 +440,7 @@ export interface CommandDefinition<
    * number or boolean as text, an array of plain objects as a table, a plain
    * object as `key: value` lines, a React element rendered with ink,
    * `undefined` as nothing. Throw `CommandError` to fail with a message.
+   * With an `output` schema, TypeScript checks the return value against it.
    * @example run({ args, flags }, ctx) { return flags.loud ? args.name.toUpperCase() : args.name }
    */
   run(input: RunInput<InferOr<A>, InferOr<F>, InputOf<I>>, ctx: CommandContext): OutputOf<O>;
