@@ -10,6 +10,7 @@ import {
   at,
   checkColumns,
   has,
+  isIndex,
   isRecord,
   kindOf,
   listOf,
@@ -49,8 +50,6 @@ function mapRows(
   for (let i = 0; i < rows.length; i++) out.push(fn(rows[i] as Row, paths, i));
   return single ? (out[0] as Row) : out;
 }
-
-const isIndex = (key: string) => /^(0|[1-9][0-9]*)$/.test(key);
 
 export const get = defineCommand({
   description: 'The value at a path: a column, an index, or a walk through both (items.0.name)',

@@ -98,10 +98,13 @@ export function recordOf<T>(entries: Iterable<readonly [string, T]>): Record<str
 /** `a.b.0` → ['a', 'b', '0']; a path is a column or a dotted walk into one. */
 export const splitPath = (path: string): string[] => path.split('.');
 
+/** True for a path segment that indexes a list: `0`, `12` (not `01`, not `-1`). */
+export const isIndex = (key: string): boolean => /^(0|[1-9][0-9]*)$/.test(key);
+
 /** Step into a value by one path segment: own keys of records, indexes of lists. `found` is false where there is nothing. */
 export function step(value: unknown, key: string): { found: boolean; value: unknown } {
   if (isRecord(value)) return Object.hasOwn(value, key) ? { found: true, value: value[key] } : { found: false, value: undefined };
-  if (Array.isArray(value) && /^(0|[1-9][0-9]*)$/.test(key)) {
+  if (Array.isArray(value) && isIndex(key)) {
     const index = Number(key);
     return index < value.length ? { found: true, value: value[index] } : { found: false, value: undefined };
   }
