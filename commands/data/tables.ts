@@ -316,7 +316,8 @@ export const uniq = defineCommand({
   flags: z.object({ count: z.boolean().default(false).describe('Give each distinct value with how many times it appears') }),
   short: { c: 'count' },
   input: schemas.list,
-  output: 'input',
+  // Not 'input': with --count the items become { value, count } records.
+  output: schemas.list,
   examples: ['open people.csv | get city | uniq', 'open people.csv | get city | uniq --count'],
   run({ flags, input }) {
     const list = listOf('uniq', input);
