@@ -8,7 +8,8 @@
  * } });
  * ```
  */
-import type { AnyCommand, CommandDefinition, ObjectSchema, PluginDefinition } from './types.ts';
+import type { z } from 'zod';
+import type { AnyCommand, CommandDefinition, ObjectSchema, OutputSchema, PluginDefinition } from './types.ts';
 import { validatePlugin } from './validate.ts';
 
 export { z } from 'zod';
@@ -31,13 +32,18 @@ export function definePlugin<const C extends Record<string, AnyCommand>>(plugin:
 
 /**
  * Define a command. Returns its argument; it exists so that TypeScript infers
- * the types of `args` and `flags` inside `run` from the zod schemas.
+ * the types of `args`, `flags` and the piped `input` inside `run` from the zod
+ * schemas (and checks what `run` returns against `output`).
  * @example defineCommand({ args: z.object({ n: z.number() }), run: ({ args }) => args.n * 2 })
+ * @example defineCommand({ input: z.string(), output: z.number(), run: ({ input }) => input.length })
  */
-export function defineCommand<A extends ObjectSchema | undefined = undefined, F extends ObjectSchema | undefined = undefined>(
-  command: CommandDefinition<A, F>,
-): CommandDefinition<A, F> & AnyCommand {
-  return command as CommandDefinition<A, F> & AnyCommand;
+export function defineCommand<
+  A extends ObjectSchema | undefined = undefined,
+  F extends ObjectSchema | undefined = undefined,
+  I extends z.ZodType | undefined = undefined,
+  O extends OutputSchema | undefined = undefined,
+>(command: CommandDefinition<A, F, I, O>): CommandDefinition<A, F, I, O> & AnyCommand {
+  return command as CommandDefinition<A, F, I, O> & AnyCommand;
 }
 
 /** Options of a `CommandError`. */

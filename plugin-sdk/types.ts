@@ -11,6 +11,20 @@ export type ObjectSchema = z.ZodObject;
 /** The parsed type of an optional schema: `{}` where there is none. */
 export type InferOr<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
 
+/**
+ * What a command says it gives through a pipe: a zod schema of its value, or
+ * `'input'` for "what it was given" (verbs that filter or reorder their input,
+ * such as `where`, `sort-by` and `first`).
+ * @example z.array(z.object({ name: z.string(), size: z.number() }))
+ */
+export type OutputSchema = z.ZodType | 'input';
+
+/** The type of `input` inside `run`: what the `input` schema parses to, or `unknown` without one. */
+export type InputOf<S> = S extends z.ZodType ? z.output<S> : unknown;
+
+/** What `run` may return: a value the `output` schema accepts (or a promise of one); anything without a schema or with `'input'`. */
+export type OutputOf<S> = S extends z.ZodType ? z.input<S> | Promise<z.input<S>> : unknown;
+
 /** A writable text stream: the command's standard output or error. */
 export interface Output {
   /**
@@ -334,14 +348,21 @@ export interface CommandContext {
   shell: ShellApi;
 }
 
-/** What `run` receives first: the validated input of this call. */
-export interface RunInput<A, F> {
+/**
+ * What `run` receives first: the validated input of this call.
+ * @typeParam I - the type of the piped `input` (`unknown` unless the command declares an `input` schema)
+ */
+export interface RunInput<A, F, I = unknown> {
   /** Positional arguments, parsed and validated by the `args` schema. */
   args: A;
   /** Flags, parsed and validated by the `flags` schema. */
   flags: F;
-  /** The value piped in by the previous command of a pipeline (`a | b`), or `undefined`. */
-  input: unknown;
+  /**
+   * The value piped in by the previous command of a pipeline (`a | b`), or
+   * `undefined`; text when it came from a program. Typed by the command's
+   * `input` schema, which the shell does not check yet: check it in `run`.
+   */
+  input: I;
   /** The words after the command name, as typed (after quote removal). */
   argv: string[];
 }
@@ -360,8 +381,15 @@ export interface CompletionRequest {
  * One command: its schemas, its documentation, and `run`.
  * @typeParam A - the zod object of positional arguments
  * @typeParam F - the zod object of flags
+ * @typeParam I - the zod schema of the piped input
+ * @typeParam O - the zod schema of the value it gives, or `'input'`
  */
-export interface CommandDefinition<A extends ObjectSchema | undefined = undefined, F extends ObjectSchema | undefined = undefined> {
+export interface CommandDefinition<
+  A extends ObjectSchema | undefined = undefined,
+  F extends ObjectSchema | undefined = undefined,
+  I extends z.ZodType | undefined = undefined,
+  O extends OutputSchema | undefined = undefined,
+> {
   /**
    * One line shown by `help`.
    * @example 'Say hello'
@@ -382,6 +410,22 @@ export interface CommandDefinition<A extends ObjectSchema | undefined = undefine
    * @example z.object({ loud: z.boolean().default(false).describe('Shout it') })
    */
   flags?: F;
+  /**
+   * What the command takes through a pipe (`a | this`): `run`'s `input` is
+   * typed by it. It describes the command to the shell (a pipeline whose
+   * stages do not fit can be refused before it runs) and to `help`.
+   * @default undefined (takes anything, or nothing: `input` is `unknown`)
+   * @example z.array(z.record(z.string(), z.unknown())) // a list of records
+   */
+  input?: I;
+  /**
+   * What the command gives to the next stage: a zod schema of its value
+   * (`run` must return what it accepts), or `'input'` when it gives what it
+   * was given (`where`, `sort-by`, `first`).
+   * @default undefined (nothing is said: any value)
+   * @example z.array(z.object({ name: z.string(), size: z.number() }))
+   */
+  output?: O;
   /**
    * Single letters standing for flags.
    * @default {}
@@ -409,9 +453,10 @@ export interface CommandDefinition<A extends ObjectSchema | undefined = undefine
    * number or boolean as text, an array of plain objects as a table, a plain
    * object as `key: value` lines, a React element rendered with ink,
    * `undefined` as nothing. Throw `CommandError` to fail with a message.
+   * With an `output` schema, TypeScript checks the return value against it.
    * @example run({ args, flags }, ctx) { return flags.loud ? args.name.toUpperCase() : args.name }
    */
-  run(input: RunInput<InferOr<A>, InferOr<F>>, ctx: CommandContext): unknown;
+  run(input: RunInput<InferOr<A>, InferOr<F>, InputOf<I>>, ctx: CommandContext): OutputOf<O>;
 }
 
 /** A command of any schemas, as stored in a plugin's command map. */
@@ -419,12 +464,14 @@ export interface AnyCommand {
   description?: string | undefined;
   args?: ObjectSchema | undefined;
   flags?: ObjectSchema | undefined;
+  input?: z.ZodType | undefined;
+  output?: OutputSchema | undefined;
   short?: Record<string, string> | undefined;
   examples?: string[] | undefined;
   hidden?: boolean | undefined;
   complete?: ((request: CompletionRequest, ctx: CommandContext) => string[] | Promise<string[]>) | undefined;
   // biome-ignore lint/suspicious/noExplicitAny: a map holds commands of every input type
-  run(input: RunInput<any, any>, ctx: CommandContext): unknown;
+  run(input: RunInput<any, any, any>, ctx: CommandContext): unknown;
 }
 
 /** What `setup` and `dispose` receive. */

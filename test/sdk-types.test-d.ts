@@ -1,5 +1,17 @@
 // Type tests of the SDK's inference (run by vitest's typecheck): what an author's editor shows inside `run`.
-import { type CommandContext, CommandError, defineCommand, definePlugin, type RunInput, SDK_VERSION, z } from 'tosh/plugin-sdk';
+import {
+  type AnyCommand,
+  type CommandContext,
+  CommandError,
+  defineCommand,
+  definePlugin,
+  type InputOf,
+  type OutputOf,
+  type OutputSchema,
+  type RunInput,
+  SDK_VERSION,
+  z,
+} from 'tosh/plugin-sdk';
 import { type CommandOutcome, runCommand } from 'tosh/plugin-sdk/testing';
 import { describe, expectTypeOf, it } from 'vitest';
 
@@ -71,6 +83,66 @@ describe('defineCommand', () => {
     defineCommand({ args: { name: 'x' }, run: () => undefined });
     // @ts-expect-error: flags must be a zod object, not a string schema
     defineCommand({ flags: z.string(), run: () => undefined });
+  });
+
+  it('types the piped input by the input schema, and unknown without one', () => {
+    defineCommand({
+      input: z.array(z.object({ name: z.string(), size: z.number().default(0) })),
+      run({ input }) {
+        expectTypeOf(input).toEqualTypeOf<{ name: string; size: number }[]>();
+      },
+    });
+    defineCommand({
+      input: z.string().transform((s) => s.split('\n')),
+      run({ input }) {
+        expectTypeOf(input).toEqualTypeOf<string[]>();
+      },
+    });
+    defineCommand({
+      run({ input }) {
+        expectTypeOf(input).toEqualTypeOf<unknown>();
+      },
+    });
+    defineCommand({
+      input: z.string(),
+      run({ input }) {
+        // @ts-expect-error: a string input has no rows
+        input.map((row) => row);
+      },
+    });
+  });
+
+  it('checks what run returns against the output schema', () => {
+    defineCommand({ input: z.string(), output: z.number(), run: ({ input }) => input.length });
+    defineCommand({ output: z.array(z.string()), run: async () => ['a', 'b'] });
+    defineCommand({ output: z.object({ n: z.number().default(1) }), run: () => ({}) });
+    // @ts-expect-error: output says a number, run gives a string
+    defineCommand({ output: z.number(), run: () => 'three' });
+    // @ts-expect-error: output says a list of strings, run gives a promise of numbers
+    defineCommand({ output: z.array(z.string()), run: async () => [1, 2] });
+  });
+
+  it("takes 'input' as output: gives what it was given, so run may return anything", () => {
+    const where = defineCommand({ input: z.array(z.unknown()), output: 'input', run: ({ input }) => input.slice(0, 1) });
+    expectTypeOf(where.output).toExtend<'input' | undefined>();
+    defineCommand({ output: 'input', run: () => 42 });
+    // @ts-expect-error: output is a zod schema or 'input', nothing else
+    defineCommand({ output: 'same', run: () => undefined });
+    // @ts-expect-error: input must be a zod schema
+    defineCommand({ input: 'string', run: () => undefined });
+  });
+
+  it('keeps input and output on the command, for the shell to read', () => {
+    const count = defineCommand({ input: z.array(z.unknown()), output: z.number(), run: ({ input }) => input.length });
+    expectTypeOf(count.input).toExtend<z.ZodArray<z.ZodUnknown> | undefined>();
+    expectTypeOf<z.output<NonNullable<typeof count.input>>>().toEqualTypeOf<unknown[]>();
+    expectTypeOf(count.output).toExtend<z.ZodNumber | undefined>();
+    expectTypeOf(count).toExtend<AnyCommand>();
+    expectTypeOf<AnyCommand['input']>().toEqualTypeOf<z.ZodType | undefined>();
+    expectTypeOf<AnyCommand['output']>().toEqualTypeOf<OutputSchema | undefined>();
+    expectTypeOf<RunInput<{ a: 1 }, { b: 2 }, string>['input']>().toEqualTypeOf<string>();
+    expectTypeOf<InputOf<undefined>>().toEqualTypeOf<unknown>();
+    expectTypeOf<OutputOf<z.ZodString>>().toEqualTypeOf<string | Promise<string>>();
   });
 
   it('lets run return anything, sync or async', () => {
