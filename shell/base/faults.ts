@@ -28,8 +28,27 @@ export const timers = {
   setImmediate: globalThis.setImmediate,
 };
 
-const CALL = Symbol.for('tosh.guarded-call');
+/**
+ * Where the trampoline finds the function to call: a global lexical binding of its own (made by a
+ * script, so no property of `globalThis` and no `Symbol.for` a plugin could replace is involved).
+ */
+interface GuardSlot {
+  fn: (() => unknown) | undefined;
+}
+let slot: GuardSlot | undefined;
 let trampoline: vm.Script | undefined;
+
+function guardSlot(): GuardSlot {
+  if (slot) return slot;
+  try {
+    slot = new vm.Script('const __tosh_guard_slot = { fn: undefined }; __tosh_guard_slot').runInThisContext() as GuardSlot;
+  } catch {
+    // Another copy of the shell in this process (the SDK's test harness beside the bundle) made it already.
+    slot = new vm.Script('__tosh_guard_slot').runInThisContext() as GuardSlot;
+  }
+  trampoline = new vm.Script('__tosh_guard_slot.fn()', { filename: 'tosh:guard' });
+  return slot;
+}
 
 /** The error V8 throws into code that Ctrl-C interrupted. */
 export const isInterruption = (error: unknown) => (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
@@ -42,24 +61,109 @@ let interruptions = 0;
 /** How many Ctrl-Cs have stopped plugin code so far (one taken while plugins load must still end a non-interactive start). */
 export const interruptionCount = () => interruptions;
 
-/** Run plugin code so that Ctrl-C, and `timeoutMs` if given, can stop it even in a loop that never yields. */
-export function guarded<T>(fn: () => T, timeoutMs?: number): T {
-  trampoline ??= new vm.Script('globalThis[Symbol.for("tosh.guarded-call")]()', { filename: 'tosh:guard' });
-  const slot = globalThis as unknown as Record<symbol, unknown>;
-  const previous = slot[CALL];
-  slot[CALL] = fn;
+/**
+ * The deadline of a plugin's hook (its loading, `setup`, `dispose`): until the
+ * hook has settled (`open`), every later turn of the async code it started
+ * runs with what is left of it as its timeout.
+ */
+export interface Deadline {
+  at: number;
+  open: boolean;
+}
+
+/** Guarded calls on the stack now: code they call is guarded already. */
+let depth = 0;
+/** The deadline of the guarded call running now, inherited by the async functions it starts. */
+let current: Deadline | undefined;
+/** Node's SIGINT watchdog is running (a line runs): a guarded call then costs about 2 µs, not a thread start. */
+let watchdogs = 0;
+
+const OPTIONS = { breakOnSigint: true, displayErrors: false } as const;
+
+/**
+ * Run plugin code so that Ctrl-C, and `timeoutMs` if given, can stop it even
+ * in a loop that never yields. `deadline` bounds the async turns it starts
+ * (see `guardTurns`).
+ */
+export function guarded<T>(fn: () => T, timeoutMs?: number, deadline?: Deadline): T {
+  const held = guardSlot();
+  const previous = held.fn;
+  const outer = current;
+  held.fn = fn;
+  current = deadline ?? outer;
+  depth++;
   try {
     // displayErrors would prepend the throwing source line to the plugin's error stack.
-    const options = timeoutMs
-      ? { breakOnSigint: true, timeout: timeoutMs, displayErrors: false }
-      : { breakOnSigint: true, displayErrors: false };
-    return trampoline.runInThisContext(options) as T;
+    return (trampoline as vm.Script).runInThisContext(timeoutMs ? { ...OPTIONS, timeout: timeoutMs } : OPTIONS) as T;
   } catch (error) {
     if (isInterruption(error)) interruptions++;
     throw error;
   } finally {
-    slot[CALL] = previous;
+    depth--;
+    current = outer;
+    held.fn = previous;
   }
+}
+
+const timedOut = () => Object.assign(new Error('Script execution timed out.'), { code: 'ERR_SCRIPT_EXECUTION_TIMEOUT' });
+
+/**
+ * A plugin's hook (loading, `setup`, `dispose`) called guarded, with `ms` for
+ * it and every turn of the async code it starts until the promise it returns
+ * settles. `timeFirstTurn: false` spares the synchronous part V8's timeout
+ * (a thread per call) where Ctrl-C is enough.
+ */
+export function guardedHook<T>(fn: () => T, ms: number, timeFirstTurn = true): T {
+  const deadline: Deadline = { at: Date.now() + ms, open: true };
+  const close = () => {
+    deadline.open = false;
+  };
+  let result: T;
+  try {
+    result = guarded(fn, timeFirstTurn ? ms : undefined, deadline);
+  } catch (error) {
+    close();
+    throw error;
+  }
+  if (isThenable(result)) promiseThen(result, close, close);
+  else close();
+  return result;
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+
+/** `Promise.prototype.then` as the shell loaded it: a plugin that replaces it does not change how the shell waits. */
+const nativeThen = Promise.prototype.then;
+const apply = Reflect.apply;
+/** `promise.then(onFulfilled, onRejected)` with the shell's own `then` (a foreign thenable's own). */
+export function promiseThen(promise: PromiseLike<unknown>, onFulfilled: (value: unknown) => void, onRejected: (error: unknown) => void): void {
+  apply(promise instanceof Promise ? nativeThen : promise.then, promise, [onFulfilled, onRejected]);
+}
+
+/**
+ * A plugin's async function, lowered to a generator by the build (plugins/build.ts),
+ * resumes through this wrapper: every turn after an `await` runs guarded, so
+ * Ctrl-C stops a loop there too, and a hook's deadline holds for all its turns.
+ * A turn while no line runs (nothing Ctrl-C could be for) is not guarded: that
+ * would start a thread per turn.
+ */
+export function guardTurns<G extends Generator>(generator: G): Pick<G, 'next' | 'throw' | 'return'> {
+  const deadline = current;
+  const turn = (step: () => IteratorResult<unknown>): IteratorResult<unknown> => {
+    if (depth > 0) return step();
+    if (deadline?.open) {
+      const left = deadline.at - Date.now();
+      if (left <= 0) throw timedOut();
+      return guarded(step, left, deadline);
+    }
+    return watchdogs > 0 ? guarded(step) : step();
+  };
+  return {
+    next: (value?: unknown) => turn(() => generator.next(value)),
+    throw: (error?: unknown) => turn(() => generator.throw(error)),
+    return: (value?: unknown) => turn(() => generator.return(value)),
+  } as Pick<G, 'next' | 'throw' | 'return'>;
 }
 
 interface ContextifyBinding {
@@ -90,6 +194,20 @@ const BUSY = 2;
 const INTERACTIVE = 3;
 const SLOTS = 8;
 
+/** The watch whose watchdog runs now (one at a time: Node's SIGINT watchdog is the process's). */
+let running: SigintWatch | undefined;
+let listening = false;
+
+/** One `newListener` listener for the process, however many sessions it makes (the SDK's tests make many). */
+function watchNewListeners(): void {
+  if (listening) return;
+  listening = true;
+  process.on('newListener', (event: string | symbol, listener: (...args: unknown[]) => void) => {
+    if (event !== 'SIGINT' || !running?.active) return;
+    queueMicrotask(() => running?.setAside(listener));
+  });
+}
+
 /**
  * Keeps Node's SIGINT watchdog running while lines run (nested guarded calls
  * are then cheap) and hands a SIGINT caught between calls to `onSigint`.
@@ -104,23 +222,24 @@ export class SigintWatch {
     private readonly state: Int32Array,
     private readonly onSigint: () => void,
   ) {
-    // A SIGINT listener added while the watchdog runs (ink's signal-exit, a plugin's) would put libuv's
-    // handler back in its place, and a Ctrl-C for a stuck command would go nowhere: set it aside too.
-    process.on('newListener', (event: string | symbol, listener: (...args: unknown[]) => void) => {
-      if (event !== 'SIGINT' || !this.active) return;
-      queueMicrotask(() => {
-        if (!this.active || !this.binding) return;
-        process.removeListener('SIGINT', listener);
-        this.listeners.push(listener);
-        // With its last SIGINT handle gone libuv restored the default action: the watchdog's handler goes back.
-        this.binding.stopSigintWatchdog();
-        this.binding.startSigintWatchdog();
-      });
-    });
+    watchNewListeners();
   }
 
-  private get active(): boolean {
+  get active(): boolean {
     return Atomics.load(this.state, WATCH) === 1;
+  }
+
+  /**
+   * A SIGINT listener added while the watchdog runs (ink's signal-exit, a plugin's) would put libuv's
+   * handler back in its place, and a Ctrl-C for a stuck command would go nowhere: set it aside too.
+   */
+  setAside(listener: (...args: unknown[]) => void): void {
+    if (!this.active || !this.binding) return;
+    process.removeListener('SIGINT', listener);
+    this.listeners.push(listener);
+    // With its last SIGINT handle gone libuv restored the default action: the watchdog's handler goes back.
+    this.binding.stopSigintWatchdog();
+    this.binding.startSigintWatchdog();
   }
 
   /** A line starts running. */
@@ -142,6 +261,8 @@ export class SigintWatch {
     this.listeners = process.rawListeners('SIGINT') as ((...args: unknown[]) => void)[];
     process.removeAllListeners('SIGINT');
     this.binding.startSigintWatchdog();
+    watchdogs++;
+    running = this;
     Atomics.store(this.state, WATCH, 1);
     this.poll = timers.setInterval(() => this.check(), 50);
     this.poll.unref();
@@ -175,6 +296,8 @@ export class SigintWatch {
     const state = Atomics.compareExchange(this.state, WATCH, 1, 0);
     if (state === 2) Atomics.store(this.state, WATCH, 0); // The worker stopped it (the shell was stuck).
     if (state === 0 || !this.binding) return;
+    watchdogs--;
+    if (running === this) running = undefined;
     if (state === 1 && this.binding.stopSigintWatchdog() && forward) queueMicrotask(this.onSigint);
     // Stopping leaves Node's exit-on-SIGINT handler installed: adding the listeners back puts libuv's in its place.
     for (const listener of this.listeners.splice(0)) process.on('SIGINT', listener);

@@ -114,6 +114,10 @@ export async function buildPlugin(source: PluginSource, options: { checkTrust: b
       ...(format === 'esm' ? { define: { 'import.meta.url': '__tosh_import_meta_url' } } : {}),
       platform: 'node',
       target: 'node20',
+      // Async functions become generators resumed through esbuild's helpers, which `guardTurnsIn` points
+      // at the shell's guard: every turn after an await is then stoppable by Ctrl-C (base/faults.ts).
+      // esbuild cannot do this where there is top-level await: such a plugin keeps native async functions.
+      ...(format === 'cjs' ? { supported: { 'async-await': false, 'async-generator': false } } : {}),
       sourcemap: 'external',
       sourcesContent: false,
       jsx: 'automatic',
@@ -155,8 +159,22 @@ export async function buildPlugin(source: PluginSource, options: { checkTrust: b
   for (const output of Object.values(result.metafile.outputs)) {
     for (const imp of output.imports) if (imp.external && (SHARED_IDS as readonly string[]).includes(imp.path)) shared.add(imp.path);
   }
-  if (async) code = asyncBody(code);
+  code = async ? asyncBody(code) : guardTurnsIn(code);
   return { code, map, inputs, shared: [...shared] };
+}
+
+/** The parameter of a plugin's bundle through which its async functions' turns are guarded (plugins/loader.ts). */
+export const TURNS_PARAM = '__tosh_turns';
+
+/**
+ * esbuild's `__async` and `__asyncGenerator` helpers start the generator with
+ * `generator.apply(__this, __arguments)` and resume it from then on: wrapped
+ * there, each resumption goes through the shell's guard. The edit stays on the
+ * helper's own line, so the source map holds. (Should esbuild ever word its
+ * helpers differently, nothing is wrapped: test/faults-after-await.test.ts says so.)
+ */
+function guardTurnsIn(code: string): string {
+  return code.replaceAll('generator.apply(__this, __arguments)', `${TURNS_PARAM}(generator.apply(__this, __arguments))`);
 }
 
 const TOP_LEVEL_AWAIT = /^Top-level await is currently not supported with the "cjs" output format/;

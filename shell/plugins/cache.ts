@@ -52,7 +52,7 @@ interface Manifest {
 }
 
 // Any change to what is cached, or how code is compiled, must change this.
-const FORMAT = 'tosh-cache-6';
+const FORMAT = 'tosh-cache-7';
 
 /**
  * A file's identity without reading it. ctime and inode change on every

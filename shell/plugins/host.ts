@@ -10,7 +10,7 @@ import semver from 'semver';
 import { SDK_VERSION } from '../../plugin-sdk/index.ts';
 import type { PluginContext, ReloadReport, ShellApi } from '../../plugin-sdk/types.ts';
 import { oneLine, quote, ShellError } from '../base/errors.ts';
-import { type Faults, guarded, isTimeout } from '../base/faults.ts';
+import { type Faults, guarded, guardedHook, isTimeout, promiseThen, timers } from '../base/faults.ts';
 import type { Config } from '../state/config.ts';
 import { BuildCache } from './cache.ts';
 import { discover, sourceOf } from './discover.ts';
@@ -160,23 +160,14 @@ export class PluginHost {
       const setup = instance.definition.setup;
       instance.setupDone = (async () => {
         await previous;
-        try {
-          if (setup) {
-            const left = Math.max(1, deadline - Date.now());
-            const settled = await within(
-              Promise.resolve(this.pluginCode(() => setup(this.pluginContext(instance)), known ? undefined : left)),
-              Math.max(1, deadline - Date.now()),
-            );
-            if (!settled) {
-              instance.failed = `${record.source.display}: setup did not finish within ${this.loadTimeout / 1000} s`;
-              this.markFailed(record, instance.failed);
-            }
-          }
-        } catch (error) {
-          if (isTimeout(error)) {
-            instance.failed = `${record.source.display}: setup did not finish within ${this.loadTimeout / 1000} s`;
-            this.markFailed(record, instance.failed);
-          } else this.notice(`${instance.meta.name}: setup failed: ${oneLine(error)}`);
+        if (setup) {
+          const late = `${record.source.display}: setup did not finish within ${this.loadTimeout / 1000} s`;
+          // Every turn of setup's code, before and after its awaits, is held to the deadline (base/faults.ts).
+          const outcome = await settled(() => guardedHook(() => setup(this.pluginContext(instance)), Math.max(1, deadline - Date.now()), !known), deadline);
+          if (outcome === 'late' || (outcome !== 'done' && isTimeout(outcome.error))) {
+            instance.failed = late;
+            this.markFailed(record, late);
+          } else if (outcome !== 'done') this.notice(`${instance.meta.name}: setup failed: ${oneLine(outcome.error)}`);
         }
         instance.ready = true;
       })();
@@ -220,13 +211,11 @@ export class PluginHost {
     if (instance.disposed) return;
     instance.disposed = true;
     if (!instance.setupDone) return; // Never set up: nothing to undo.
-    try {
-      await instance.setupDone;
-      const dispose = instance.definition.dispose;
-      if (dispose) await this.pluginCode(() => dispose(this.pluginContext(instance)), HOOK_WAIT_MS);
-    } catch (error) {
-      this.notice(`${instance.meta.name}: dispose failed: ${oneLine(error)}`);
-    }
+    await instance.setupDone;
+    const dispose = instance.definition.dispose;
+    if (!dispose) return;
+    const outcome = await settled(() => guardedHook(() => dispose(this.pluginContext(instance)), HOOK_WAIT_MS), Date.now() + HOOK_WAIT_MS);
+    if (outcome !== 'done' && outcome !== 'late') this.notice(`${instance.meta.name}: dispose failed: ${oneLine(outcome.error)}`);
   }
 
   /** Dispose every plugin (the shell is leaving); a `dispose` that hangs does not keep it from leaving. */
@@ -394,6 +383,36 @@ export class PluginHost {
     }
   }
 }
+
+/**
+ * How a plugin's hook ended: it returned (or its promise fulfilled), it threw
+ * (or its promise rejected) — `{ error }` —, or it was still running at
+ * `deadline` (epoch ms).
+ */
+function settled(hook: () => unknown, deadline: number): Promise<'done' | 'late' | { error: unknown }> {
+  let result: unknown;
+  try {
+    result = hook();
+  } catch (error) {
+    return Promise.resolve({ error });
+  }
+  if (!isThenable(result)) return Promise.resolve('done');
+  return new Promise((resolve) => {
+    const timer = timers.setTimeout(() => resolve('late'), Math.max(1, deadline - Date.now()));
+    const end = (outcome: 'done' | { error: unknown }) => {
+      timers.clearTimeout(timer);
+      resolve(outcome);
+    };
+    promiseThen(
+      result as PromiseLike<unknown>,
+      () => end('done'),
+      (error) => end({ error }),
+    );
+  });
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
 /**
  * Whether `promise` settled within `ms`. The timer is cleared as soon as it

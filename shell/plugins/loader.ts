@@ -6,8 +6,8 @@ import vm from 'node:vm';
 import { type PluginDefinition, PluginDefinitionError, validatePlugin } from '../../plugin-sdk/index.ts';
 import type { AnyCommand } from '../../plugin-sdk/types.ts';
 import { oneLine } from '../base/errors.ts';
-import { guarded, isInterruption, isTimeout } from '../base/faults.ts';
-import { ASYNC_MARK, type Built, buildPlugin, displayPath, PluginLoadError } from './build.ts';
+import { guarded, guardedHook, guardTurns, isInterruption, isTimeout } from '../base/faults.ts';
+import { ASYNC_MARK, type Built, buildPlugin, displayPath, PluginLoadError, TURNS_PARAM } from './build.ts';
 import { type BuildCache, type CachedEntry, type PluginMeta, settledSignature, signature } from './cache.ts';
 import type { PluginSource } from './discover.ts';
 import { type CommandSpec, specOf } from './schema.ts';
@@ -213,15 +213,14 @@ async function evaluate(code: string, source: PluginSource, timeoutMs: number | 
   const fallback = createRequire(source.entry);
   const require = (id: string) => sharedModule(id) ?? fallback(id);
   const module = { exports: {} as Record<string, unknown> };
-  const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname', '__tosh_import_meta_url'], {
+  const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname', '__tosh_import_meta_url', TURNS_PARAM], {
     filename: source.entry,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const started = Date.now();
-  const done = guarded(
-    () => fn(module.exports, require, module, source.entry, dirname(source.entry), pathToFileURL(source.entry).href),
-    timeoutMs,
-  );
+  const run = () => fn(module.exports, require, module, source.entry, dirname(source.entry), pathToFileURL(source.entry).href, guardTurns);
+  // With a deadline, the async work the top level starts is held to it too, until loading is done.
+  const done = timeoutMs === undefined ? guarded(run) : guardedHook(run, timeoutMs);
   // A plugin with top-level await (built as an async body) finishes loading when that promise settles.
   if (code.startsWith(ASYNC_MARK)) {
     const left = timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - (Date.now() - started));
