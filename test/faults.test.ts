@@ -169,20 +169,6 @@ describe('Ctrl-C and signals', () => {
     expect(sh.stdout()).toBe('calm\n');
   });
 
-  it('a loop after an await gives way only to a second SIGINT, which ends the shell with a message', async () => {
-    const sh = start([...plugins(faults()), '-c', 'spin-later']);
-    // Written just before the loop: it reaches stderr although the thread is held from then on.
-    await sh.waitErr('spinning\n');
-    await sleep(300);
-    sh.child.kill('SIGINT');
-    await sh.waitErr('tosh: the running command does not give way to Ctrl-C: press Ctrl-C again to leave the shell\n', 5000);
-    sh.child.kill('SIGINT');
-    const { code, signal } = await sh.exit(5000);
-    // Ended by the signal itself (a parent shell sees 130).
-    expect(code === 130 || signal === 'SIGINT').toBe(true);
-    expect(alive(sh.pid)).toBe(false);
-  });
-
   for (const [signal, line] of [
     ['SIGTERM', 'spin'],
     ['SIGHUP', 'spin'],
@@ -354,20 +340,6 @@ describe('Ctrl-C in a terminal', () => {
       (l) => / tosh> calm$/.test(l.at(-3) ?? '') && l.at(-2) === 'calm' && / tosh>$/.test(l.at(-1) ?? ''),
       'calm answering after spin',
     );
-  });
-
-  it('a loop after an await: Ctrl-C says so, a second Ctrl-C ends the shell and the terminal is usable', async () => {
-    const t = shell();
-    await answering(t);
-    t.type('spin-later');
-    t.press('Enter');
-    await t.until('tosh> spin-later\n');
-    await sleep(500);
-    t.press('C-c');
-    await t.until('tosh: the running command does not give way to Ctrl-C: press Ctrl-C again to lea');
-    t.press('C-c');
-    const screen = await t.until(/\[exit \d+\]\n.*echo/);
-    expect(screen).toContain('[exit 130]\nicanon echo');
   });
 
   it('closing the terminal while a command loops ends the shell (no orphan)', async () => {

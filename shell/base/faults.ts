@@ -105,6 +105,19 @@ export function guarded<T>(fn: () => T, timeoutMs?: number, deadline?: Deadline)
   }
 }
 
+/** This file as stack frames name it (the shell's bundle, or the source under test). */
+const ownFile = /^ +at (?:.* \()?(.+?):\d+:\d+\)?$/m.exec(new Error().stack ?? '')?.[1];
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const GUARD_FRAMES = /^ +at (?:tosh:guard:\d+:\d+|Script\.runInThisContext \(node:vm:\d+:\d+\))\n/gm;
+// After a generator's resumption, the frames of this file up to the plugin's own are `guardTurns` at work.
+const TURN_FRAMES = ownFile && new RegExp(`(^ +at Generator\\.(?:next|throw|return) \\(<anonymous>\\)\\n)(?: +at .*\\(${escape(ownFile)}:\\d+:\\d+\\)\\n)+`, 'gm');
+
+/** A stack without the frames of the guard itself (between a plugin's frames, they only say how it was called). */
+export function withoutGuardFrames(stack: string): string {
+  const bare = stack.replace(GUARD_FRAMES, '');
+  return TURN_FRAMES ? bare.replace(TURN_FRAMES, '$1') : bare;
+}
+
 const timedOut = () => Object.assign(new Error('Script execution timed out.'), { code: 'ERR_SCRIPT_EXECUTION_TIMEOUT' });
 
 /**

@@ -3,6 +3,7 @@
  * through the spool to a pipe or a file, at once to a terminal, and drained
  * before the shell leaves (CONTRACT §11: nothing written is lost).
  */
+import { writeSync } from 'node:fs';
 import type { Output } from '../../plugin-sdk/types.ts';
 import { timers } from '../base/faults.ts';
 import { stdoutSpool } from '../base/spool.ts';
@@ -49,7 +50,7 @@ function enqueue(stream: NodeJS.WriteStream, text: string): void {
     // Errors and notices go out now, after the output made before them: a plugin that then holds the
     // thread until the process is ended (CONTRACT §11) must not take its last words with it.
     flushOutput();
-    stream.write(text);
+    writeErrors(text);
     return;
   }
   if (outputClosed) return;
@@ -57,6 +58,27 @@ function enqueue(stream: NodeJS.WriteStream, text: string): void {
   if (!flushScheduled) {
     flushScheduled = true;
     timers.setImmediate(flushOutput);
+  }
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Standard error to a pipe or a file, written by the descriptor. Not through
+ * `process.stderr`: a plugin's `ctx.stderr.write` is called from the plugin's
+ * code, which Ctrl-C may interrupt anywhere (base/faults.ts), and a stream
+ * interrupted inside its own bookkeeping stays stuck, holding every later
+ * line back. A system call is all or nothing. A full pipe is waited for.
+ */
+function writeErrors(text: string): void {
+  const bytes = Buffer.from(text);
+  for (let done = 0; done < bytes.length; ) {
+    try {
+      done += writeSync(2, bytes, done, bytes.length - done);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return; // Nowhere left to say it.
+      Atomics.wait(pause, 0, 0, 1);
+    }
   }
 }
 

@@ -159,7 +159,8 @@ export async function buildPlugin(source: PluginSource, options: { checkTrust: b
   for (const output of Object.values(result.metafile.outputs)) {
     for (const imp of output.imports) if (imp.external && (SHARED_IDS as readonly string[]).includes(imp.path)) shared.add(imp.path);
   }
-  code = async ? asyncBody(code) : guardTurnsIn(code);
+  if (async) ({ code, map } = await lowerAsyncBody(asyncBody(code), map));
+  else code = guardTurnsIn(code);
   return { code, map, inputs, shared: [...shared] };
 }
 
@@ -177,10 +178,31 @@ function guardTurnsIn(code: string): string {
   return code.replaceAll('generator.apply(__this, __arguments)', `${TURNS_PARAM}(generator.apply(__this, __arguments))`);
 }
 
-const TOP_LEVEL_AWAIT = /^Top-level await is currently not supported with the "cjs" output format/;
+// The first when async functions are kept, the second when they are lowered (as they are for the CommonJS build).
+const TOP_LEVEL_AWAIT = /^Top-level await is (currently not supported with the "cjs" output format|not available in the configured target environment)/;
 
 /** The first line of a plugin bundle that must be run as an async function body (see `asyncBody`). */
 export const ASYNC_MARK = '/*tosh:async*/';
+const BODY_START = `${ASYNC_MARK}return (async () => {`;
+
+/**
+ * esbuild lowers no async function in a build with top-level await: the body
+ * made of it is lowered on its own, the top level included, so that its turns
+ * are guarded as any plugin's. Its map is kept with the build's, to be
+ * followed one after the other (plugins/loader.ts `lookupIn`).
+ */
+async function lowerAsyncBody(body: string, map: string): Promise<{ code: string; map: string }> {
+  const lowered = await loadEsbuild().transform(body, {
+    loader: 'js',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    supported: { 'async-await': false, 'async-generator': false },
+    sourcemap: 'external',
+  });
+  const code = `${ASYNC_MARK}${guardTurnsIn(lowered.code)}`;
+  return { code, map: JSON.stringify({ x_tosh_outer: JSON.parse(lowered.map), x_tosh_inner: JSON.parse(map), x_tosh_offset: BODY_START.length }) };
+}
 
 /**
  * esbuild's ES module output (only the shared modules left as imports) as the
@@ -224,5 +246,5 @@ function asyncBody(code: string): string {
         .concat(' Object.defineProperty(module.exports, "__esModule", { value: true });'),
     )
     .replace(/^export\s+default\s+/m, 'module.exports.default = ');
-  return `${ASYNC_MARK}return (async () => {${body}\n})();`;
+  return `${BODY_START}${body}\n})();`;
 }

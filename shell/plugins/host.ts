@@ -10,7 +10,7 @@ import semver from 'semver';
 import { SDK_VERSION } from '../../plugin-sdk/index.ts';
 import type { PluginContext, ReloadReport, ShellApi } from '../../plugin-sdk/types.ts';
 import { oneLine, quote, ShellError } from '../base/errors.ts';
-import { type Faults, guarded, guardedHook, isTimeout, promiseThen, timers } from '../base/faults.ts';
+import { type Faults, guarded, guardedHook, isTimeout, promiseThen, timers, withoutGuardFrames } from '../base/faults.ts';
 import type { Config } from '../state/config.ts';
 import { BuildCache } from './cache.ts';
 import { discover, sourceOf } from './discover.ts';
@@ -80,7 +80,7 @@ export class PluginHost {
   /** A stack with every frame in a plugin's bundle pointed at the author's source. */
   mapStacks(stack: string): string {
     for (const record of this.registry.all()) if (record.instance) stack = mapStack(stack, record.instance);
-    return stack;
+    return withoutGuardFrames(`${stack}\n`).slice(0, -1);
   }
 
   /**

@@ -168,9 +168,34 @@ function errorInputs(source: PluginSource, error: PluginLoadError): string[] {
   return [...found];
 }
 
+/** A source map's answer for a 0-based line and column of the bundle. */
+type Lookup = (line: number, column: number) => { originalSource?: string; originalLine?: number; originalColumn?: number };
+
+/**
+ * A bundle's source map as one lookup. A plugin with top-level await was
+ * bundled, then lowered a second time (plugins/build.ts `lowerAsyncBody`): its
+ * map is the pair, the lowering's map first, and a column on the first line
+ * of the body is off by the prefix that made it a function body.
+ */
+function lookupIn(map: string): Lookup {
+  const data = JSON.parse(map) as { x_tosh_outer?: unknown; x_tosh_inner?: unknown; x_tosh_offset?: number };
+  if (data.x_tosh_outer === undefined) {
+    const only = new SourceMap(data as never);
+    return (line, column) => only.findEntry(line, column);
+  }
+  const outer = new SourceMap(data.x_tosh_outer as never);
+  const inner = new SourceMap(data.x_tosh_inner as never);
+  return (line, column) => {
+    const middle = outer.findEntry(line, column) as { originalLine?: number; originalColumn?: number };
+    if (middle.originalLine === undefined) return {};
+    const at = (middle.originalColumn ?? 0) - (middle.originalLine === 0 ? (data.x_tosh_offset ?? 0) : 0);
+    return inner.findEntry(middle.originalLine, Math.max(0, at));
+  };
+}
+
 /** Where line/column (1-based) of a plugin's bundle came from in the author's source: `plugins/x.ts:3:7`. */
-function original(source: PluginSource, map: SourceMap, line: number, column: number): string | undefined {
-  const found = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+function original(source: PluginSource, map: Lookup, line: number, column: number): string | undefined {
+  const found = map(line - 1, column - 1);
   if (found.originalSource === undefined || found.originalLine === undefined) return undefined;
   const file = resolve(dirname(source.entry), found.originalSource.replace(/^file:\/\//, ''));
   return `${displayPath(source, file)}:${found.originalLine + 1}:${(found.originalColumn ?? 0) + 1}`;
@@ -184,7 +209,7 @@ function sourcePosition(error: unknown, source: PluginSource, map: string): stri
   const match = framesOf(source).exec(stack);
   if (!match) return undefined;
   try {
-    return original(source, new SourceMap(JSON.parse(map)), Number(match[1]), Number(match[2]));
+    return original(source, lookupIn(map), Number(match[1]), Number(match[2]));
   } catch {
     return undefined;
   }
@@ -194,7 +219,7 @@ function sourcePosition(error: unknown, source: PluginSource, map: string): stri
 export function mapStack(stack: string, instance: PluginInstance): string {
   if (!instance.map || !stack.includes(instance.source.entry)) return stack;
   try {
-    const map = new SourceMap(JSON.parse(instance.map));
+    const map = lookupIn(instance.map);
     return stack.replace(
       framesOf(instance.source),
       (frame, line: string, column: string) => original(instance.source, map, Number(line), Number(column)) ?? frame,
