@@ -6,8 +6,8 @@
  * is for a marker the plugin prints, bounded.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { alive, start } from './helpers/proc.ts';
 import { shq, type Terminal, terminals } from './helpers/tmux.ts';

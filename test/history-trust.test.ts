@@ -80,7 +80,9 @@ describe('-c history', () => {
 describe('the interactive shell', () => {
   const terminal = terminals('tosh-history-trust');
   const shell = (home: string) =>
-    terminal(`TOSH_HOME=${shq(home)} HOME=${shq(home)} TERM=xterm-256color ${shq(process.execPath)} ${shq(BIN)}; echo "[exit $?]"; sleep 600`);
+    terminal(
+      `TOSH_HOME=${shq(home)} HOME=${shq(home)} TERM=xterm-256color ${shq(process.execPath)} ${shq(BIN)}; echo "[exit $?]"; sleep 600`,
+    );
 
   /** Type a line, run it, and leave with Ctrl-D once it has run. */
   const runAndLeave = async (t: Terminal, line: string, shows: string) => {

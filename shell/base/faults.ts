@@ -107,10 +107,12 @@ export function guarded<T>(fn: () => T, timeoutMs?: number, deadline?: Deadline)
 
 /** This file as stack frames name it (the shell's bundle, or the source under test). */
 const ownFile = /^ +at (?:.* \()?(.+?):\d+:\d+\)?$/m.exec(new Error().stack ?? '')?.[1];
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const GUARD_FRAMES = /^ +at (?:tosh:guard:\d+:\d+|Script\.runInThisContext \(node:vm:\d+:\d+\))\n/gm;
 // After a generator's resumption, the frames of this file up to the plugin's own are `guardTurns` at work.
-const TURN_FRAMES = ownFile && new RegExp(`(^ +at Generator\\.(?:next|throw|return) \\(<anonymous>\\)\\n)(?: +at .*\\(${escape(ownFile)}:\\d+:\\d+\\)\\n)+`, 'gm');
+const TURN_FRAMES =
+  ownFile &&
+  new RegExp(`(^ +at Generator\\.(?:next|throw|return) \\(<anonymous>\\)\\n)(?: +at .*\\(${literal(ownFile)}:\\d+:\\d+\\)\\n)+`, 'gm');
 
 /** A stack without the frames of the guard itself (between a plugin's frames, they only say how it was called). */
 export function withoutGuardFrames(stack: string): string {
@@ -150,7 +152,11 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
 const nativeThen = Promise.prototype.then;
 const apply = Reflect.apply;
 /** `promise.then(onFulfilled, onRejected)` with the shell's own `then` (a foreign thenable's own). */
-export function promiseThen(promise: PromiseLike<unknown>, onFulfilled: (value: unknown) => void, onRejected: (error: unknown) => void): void {
+export function promiseThen(
+  promise: PromiseLike<unknown>,
+  onFulfilled: (value: unknown) => void,
+  onRejected: (error: unknown) => void,
+): void {
   apply(promise instanceof Promise ? nativeThen : promise.then, promise, [onFulfilled, onRejected]);
 }
 

@@ -13,7 +13,7 @@ import type { InteractiveOptions } from '../ui/app.tsx';
 import { drawFirstPrompt, promptText } from '../ui/prompt.ts';
 import { type CliOptions, parseCli, USAGE } from './argv.ts';
 import { runBatch } from './batch.ts';
-import { pluginDirs } from './dirs.ts';
+import { pluginDirs, startDir } from './dirs.ts';
 import { colorEnabled, drained, exitAfterOutput, flushOutput, outputIsClosed, PIPE_CLOSED, processOutput } from './output.ts';
 import { Session, SHELL_VERSION } from './session.ts';
 import { installFaultHandlers } from './signals.ts';
@@ -73,7 +73,8 @@ async function run(argv: string[]): Promise<number> {
   const color = colorEnabled(env, interactive || process.stdout.isTTY === true);
   if (!color) chalk.level = 0;
   const out = processOutput(process.stdout, color);
-  const home = toshHome(env);
+  const start = startDir(env);
+  const home = toshHome(env, start);
   const { config, error: configError } = loadConfig(home);
   const errorLine = (message: string) => err.write(`tosh: ${message}\n`);
   // bin/tosh.js may have drawn the first prompt already: a message goes above it, on a line of its own.
@@ -113,7 +114,7 @@ async function run(argv: string[]): Promise<number> {
     },
   };
   const session = new Session({
-    dirs: pluginDirs(options, env, home, config.plugins),
+    dirs: pluginDirs(options, env, home, config.plugins, start, (message) => host.notice(message)),
     home,
     config,
     trust: options.trust,
@@ -121,8 +122,9 @@ async function run(argv: string[]): Promise<number> {
     debug: options.debug,
     interactive,
     longLived: interactive || (fromStdin && watch),
-    cwd: process.cwd(),
-    env,
+    cwd: start,
+    // A relative TOSH_HOME is where this shell started, for the commands that read it too (`plugins install`).
+    env: env.TOSH_HOME && env.TOSH_HOME !== home ? { ...env, TOSH_HOME: home } : env,
     aliases: config.aliases,
     chdirProcess: true,
     sink,

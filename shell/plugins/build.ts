@@ -1,10 +1,12 @@
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import type * as Esbuild from 'esbuild';
-import { readChecked, untrusted } from '../base/files.ts';
+import type { Stats } from 'node:fs';
+import { readChecked, statOrUndefined, untrusted } from '../base/files.ts';
 import type { PluginSource } from './discover.ts';
 import { SHARED_IDS } from './shared-modules.ts';
-import { checkDirs, inPackages, realDir, refusalText, shownPath, TrustRefusal } from './trust.ts';
+import { dirPath } from './source.ts';
+import { checkDirs, realDir, refusalText, shownPath, TrustRefusal } from './trust.ts';
 
 /** A plugin that cannot be used, with where (`plugins/x.ts:3:7`) and why. */
 export class PluginLoadError extends Error {
@@ -37,7 +39,7 @@ const loadEsbuild = () => {
 
 /** Where a file is, as the user sees it: under the plugin directory as they gave it. */
 export function displayPath(source: PluginSource, file: string): string {
-  const rel = relative(resolve(source.dir.dir), file);
+  const rel = relative(dirPath(source.dir), file);
   return join(source.dir.dir, rel);
 }
 
@@ -58,12 +60,18 @@ const LOADERS: Record<string, Esbuild.Loader> = {
 
 /**
  * Trust as esbuild reads (contract §12): every file the plugin is built from,
- * outside `node_modules`, is opened once, checked on that descriptor with the
- * directories that guard it, and its bytes are what esbuild compiles. A file
- * swapped by a rename after the check is never built.
+ * its own `node_modules` included, is opened once, checked on that descriptor
+ * with the directories that guard it, and its bytes are what esbuild
+ * compiles. A file swapped by a rename after the check is never built.
  */
 function trustLoader(source: PluginSource, refused: { reason?: string }): Esbuild.Plugin {
-  const pluginDir = realDir(source.dir.dir);
+  const pluginDir = realDir(dirPath(source.dir));
+  // The files of one package share their directories: each is asked once per build.
+  const seen = new Map<string, Stats | undefined>();
+  const stat = (path: string) => {
+    if (!seen.has(path)) seen.set(path, statOrUndefined(path));
+    return seen.get(path);
+  };
   const refuse = (path: string, problem: string) => {
     const shown = shownPath(source, path);
     refused.reason ??= refusalText(shown, shown === source.display, problem);
@@ -73,7 +81,6 @@ function trustLoader(source: PluginSource, refused: { reason?: string }): Esbuil
     name: 'tosh-trust',
     setup(build) {
       build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => {
-        if (inPackages(pluginDir, args.path)) return undefined;
         let read: ReturnType<typeof readChecked>;
         try {
           read = readChecked(args.path, untrusted);
@@ -81,7 +88,7 @@ function trustLoader(source: PluginSource, refused: { reason?: string }): Esbuil
           return undefined; // Missing or unreadable: esbuild reports it in its words.
         }
         if (read.problem !== undefined) return refuse(args.path, read.problem);
-        const dir = checkDirs(pluginDir, args.path);
+        const dir = checkDirs(pluginDir, args.path, stat);
         if (dir) return refuse(dir[0], dir[1]);
         const loader = LOADERS[extname(args.path)];
         // No loader of ours: esbuild decides (an `empty` .node, or an error); checked all the same.
@@ -179,7 +186,8 @@ function guardTurnsIn(code: string): string {
 }
 
 // The first when async functions are kept, the second when they are lowered (as they are for the CommonJS build).
-const TOP_LEVEL_AWAIT = /^Top-level await is (currently not supported with the "cjs" output format|not available in the configured target environment)/;
+const TOP_LEVEL_AWAIT =
+  /^Top-level await is (currently not supported with the "cjs" output format|not available in the configured target environment)/;
 
 /** The first line of a plugin bundle that must be run as an async function body (see `asyncBody`). */
 export const ASYNC_MARK = '/*tosh:async*/';
@@ -201,7 +209,10 @@ async function lowerAsyncBody(body: string, map: string): Promise<{ code: string
     sourcemap: 'external',
   });
   const code = `${ASYNC_MARK}${guardTurnsIn(lowered.code)}`;
-  return { code, map: JSON.stringify({ x_tosh_outer: JSON.parse(lowered.map), x_tosh_inner: JSON.parse(map), x_tosh_offset: BODY_START.length }) };
+  return {
+    code,
+    map: JSON.stringify({ x_tosh_outer: JSON.parse(lowered.map), x_tosh_inner: JSON.parse(map), x_tosh_offset: BODY_START.length }),
+  };
 }
 
 /**

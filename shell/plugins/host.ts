@@ -18,7 +18,7 @@ import { unloadedHint } from './info.ts';
 import { barrier, loadErrorText, PluginLoader } from './load.ts';
 import { instantiate, LoadTimeout, mapStack, type PluginInstance } from './loader.ts';
 import { type PluginRecord, pluginName, Registry } from './registry.ts';
-import type { PluginDir } from './source.ts';
+import { dirPath, type PluginDir } from './source.ts';
 
 /** How long a reload waits for a plugin's `dispose` or `setup` before it carries on without it. */
 const HOOK_WAIT_MS = 3000;
@@ -163,7 +163,10 @@ export class PluginHost {
         if (setup) {
           const late = `${record.source.display}: setup did not finish within ${this.loadTimeout / 1000} s`;
           // Every turn of setup's code, before and after its awaits, is held to the deadline (base/faults.ts).
-          const outcome = await settled(() => guardedHook(() => setup(this.pluginContext(instance)), Math.max(1, deadline - Date.now()), !known), deadline);
+          const outcome = await settled(
+            () => guardedHook(() => setup(this.pluginContext(instance)), Math.max(1, deadline - Date.now()), !known),
+            deadline,
+          );
           if (outcome === 'late' || (outcome !== 'done' && isTimeout(outcome.error))) {
             instance.failed = late;
             this.markFailed(record, late);
@@ -268,16 +271,14 @@ export class PluginHost {
   private dirOf(path: string): PluginDir | undefined {
     const parent = resolvePath(path, '..');
     // A packages directory holds its plugins deeper: node_modules/NAME and node_modules/@scope/NAME.
-    return this.options.dirs.find(
-      (d) => resolvePath(d.dir) === parent || (d.packages && path.startsWith(`${resolvePath(d.dir)}/node_modules/`)),
-    );
+    return this.options.dirs.find((d) => dirPath(d) === parent || (d.packages && path.startsWith(`${dirPath(d)}/node_modules/`)));
   }
 
   private async reloadNow(path: string, options: { force?: boolean }): Promise<ReloadReport | undefined> {
     let old = this.registry.get(path);
     const dir = old?.source.dir ?? this.dirOf(path);
     const rank = old?.source.rank ?? (dir ? this.options.dirs.indexOf(dir) : -1);
-    const source = dir ? sourceOf(dir, rank, path.slice(resolvePath(dir.dir).length + 1)) : undefined;
+    const source = dir ? sourceOf(dir, rank, path.slice(dirPath(dir).length + 1)) : undefined;
     if (!source) {
       this.waiting.delete(path);
       if (!old) return undefined;
