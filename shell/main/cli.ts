@@ -14,7 +14,7 @@ import { drawFirstPrompt, promptText } from '../ui/prompt.ts';
 import { type CliOptions, parseCli, USAGE } from './argv.ts';
 import { runBatch } from './batch.ts';
 import { pluginDirs, startDir } from './dirs.ts';
-import { colorEnabled, drained, exitAfterOutput, flushOutput, outputIsClosed, PIPE_CLOSED, processOutput } from './output.ts';
+import { colorEnabled, drained, exitAfterOutput, flushOutput, outputFailed, outputIsClosed, PIPE_CLOSED, processOutput } from './output.ts';
 import { Session, SHELL_VERSION } from './session.ts';
 import { installFaultHandlers } from './signals.ts';
 import { startWatching } from './watch.ts';
@@ -47,7 +47,8 @@ export async function main(argv: string[]): Promise<number> {
     flushOutput();
   }
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
-  return outputIsClosed() ? PIPE_CLOSED : status;
+  // A write error on standard output was said when it happened; the run failed, as in bash.
+  return outputIsClosed() ? PIPE_CLOSED : outputFailed() && status === 0 ? Status.failed : status;
 }
 
 async function run(argv: string[]): Promise<number> {

@@ -3,7 +3,7 @@
  * through the spool to a pipe or a file, at once to a terminal, and drained
  * before the shell leaves (CONTRACT §11: nothing written is lost).
  */
-import { writeSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 import type { Output } from '../../plugin-sdk/types.ts';
 import { timers } from '../base/faults.ts';
 import { stdoutSpool } from '../base/spool.ts';
@@ -20,22 +20,67 @@ let flushScheduled = false;
 export function flushOutput(): void {
   flushScheduled = false;
   const bytes = stdoutSpool.take();
-  if (bytes && !outputClosed) process.stdout.write(bytes);
+  if (!bytes || outputClosed || writeFailed) return;
+  if (toFile()) writeFile(bytes);
+  else process.stdout.write(bytes);
+}
+
+let file: boolean | undefined;
+/** Standard output is a file or a device (Node writes those synchronously anyway), not a pipe. */
+function toFile(): boolean {
+  if (file === undefined) {
+    try {
+      const stats = fstatSync(1);
+      file = stats.isFile() || (stats.isCharacterDevice() && !process.stdout.isTTY);
+    } catch {
+      file = false;
+    }
+  }
+  return file;
+}
+
+/** Write to a file by its descriptor, as Node would: a failure is known at once, in order with what follows. */
+function writeFile(bytes: Buffer): void {
+  try {
+    for (let done = 0; done < bytes.length; ) done += writeSync(1, bytes, done, bytes.length - done);
+  } catch (error) {
+    failWrite(reasonOf(error as NodeJS.ErrnoException));
+  }
 }
 
 /** Set once the reader of standard output has gone (`| head -1`): the rest is dropped quietly. */
 let outputClosed = false;
+/**
+ * Set once writing standard output failed otherwise (`> /dev/full`): said once, the rest is dropped, the
+ * status is 1. (A descriptor closed before tosh started, `>&-`, cannot be told: Node opens /dev/null in
+ * its place before any of the shell runs, as `spawn`'s 'ignore' and Python's DEVNULL open it.)
+ */
+let writeFailed = false;
 
-/** Note a reader that closed early; any other stream error is not ours to report on that stream. */
+/** `tosh: write error: no space left on device`, once; what is still to be written is dropped. */
+function failWrite(reason: string): void {
+  if (writeFailed) return;
+  writeFailed = true;
+  writeErrors(`tosh: write error: ${reason}\n`);
+}
+
+/** `no space left on device` from `ENOSPC: no space left on device, write`. */
+const reasonOf = (error: NodeJS.ErrnoException) => error.message.replace(/^[A-Z0-9]+: /, '').replace(/, \w+$/, '');
+
+/** Note a reader that closed early (quietly) and any other failure to write standard output (one line). */
 export function watchStreams(onClosed: () => void): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE' && !outputClosed) {
+    if (error.code === 'EPIPE') {
+      if (outputClosed) return;
       outputClosed = true;
       onClosed();
-    }
+    } else if (!outputClosed) failWrite(reasonOf(error));
   });
   process.stderr.on('error', () => {});
 }
+
+/** Writing standard output failed (other than a reader that left): the shell leaves with status 1. */
+export const outputFailed = (): boolean => writeFailed;
 
 /** Resolves once everything written to `stream` has been handed to the OS (a slow reader is waited for). */
 export function drained(stream: NodeJS.WriteStream): Promise<void> {
@@ -53,7 +98,7 @@ function enqueue(stream: NodeJS.WriteStream, text: string): void {
     writeErrors(text);
     return;
   }
-  if (outputClosed) return;
+  if (outputClosed || writeFailed) return;
   stdoutSpool.append(text, flushOutput);
   if (!flushScheduled) {
     flushScheduled = true;
@@ -85,7 +130,7 @@ function writeErrors(text: string): void {
 /** A process stream as an SDK `Output`, stripping colour where there must be none. */
 export function processOutput(stream: NodeJS.WriteStream, color: boolean): Output {
   const send = stream.isTTY
-    ? (text: string) => void (outputClosed && stream === process.stdout ? undefined : stream.write(text))
+    ? (text: string) => void ((outputClosed || writeFailed) && stream === process.stdout ? undefined : stream.write(text))
     : (text: string) => enqueue(stream, text);
   return {
     write: (text) => send(color ? text : stripAnsi(text)),

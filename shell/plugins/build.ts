@@ -1,7 +1,7 @@
+import type { Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import type * as Esbuild from 'esbuild';
-import type { Stats } from 'node:fs';
 import { readChecked, statOrUndefined, untrusted } from '../base/files.ts';
 import type { PluginSource } from './discover.ts';
 import { SHARED_IDS } from './shared-modules.ts';

@@ -217,7 +217,8 @@ export class PluginHost {
     await instance.setupDone;
     const dispose = instance.definition.dispose;
     if (!dispose) return;
-    const outcome = await settled(() => guardedHook(() => dispose(this.pluginContext(instance)), HOOK_WAIT_MS), Date.now() + HOOK_WAIT_MS);
+    // Its callers give up on it after a while (`settle`, `close`); its code is held to that wait too.
+    const outcome = await settled(() => guardedHook(() => dispose(this.pluginContext(instance)), HOOK_WAIT_MS));
     if (outcome !== 'done' && outcome !== 'late') this.notice(`${instance.meta.name}: dispose failed: ${oneLine(outcome.error)}`);
   }
 
@@ -388,9 +389,9 @@ export class PluginHost {
 /**
  * How a plugin's hook ended: it returned (or its promise fulfilled), it threw
  * (or its promise rejected) — `{ error }` —, or it was still running at
- * `deadline` (epoch ms).
+ * `deadline` (epoch ms), if one is given.
  */
-function settled(hook: () => unknown, deadline: number): Promise<'done' | 'late' | { error: unknown }> {
+function settled(hook: () => unknown, deadline?: number): Promise<'done' | 'late' | { error: unknown }> {
   let result: unknown;
   try {
     result = hook();
@@ -399,7 +400,7 @@ function settled(hook: () => unknown, deadline: number): Promise<'done' | 'late'
   }
   if (!isThenable(result)) return Promise.resolve('done');
   return new Promise((resolve) => {
-    const timer = timers.setTimeout(() => resolve('late'), Math.max(1, deadline - Date.now()));
+    const timer = deadline === undefined ? undefined : timers.setTimeout(() => resolve('late'), Math.max(1, deadline - Date.now()));
     const end = (outcome: 'done' | { error: unknown }) => {
       timers.clearTimeout(timer);
       resolve(outcome);
