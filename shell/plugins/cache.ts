@@ -39,6 +39,17 @@ interface Entry {
   meta?: StoredMeta;
   /** A build error (file:line:col and reason) that stays until an input changes. */
   error?: { reason: string; location?: string };
+  /**
+   * Its loading ran out of time with this deadline (a loop at its top level): not tried again, at
+   * every start, until an input changes or the deadline is raised (`reload` tries it again).
+   */
+  stuck?: Stuck;
+}
+
+/** A plugin whose loading did not finish: why, and within how many milliseconds it was given. */
+export interface Stuck {
+  reason: string;
+  timeoutMs: number;
 }
 
 /** An entry as `lookup` hands it out, its metadata ready to use. */
@@ -104,6 +115,11 @@ function wellFormed(entry: unknown): entry is Entry {
   if (!entry.inputs.every((pair) => isStrings(pair) && pair.length === 2)) return false;
   if (entry.shared !== undefined && !isStrings(entry.shared)) return false;
   if (entry.error !== undefined) return isRecord(entry.error) && typeof entry.error.reason === 'string';
+  if (
+    entry.stuck !== undefined &&
+    !(isRecord(entry.stuck) && typeof entry.stuck.reason === 'string' && typeof entry.stuck.timeoutMs === 'number')
+  )
+    return false;
   if (typeof entry.code !== 'string' || !/^[0-9a-f]{24}$/.test(entry.code)) return false;
   return entry.meta === undefined || wellFormedMeta(entry.meta);
 }
@@ -406,12 +422,22 @@ export class BuildCache {
     this.dirty = true;
   }
 
+  /** Remember that loading this entry's code ran out of time (it has no metadata then). */
+  setStuck(entryFile: string, stuck: Stuck): void {
+    const entry = this.load().entries[entryFile];
+    if (!entry?.code) return;
+    entry.stuck = stuck;
+    delete entry.meta;
+    this.dirty = true;
+  }
+
   /** Add metadata to an entry once the plugin has been evaluated. */
   setMeta(entryFile: string, meta: PluginMeta): void {
     const entry = this.load().entries[entryFile];
     const stored = toStored(meta);
     if (entry && JSON.stringify(entry.meta) !== JSON.stringify(stored)) {
       entry.meta = stored;
+      delete entry.stuck;
       this.dirty = true;
     }
   }

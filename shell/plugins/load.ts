@@ -78,8 +78,17 @@ export class PluginLoader {
         record.meta = compiled.meta;
         record.compiled = compiled;
       } else {
+        const timeoutMs = this.options.loadTimeout();
+        // It ran out of time before, as it is now: said again at once, not after the whole deadline at every start.
+        if (compiled.stuck && compiled.stuck.timeoutMs >= timeoutMs && !options.fresh)
+          throw new LoadTimeout(compiled.stuck.reason, source.display);
         if (!source.dir.builtin) this.options.faults.watch();
-        record.instance = await instantiate(source, compiled, { timeoutMs: this.options.loadTimeout() });
+        try {
+          record.instance = await instantiate(source, compiled, { timeoutMs });
+        } catch (error) {
+          if (error instanceof LoadTimeout && !error.interrupted) this.cache.setStuck(source.entry, { reason: error.reason, timeoutMs });
+          throw error;
+        }
         record.meta = record.instance.meta;
         this.cache.setMeta(source.entry, record.meta);
       }

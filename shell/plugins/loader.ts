@@ -8,7 +8,7 @@ import type { AnyCommand } from '../../plugin-sdk/types.ts';
 import { oneLine } from '../base/errors.ts';
 import { guarded, guardedHook, guardTurns, isInterruption, isTimeout } from '../base/faults.ts';
 import { ASYNC_MARK, type Built, buildPlugin, displayPath, PluginLoadError, TURNS_PARAM } from './build.ts';
-import { type BuildCache, type CachedEntry, type PluginMeta, settledSignature, signature } from './cache.ts';
+import { type BuildCache, type CachedEntry, type PluginMeta, type Stuck, settledSignature, signature } from './cache.ts';
 import type { PluginSource } from './discover.ts';
 import { type CommandSpec, specOf } from './schema.ts';
 import { prepareShared, sharedModule } from './shared-modules.ts';
@@ -22,6 +22,8 @@ export interface Compiled {
   inputs: string[];
   /** Metadata remembered from an earlier evaluation of exactly this code. */
   meta?: PluginMeta;
+  /** An earlier evaluation of exactly this code ran out of time. */
+  stuck?: Stuck;
 }
 
 /** One evaluated version of a plugin. Commands hold on to the instance they started with. */
@@ -46,8 +48,17 @@ export interface PluginInstance {
   failed?: string;
 }
 
-/** Loading that did not finish within the deadline (a loop at the top level). */
-export class LoadTimeout extends PluginLoadError {}
+/** Loading that did not finish within the deadline (a loop at the top level), or that Ctrl-C stopped. */
+export class LoadTimeout extends PluginLoadError {
+  constructor(
+    reason: string,
+    location: string,
+    /** Ctrl-C, not the deadline: nothing to remember about the code. */
+    readonly interrupted = false,
+  ) {
+    super(reason, location);
+  }
+}
 
 /** Whether the plugin checks of contract §12 apply (not for built-ins, `--trust` or `"trustAll"`). */
 export interface TrustPolicy {
@@ -97,7 +108,11 @@ export async function compile(source: PluginSource, cache: BuildCache | undefine
   if (cached && cache) {
     const inputs = cached.inputs.map(([p]) => p);
     const files = cache.code(cached);
-    if (files) return { files: () => Promise.resolve(files), shared: cached.shared ?? [], inputs };
+    if (files) {
+      const compiled: Compiled = { files: () => Promise.resolve(files), shared: cached.shared ?? [], inputs };
+      if (cached.stuck) compiled.stuck = cached.stuck;
+      return compiled;
+    }
   }
   const built = await fresh(source, cache, policy);
   return { files: () => Promise.resolve({ code: built.code, map: built.map }), shared: built.shared, inputs: built.inputs };
@@ -298,7 +313,7 @@ export async function instantiate(source: PluginSource, compiled: Compiled, opti
     validatePlugin(definition);
   } catch (error) {
     if (isTimeout(error)) throw new LoadTimeout(`did not finish loading within ${(options.timeoutMs ?? 0) / 1000} s`, source.display);
-    if (isInterruption(error)) throw new LoadTimeout('loading was interrupted (Ctrl-C)', source.display);
+    if (isInterruption(error)) throw new LoadTimeout('loading was interrupted (Ctrl-C)', source.display, true);
     const at = sourcePosition(error, source, map) ?? source.display;
     if (error instanceof PluginDefinitionError) throw new PluginLoadError(`invalid plugin: ${error.message}`, at);
     throw new PluginLoadError(`threw while loading: ${oneLine(error)}`, at);
