@@ -33,9 +33,28 @@ export interface Built {
 let esbuild: typeof Esbuild | undefined;
 // esbuild is only loaded when something must be compiled: a warm cache never pays its start-up.
 const loadEsbuild = () => {
-  esbuild ??= createRequire(import.meta.url)('esbuild') as typeof Esbuild;
+  esbuild ??= withWorkingDir(() => createRequire(import.meta.url)('esbuild') as typeof Esbuild);
   return esbuild;
 };
+
+/**
+ * esbuild asks for the working directory as it loads (its service process starts there); in one that
+ * was deleted that throws. Every build gives its own directory, so `/` does as well then.
+ */
+function withWorkingDir<T>(load: () => T): T {
+  try {
+    process.cwd();
+  } catch {
+    const cwd = process.cwd;
+    process.cwd = () => '/';
+    try {
+      return load();
+    } finally {
+      process.cwd = cwd;
+    }
+  }
+  return load();
+}
 
 /** Where a file is, as the user sees it: under the plugin directory as they gave it. */
 export function displayPath(source: PluginSource, file: string): string {
