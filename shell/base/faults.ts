@@ -319,7 +319,9 @@ export class SigintWatch {
     if (running === this) running = undefined;
     if (state === 1 && this.binding.stopSigintWatchdog() && forward) queueMicrotask(this.onSigint);
     // Stopping leaves Node's exit-on-SIGINT handler installed: adding the listeners back puts libuv's in its place.
-    for (const listener of this.listeners.splice(0)) process.on('SIGINT', listener);
+    // One its owner added again meanwhile (ink's signal-exit does, at each render) is there already or set aside twice: once.
+    const present = new Set(process.rawListeners('SIGINT'));
+    for (const listener of new Set(this.listeners.splice(0))) if (!present.has(listener)) process.on('SIGINT', listener);
   }
 }
 
