@@ -5,7 +5,7 @@
  * even when its owner took it off and added it again meanwhile (ink's
  * signal-exit does that at every render).
  */
-import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as tick } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import { Faults } from '../shell/base/faults.ts';
 

@@ -5,6 +5,7 @@
 import chalk from 'chalk';
 import { SDK_VERSION } from '../../plugin-sdk/index.ts';
 import { oneLine, Status } from '../base/errors.ts';
+import { allSettled } from '../base/faults.ts';
 import { HostRelay } from '../base/host.ts';
 import { renderValue } from '../render/render.ts';
 import { plainProgress, type Sink } from '../run/sink.ts';
@@ -14,7 +15,17 @@ import { drawFirstPrompt, promptText } from '../ui/prompt.ts';
 import { type CliOptions, parseCli, USAGE } from './argv.ts';
 import { runBatch } from './batch.ts';
 import { pluginDirs, startDir } from './dirs.ts';
-import { colorEnabled, drained, exitAfterOutput, flushOutput, outputFailed, outputIsClosed, PIPE_CLOSED, processOutput } from './output.ts';
+import {
+  colorEnabled,
+  drained,
+  errorOut,
+  exitAfterOutput,
+  flushOutput,
+  outputFailed,
+  outputIsClosed,
+  PIPE_CLOSED,
+  processOutput,
+} from './output.ts';
 import { Session, SHELL_VERSION } from './session.ts';
 import { installFaultHandlers } from './signals.ts';
 import { startWatching } from './watch.ts';
@@ -27,6 +38,8 @@ export { flushOutput } from './output.ts';
  * taken yet: CONTRACT §11).
  */
 export async function main(argv: string[]): Promise<number> {
+  // Should this never resolve (a plugin broke what the shell waits with), the process still does not end with 0.
+  process.exitCode = Status.failed;
   let status: number;
   // Nothing left to wait for, yet the run has not finished: something the shell itself relies on was broken
   // (a plugin that replaced a global such as setTimeout). Fail loudly rather than leave with status 0.
@@ -40,13 +53,14 @@ export async function main(argv: string[]): Promise<number> {
     status = await run(argv);
   } catch (error) {
     // The shell's own code threw (through a global a plugin replaced, say): one line, status 1, never a silent 0.
-    process.stderr.write(`tosh: internal error: ${oneLine(error)}\n`);
+    errorOut(`tosh: internal error: ${oneLine(error)}\n`);
     status = Status.failed;
-  } finally {
+  }
+  try {
     process.off('beforeExit', stalled);
     flushOutput();
-  }
-  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+    await allSettled([drained(process.stdout), drained(process.stderr)]);
+  } catch {}
   // A write error on standard output was said when it happened; the run failed, as in bash.
   return outputIsClosed() ? PIPE_CLOSED : outputFailed() && status === 0 ? Status.failed : status;
 }
@@ -111,7 +125,7 @@ async function run(argv: string[]): Promise<number> {
     inherit: { stdin: fromStdin ? 'ignore' : 'inherit' },
     flush: async () => {
       flushOutput();
-      await Promise.all([drained(process.stdout), drained(process.stderr)]);
+      await allSettled([drained(process.stdout), drained(process.stderr)]);
     },
   };
   const session = new Session({

@@ -4,10 +4,14 @@
  * before the shell leaves (CONTRACT §11: nothing written is lost).
  */
 import { fstatSync, writeSync } from 'node:fs';
+import { getSystemErrorMap } from 'node:util';
 import type { Output } from '../../plugin-sdk/types.ts';
-import { timers } from '../base/faults.ts';
+import { allSettled, settlesWithin, timers } from '../base/faults.ts';
 import { stdoutSpool } from '../base/spool.ts';
 import { stripAnsi } from '../render/render.ts';
+
+// Taken before any plugin runs (a plugin may replace the global).
+const NativePromise = Promise;
 
 /**
  * Standard output to a pipe or a file waits in the spool (shared with the
@@ -64,8 +68,11 @@ function failWrite(reason: string): void {
   writeErrors(`tosh: write error: ${reason}\n`);
 }
 
-/** `no space left on device` from `ENOSPC: no space left on device, write`. */
-const reasonOf = (error: NodeJS.ErrnoException) => error.message.replace(/^[A-Z0-9]+: /, '').replace(/, \w+$/, '');
+/** `no space left on device` for ENOSPC, as libuv words it (a pipe's error says only `write EBADF`). */
+function reasonOf(error: NodeJS.ErrnoException): string {
+  const known = typeof error.errno === 'number' ? getSystemErrorMap().get(error.errno)?.[1] : undefined;
+  return known ?? error.message.replace(/^[A-Z0-9]+: /, '').replace(/, \w+$/, '');
+}
 
 /** Note a reader that closed early (quietly) and any other failure to write standard output (one line). */
 export function watchStreams(onClosed: () => void): void {
@@ -84,7 +91,7 @@ export const outputFailed = (): boolean => writeFailed;
 
 /** Resolves once everything written to `stream` has been handed to the OS (a slow reader is waited for). */
 export function drained(stream: NodeJS.WriteStream): Promise<void> {
-  return new Promise((resolve) => {
+  return new NativePromise((resolve) => {
     if (stream.destroyed || !stream.writable || (stream === process.stdout && outputClosed)) return resolve();
     stream.write('', () => resolve());
   });
@@ -115,6 +122,9 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * interrupted inside its own bookkeeping stays stuck, holding every later
  * line back. A system call is all or nothing. A full pipe is waited for.
  */
+/** One line on standard error, by its descriptor, whatever a plugin did to `process.stderr`. */
+export const errorOut = (text: string): void => writeErrors(text);
+
 function writeErrors(text: string): void {
   const bytes = Buffer.from(text);
   for (let done = 0; done < bytes.length; ) {
@@ -162,6 +172,6 @@ export const exitProcess: (status: number) => never = process.exit.bind(process)
 /** Leave now, with whatever was written so far handed to the OS. */
 export async function exitAfterOutput(status: number): Promise<never> {
   flushOutput();
-  await Promise.race([Promise.all([drained(process.stdout), drained(process.stderr)]), new Promise((r) => timers.setTimeout(r, 300))]);
+  await settlesWithin(allSettled([drained(process.stdout), drained(process.stderr)]), 300);
   exitProcess(status);
 }

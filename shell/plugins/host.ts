@@ -10,7 +10,18 @@ import semver from 'semver';
 import { SDK_VERSION } from '../../plugin-sdk/index.ts';
 import type { PluginContext, ReloadReport, ShellApi } from '../../plugin-sdk/types.ts';
 import { oneLine, quote, ShellError } from '../base/errors.ts';
-import { type Faults, guarded, guardedHook, isTimeout, promiseThen, timers, withoutGuardFrames } from '../base/faults.ts';
+import {
+  allSettled,
+  type Faults,
+  guarded,
+  guardedHook,
+  isTimeout,
+  newlyReplaced,
+  promiseThen,
+  settlesWithin,
+  timers,
+  withoutGuardFrames,
+} from '../base/faults.ts';
 import type { Config } from '../state/config.ts';
 import { BuildCache } from './cache.ts';
 import { discover, sourceOf } from './discover.ts';
@@ -61,6 +72,7 @@ export class PluginHost {
       debug: options.debug,
       loadTimeout: () => this.loadTimeout,
       faults: options.faults,
+      evaluated: (plugin) => this.replacedGlobals(plugin),
     });
   }
 
@@ -146,7 +158,11 @@ export class PluginHost {
       if (!record.compiled) throw new ShellError(`plugin ${pluginName(record)} has no code loaded`);
       if (!record.source.dir.builtin) this.options.faults.watch();
       try {
-        record.instance = await instantiate(record.source, record.compiled, known ? {} : { timeoutMs: this.loadTimeout });
+        try {
+          record.instance = await instantiate(record.source, record.compiled, known ? {} : { timeoutMs: this.loadTimeout });
+        } finally {
+          this.replacedGlobals(pluginName(record));
+        }
       } catch (error) {
         if (error instanceof LoadTimeout) this.markFailed(record, loadErrorText(record.source, error));
         throw error;
@@ -167,6 +183,7 @@ export class PluginHost {
             () => guardedHook(() => setup(this.pluginContext(instance)), Math.max(1, deadline - Date.now()), !known),
             deadline,
           );
+          this.replacedGlobals(instance.meta.name);
           if (outcome === 'late' || (outcome !== 'done' && isTimeout(outcome.error))) {
             instance.failed = late;
             this.markFailed(record, late);
@@ -192,7 +209,22 @@ export class PluginHost {
    * yields, and an error it throws later is reported under its name.
    */
   pluginCode<T>(fn: () => T, timeoutMs?: number): T {
-    return guarded(fn, timeoutMs);
+    try {
+      return guarded(fn, timeoutMs);
+    } finally {
+      this.replacedGlobals();
+    }
+  }
+
+  /**
+   * Say (once each) which globals the shell relies on a plugin replaced, naming it where known: what then
+   * fails in the shell's own code fails loudly, but its message cannot say why (docs/troubleshooting.md).
+   */
+  replacedGlobals(plugin?: string): void {
+    const replaced = newlyReplaced();
+    if (replaced.length === 0) return;
+    const who = plugin === undefined ? 'a plugin' : `plugin ${plugin}`;
+    this.notice(`${who} replaced ${replaced.join(', ')}, which the shell relies on: commands may fail until the shell is restarted`);
   }
 
   private pluginContext(instance: PluginInstance): PluginContext {
@@ -228,7 +260,9 @@ export class PluginHost {
     this.cache.flush();
     // Leaving: every plugin is disposed now, even one whose command still runs.
     const all = this.registry.all().map((r) => r.instance && (r.instance.retired = true) && this.dispose(r.instance));
-    this.closing = within(Promise.all(all), waitMs).then(() => {});
+    this.closing = (async () => {
+      await within(allSettled(all.filter((p): p is Promise<void> => p instanceof Promise)), waitMs);
+    })();
     return this.closing;
   }
 
@@ -241,16 +275,23 @@ export class PluginHost {
    * Reloads of one path run one after another; other plugins are not touched.
    */
   reloadPath(path: string, options: { force?: boolean } = {}): Promise<ReloadReport | undefined> {
-    const run = (this.loading.get(path) ?? Promise.resolve()).then(() => this.reloadNow(path, options));
-    const tail = run.then(
-      () => {},
-      () => {},
-    );
+    // Only `await` (never a `then` looked up): a plugin that replaced Promise.prototype.then can still be reloaded.
+    const previous = this.loading.get(path);
+    const run = (async () => {
+      await previous;
+      return await this.reloadNow(path, options);
+    })();
+    const tail = (async () => {
+      try {
+        await run;
+      } catch {}
+    })();
     this.loading.set(path, tail);
-    void tail.then(() => {
+    void (async () => {
+      await tail;
       if (this.loading.get(path) === tail) this.loading.delete(path);
       for (const listener of this.reloadListeners) listener();
-    });
+    })();
     return run;
   }
 
@@ -346,15 +387,17 @@ export class PluginHost {
    * A dispose that hangs is given up on after a while, so the new version still starts.
    */
   private settle(replaced: PluginRecord | undefined, name: string | undefined): Promise<void> {
-    const bounded = within(this.retire(replaced?.instance), HOOK_WAIT_MS).then((done) => {
+    const bounded = (async () => {
+      const done = await within(this.retire(replaced?.instance), HOOK_WAIT_MS);
       if (!done && replaced)
         this.notice(`${pluginName(replaced)}: dispose did not finish within ${HOOK_WAIT_MS / 1000} s; going on without it`);
-    });
+    })();
     if (name !== undefined) {
       this.settling.set(name, bounded);
-      void bounded.then(() => {
+      void (async () => {
+        await bounded;
         if (this.settling.get(name) === bounded) this.settling.delete(name);
-      });
+      })();
     }
     return bounded;
   }
@@ -416,18 +459,5 @@ function settled(hook: () => unknown, deadline?: number): Promise<'done' | 'late
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
-/**
- * Whether `promise` settled within `ms`. The timer is cleared as soon as it
- * does: a pending timer would keep the replaced plugin's code alive until it fires.
- */
-function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((done) => {
-    timer = setTimeout(() => done(false), ms);
-  });
-  const done = promise.then(
-    () => true,
-    () => true,
-  );
-  return Promise.race([done, late]).finally(() => clearTimeout(timer));
-}
+/** Whether `promise` settled within `ms` (base/faults.ts: the shell's own timers and `then`). */
+const within = settlesWithin;

@@ -6,7 +6,7 @@ import vm from 'node:vm';
 import { type PluginDefinition, PluginDefinitionError, validatePlugin } from '../../plugin-sdk/index.ts';
 import type { AnyCommand } from '../../plugin-sdk/types.ts';
 import { oneLine } from '../base/errors.ts';
-import { guarded, guardedHook, guardTurns, isInterruption, isTimeout } from '../base/faults.ts';
+import { guarded, guardedHook, guardTurns, isInterruption, isTimeout, settlesWithin } from '../base/faults.ts';
 import { ASYNC_MARK, type Built, buildPlugin, displayPath, PluginLoadError, TURNS_PARAM } from './build.ts';
 import { type BuildCache, type CachedEntry, type PluginMeta, type Stuck, settledSignature, signature } from './cache.ts';
 import type { PluginSource } from './discover.ts';
@@ -279,13 +279,11 @@ async function evaluate(code: string, source: PluginSource, timeoutMs: number | 
 }
 
 /** Whether `promise` settled within `ms` (it rejects through: a throw while loading is the plugin's error). */
-function settleWithin(promise: Promise<unknown>, ms: number | undefined): Promise<boolean> {
-  if (ms === undefined) return promise.then(() => true);
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((done) => {
-    timer = setTimeout(() => done(false), ms);
-  });
-  return Promise.race([promise.then(() => true), late]).finally(() => clearTimeout(timer));
+async function settleWithin(promise: Promise<unknown>, ms: number | undefined): Promise<boolean> {
+  // Only `await` and the shell's own `then`: what the top level may have replaced does not change how loading waits.
+  if (ms !== undefined && !(await settlesWithin(promise, ms))) return false;
+  await promise;
+  return true;
 }
 
 /** Build the metadata of a validated plugin definition. */
