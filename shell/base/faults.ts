@@ -26,6 +26,7 @@ export const timers = {
   setInterval: globalThis.setInterval,
   clearInterval: globalThis.clearInterval,
   setImmediate: globalThis.setImmediate,
+  queueMicrotask: globalThis.queueMicrotask,
 };
 
 /**
@@ -223,9 +224,6 @@ const RELIED_ON: readonly [string, () => unknown][] = [
   ['Function.prototype.call', () => Function.prototype.call],
   ['Function.prototype.apply', () => Function.prototype.apply],
   ['Object.keys', () => Object.keys],
-  ['setTimeout', () => globalThis.setTimeout],
-  ['setImmediate', () => globalThis.setImmediate],
-  ['queueMicrotask', () => globalThis.queueMicrotask],
 ];
 const reliedOn = RELIED_ON.map(([, get]) => get());
 const toldOf = new Set<string>();
@@ -315,7 +313,7 @@ function watchNewListeners(): void {
   listening = true;
   process.on('newListener', (event: string | symbol, listener: (...args: unknown[]) => void) => {
     if (event !== 'SIGINT' || !running?.active) return;
-    queueMicrotask(() => running?.setAside(listener));
+    timers.queueMicrotask(() => running?.setAside(listener));
   });
 }
 
@@ -409,7 +407,7 @@ export class SigintWatch {
     if (state === 0 || !this.binding) return;
     watchdogs--;
     if (running === this) running = undefined;
-    if (state === 1 && this.binding.stopSigintWatchdog() && forward) queueMicrotask(this.onSigint);
+    if (state === 1 && this.binding.stopSigintWatchdog() && forward) timers.queueMicrotask(this.onSigint);
     // Stopping leaves Node's exit-on-SIGINT handler installed: adding the listeners back puts libuv's in its place.
     // One its owner added again meanwhile (ink's signal-exit does, at each render) is there already or set aside twice: once.
     const present = new Set(process.rawListeners('SIGINT'));
