@@ -13,267 +13,23 @@
  *   SIGINT/SIGTERM/SIGHUP itself, reads Ctrl-C from the terminal in raw mode,
  *   and ends the process when the main thread does not answer in time.
  */
-import vm from 'node:vm';
+
+import { watchdogRunning } from './guard.ts';
+import { timers } from './native.ts';
 import { SPOOL_WORKER_SOURCE, stdoutSpool } from './spool.ts';
 
-/**
- * The shell's own timers, taken when the shell loads, before any plugin runs: a plugin that replaces
- * the globals (they are the whole process's) does not stop the shell's output, lines or Ctrl-C.
- */
-export const timers = {
-  setTimeout: globalThis.setTimeout,
-  clearTimeout: globalThis.clearTimeout,
-  setInterval: globalThis.setInterval,
-  clearInterval: globalThis.clearInterval,
-  setImmediate: globalThis.setImmediate,
-  queueMicrotask: globalThis.queueMicrotask,
-};
-
-/**
- * Where the trampoline finds the function to call: a global lexical binding of its own (made by a
- * script, so no property of `globalThis` and no `Symbol.for` a plugin could replace is involved).
- */
-interface GuardSlot {
-  fn: (() => unknown) | undefined;
-}
-let slot: GuardSlot | undefined;
-let trampoline: vm.Script | undefined;
-
-function guardSlot(): GuardSlot {
-  if (slot) return slot;
-  try {
-    slot = new vm.Script('const __tosh_guard_slot = { fn: undefined }; __tosh_guard_slot').runInThisContext() as GuardSlot;
-  } catch {
-    // Another copy of the shell in this process (the SDK's test harness beside the bundle) made it already.
-    slot = new vm.Script('__tosh_guard_slot').runInThisContext() as GuardSlot;
-  }
-  trampoline = new vm.Script('__tosh_guard_slot.fn()', { filename: 'tosh:guard' });
-  return slot;
-}
-
-/** The error V8 throws into code that Ctrl-C interrupted. */
-export const isInterruption = (error: unknown) => (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
-
-/** The error V8 throws into code that ran past its deadline. */
-export const isTimeout = (error: unknown) => (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
-
-let interruptions = 0;
-
-/** How many Ctrl-Cs have stopped plugin code so far (one taken while plugins load must still end a non-interactive start). */
-export const interruptionCount = () => interruptions;
-
-/**
- * The deadline of a plugin's hook (its loading, `setup`, `dispose`): until the
- * hook has settled (`open`), every later turn of the async code it started
- * runs with what is left of it as its timeout.
- */
-export interface Deadline {
-  at: number;
-  open: boolean;
-}
-
-/** Guarded calls on the stack now: code they call is guarded already. */
-let depth = 0;
-/** The deadline of the guarded call running now, inherited by the async functions it starts. */
-let current: Deadline | undefined;
-/** Node's SIGINT watchdog is running (a line runs): a guarded call then costs about 2 µs, not a thread start. */
-let watchdogs = 0;
-
-const OPTIONS = { breakOnSigint: true, displayErrors: false } as const;
-
-/**
- * Run plugin code so that Ctrl-C, and `timeoutMs` if given, can stop it even
- * in a loop that never yields. `deadline` bounds the async turns it starts
- * (see `guardTurns`).
- */
-export function guarded<T>(fn: () => T, timeoutMs?: number, deadline?: Deadline): T {
-  const held = guardSlot();
-  const previous = held.fn;
-  const outer = current;
-  held.fn = fn;
-  current = deadline ?? outer;
-  depth++;
-  try {
-    // displayErrors would prepend the throwing source line to the plugin's error stack.
-    return (trampoline as vm.Script).runInThisContext(timeoutMs ? { ...OPTIONS, timeout: timeoutMs } : OPTIONS) as T;
-  } catch (error) {
-    if (isInterruption(error)) interruptions++;
-    throw error;
-  } finally {
-    depth--;
-    current = outer;
-    held.fn = previous;
-  }
-}
-
-/** This file as stack frames name it (the shell's bundle, or the source under test). */
-const ownFile = /^ +at (?:.* \()?(.+?):\d+:\d+\)?$/m.exec(new Error().stack ?? '')?.[1];
-const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const GUARD_FRAMES = /^ +at (?:tosh:guard:\d+:\d+|Script\.runInThisContext \(node:vm:\d+:\d+\))\n/gm;
-// After a generator's resumption, the frames of this file up to the plugin's own are `guardTurns` at work.
-const TURN_FRAMES =
-  ownFile &&
-  new RegExp(`(^ +at Generator\\.(?:next|throw|return) \\(<anonymous>\\)\\n)(?: +at .*\\(${literal(ownFile)}:\\d+:\\d+\\)\\n)+`, 'gm');
-
-/** A stack without the frames of the guard itself (between a plugin's frames, they only say how it was called). */
-export function withoutGuardFrames(stack: string): string {
-  const bare = stack.replace(GUARD_FRAMES, '');
-  return TURN_FRAMES ? bare.replace(TURN_FRAMES, '$1') : bare;
-}
-
-const timedOut = () => Object.assign(new Error('Script execution timed out.'), { code: 'ERR_SCRIPT_EXECUTION_TIMEOUT' });
-
-/**
- * A plugin's hook (loading, `setup`, `dispose`) called guarded, with `ms` for
- * it and every turn of the async code it starts until the promise it returns
- * settles. `timeFirstTurn: false` spares the synchronous part V8's timeout
- * (a thread per call) where Ctrl-C is enough.
- */
-export function guardedHook<T>(fn: () => T, ms: number, timeFirstTurn = true): T {
-  const deadline: Deadline = { at: Date.now() + ms, open: true };
-  const close = () => {
-    deadline.open = false;
-  };
-  let result: T;
-  try {
-    result = guarded(fn, timeFirstTurn ? ms : undefined, deadline);
-  } catch (error) {
-    close();
-    throw error;
-  }
-  if (isThenable(result)) promiseThen(result, close, close);
-  else close();
-  return result;
-}
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
-
-// `Promise` and its `then` as the shell loaded them: a plugin that replaces them (they are the whole
-// process's) does not change how the shell waits. `await` never looks `then` up on a native promise.
-const NativePromise = Promise;
-const nativeThen = Promise.prototype.then;
-const apply = Reflect.apply;
-
-/** `promise.then(onFulfilled, onRejected)` with the shell's own `then` (a foreign thenable's own). */
-export function promiseThen(
-  promise: PromiseLike<unknown>,
-  onFulfilled: (value: unknown) => void,
-  onRejected: (error: unknown) => void,
-): void {
-  apply(promise instanceof NativePromise ? nativeThen : promise.then, promise, [onFulfilled, onRejected]);
-}
-
-/** A native promise of `fn`'s value once `promise` has settled, either way (`fn` is told which). */
-export function afterSettled<T>(promise: PromiseLike<unknown>, fn: (fulfilled: boolean) => T | PromiseLike<T>): Promise<T> {
-  return new NativePromise<T>((resolve) =>
-    promiseThen(
-      promise,
-      () => resolve(fn(true)),
-      () => resolve(fn(false)),
-    ),
-  );
-}
-
-/** Resolves once every one of `promises` has settled (fulfilled or not). */
-export function allSettled(promises: readonly PromiseLike<unknown>[]): Promise<void> {
-  return new NativePromise<void>((resolve) => {
-    let left = promises.length;
-    const one = () => {
-      if (--left === 0) resolve();
-    };
-    if (left === 0) resolve();
-    for (const promise of promises) promiseThen(promise, one, one);
-  });
-}
-
-/**
- * Whether `promise` settled within `ms`, with the shell's own timers and `then`. The timer is cleared
- * as soon as it does: a pending timer would keep a replaced plugin's code alive until it fires.
- */
-export function settlesWithin(promise: PromiseLike<unknown>, ms: number): Promise<boolean> {
-  return new NativePromise<boolean>((resolve) => {
-    const timer = timers.setTimeout(() => resolve(false), ms);
-    const done = () => {
-      timers.clearTimeout(timer);
-      resolve(true);
-    };
-    promiseThen(promise, done, done);
-  });
-}
-
-/**
- * Globals the shell's own code relies on (they are the whole process's: a
- * plugin can replace them). What they were when the shell loaded, to tell
- * which were replaced since (docs/troubleshooting.md says which the shell
- * survives).
- */
-const RELIED_ON: readonly [string, () => unknown][] = [
-  ['JSON.parse', () => JSON.parse],
-  ['JSON.stringify', () => JSON.stringify],
-  ['Array.prototype.map', () => Array.prototype.map],
-  ['Array.prototype.filter', () => Array.prototype.filter],
-  ['Array.prototype.join', () => Array.prototype.join],
-  ['Array.prototype.push', () => Array.prototype.push],
-  ['String.prototype.split', () => String.prototype.split],
-  ['String.prototype.replace', () => String.prototype.replace],
-  ['String.prototype.slice', () => String.prototype.slice],
-  ['String.prototype.trim', () => String.prototype.trim],
-  ['Promise', () => Promise],
-  ['Promise.prototype.then', () => Promise.prototype.then],
-  ['Function.prototype.call', () => Function.prototype.call],
-  ['Function.prototype.apply', () => Function.prototype.apply],
-  ['Object.keys', () => Object.keys],
-];
-const reliedOn = RELIED_ON.map(([, get]) => get());
-const toldOf = new Set<string>();
-
-/**
- * Globals the shell relies on that were replaced since it loaded and not
- * named before (each is named once per process). Cheap: a few property reads.
- */
-export function newlyReplaced(): string[] {
-  const found: string[] = [];
-  for (let i = 0; i < RELIED_ON.length; i++) {
-    const [name, get] = RELIED_ON[i] as [string, () => unknown];
-    let now: unknown;
-    try {
-      now = get();
-    } catch {
-      now = undefined;
-    }
-    if (now !== reliedOn[i] && !toldOf.has(name)) {
-      toldOf.add(name);
-      found[found.length] = name;
-    }
-  }
-  return found;
-}
-
-/**
- * A plugin's async function, lowered to a generator by the build (plugins/build.ts),
- * resumes through this wrapper: every turn after an `await` runs guarded, so
- * Ctrl-C stops a loop there too, and a hook's deadline holds for all its turns.
- * A turn while no line runs (nothing Ctrl-C could be for) is not guarded: that
- * would start a thread per turn.
- */
-export function guardTurns<G extends Generator>(generator: G): Pick<G, 'next' | 'throw' | 'return'> {
-  const deadline = current;
-  const turn = (step: () => IteratorResult<unknown>): IteratorResult<unknown> => {
-    if (depth > 0) return step();
-    if (deadline?.open) {
-      const left = deadline.at - Date.now();
-      if (left <= 0) throw timedOut();
-      return guarded(step, left, deadline);
-    }
-    return watchdogs > 0 ? guarded(step) : step();
-  };
-  return {
-    next: (value?: unknown) => turn(() => generator.next(value)),
-    throw: (error?: unknown) => turn(() => generator.throw(error)),
-    return: (value?: unknown) => turn(() => generator.return(value)),
-  } as Pick<G, 'next' | 'throw' | 'return'>;
-}
+export {
+  type Deadline,
+  guarded,
+  guardedHook,
+  guardTurns,
+  interruptionCount,
+  isInterruption,
+  isTimeout,
+  outcomeOf,
+  withoutGuardFrames,
+} from './guard.ts';
+export { afterSettled, allSettled, isThenable, newlyReplaced, promiseThen, settlesWithin, timers } from './native.ts';
 
 interface ContextifyBinding {
   startSigintWatchdog(): void;
@@ -370,7 +126,7 @@ export class SigintWatch {
     this.listeners = process.rawListeners('SIGINT') as ((...args: unknown[]) => void)[];
     process.removeAllListeners('SIGINT');
     this.binding.startSigintWatchdog();
-    watchdogs++;
+    watchdogRunning(1);
     running = this;
     Atomics.store(this.state, WATCH, 1);
     this.poll = timers.setInterval(() => this.check(), 50);
@@ -405,7 +161,7 @@ export class SigintWatch {
     const state = Atomics.compareExchange(this.state, WATCH, 1, 0);
     if (state === 2) Atomics.store(this.state, WATCH, 0); // The worker stopped it (the shell was stuck).
     if (state === 0 || !this.binding) return;
-    watchdogs--;
+    watchdogRunning(-1);
     if (running === this) running = undefined;
     if (state === 1 && this.binding.stopSigintWatchdog() && forward) timers.queueMicrotask(this.onSigint);
     // Stopping leaves Node's exit-on-SIGINT handler installed: adding the listeners back puts libuv's in its place.

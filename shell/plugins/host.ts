@@ -17,9 +17,8 @@ import {
   guardedHook,
   isTimeout,
   newlyReplaced,
-  promiseThen,
+  outcomeOf,
   settlesWithin,
-  timers,
   withoutGuardFrames,
 } from '../base/faults.ts';
 import type { Config } from '../state/config.ts';
@@ -179,7 +178,7 @@ export class PluginHost {
         if (setup) {
           const late = `${record.source.display}: setup did not finish within ${this.loadTimeout / 1000} s`;
           // Every turn of setup's code, before and after its awaits, is held to the deadline (base/faults.ts).
-          const outcome = await settled(
+          const outcome = await outcomeOf(
             () => guardedHook(() => setup(this.pluginContext(instance)), Math.max(1, deadline - Date.now()), !known),
             deadline,
           );
@@ -250,7 +249,7 @@ export class PluginHost {
     const dispose = instance.definition.dispose;
     if (!dispose) return;
     // Its callers give up on it after a while (`settle`, `close`); its code is held to that wait too.
-    const outcome = await settled(() => guardedHook(() => dispose(this.pluginContext(instance)), HOOK_WAIT_MS));
+    const outcome = await outcomeOf(() => guardedHook(() => dispose(this.pluginContext(instance)), HOOK_WAIT_MS));
     if (outcome !== 'done' && outcome !== 'late') this.notice(`${instance.meta.name}: dispose failed: ${oneLine(outcome.error)}`);
   }
 
@@ -428,36 +427,6 @@ export class PluginHost {
     }
   }
 }
-
-/**
- * How a plugin's hook ended: it returned (or its promise fulfilled), it threw
- * (or its promise rejected) — `{ error }` —, or it was still running at
- * `deadline` (epoch ms), if one is given.
- */
-function settled(hook: () => unknown, deadline?: number): Promise<'done' | 'late' | { error: unknown }> {
-  let result: unknown;
-  try {
-    result = hook();
-  } catch (error) {
-    return Promise.resolve({ error });
-  }
-  if (!isThenable(result)) return Promise.resolve('done');
-  return new Promise((resolve) => {
-    const timer = deadline === undefined ? undefined : timers.setTimeout(() => resolve('late'), Math.max(1, deadline - Date.now()));
-    const end = (outcome: 'done' | { error: unknown }) => {
-      timers.clearTimeout(timer);
-      resolve(outcome);
-    };
-    promiseThen(
-      result as PromiseLike<unknown>,
-      () => end('done'),
-      (error) => end({ error }),
-    );
-  });
-}
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
 /** Whether `promise` settled within `ms` (base/faults.ts: the shell's own timers and `then`). */
 const within = settlesWithin;
