@@ -177,14 +177,18 @@ describe('Ctrl-C and signals', () => {
   for (const [signal, line] of [
     ['SIGTERM', 'spin'],
     ['SIGHUP', 'spin'],
-    ['SIGTERM', 'spin-later'],
-    ['SIGHUP', 'spin-later'],
+    ['SIGTERM', 'spin-out'],
+    ['SIGHUP', 'spin-out'],
   ] as const) {
     it(`${signal} ends the shell while a plugin holds the thread (${line})`, async () => {
-      const sh = start(plugins(faults()), { stdin: `calm\n${line}\n`, end: false });
-      // The line before reaches stdout once the loop holds the thread (the watchdog writes it): the loop has begun.
-      if (line === 'spin-later') await sh.waitErr('spinning\n');
-      await sh.waitOut('calm\n');
+      // spin-out loops after an await (test/fixtures/after-await), as spin-later does, saying so on stdout first.
+      const sh = start([...plugins(faults()), '--plugins', join(fixture('after-await'), 'plugins')], {
+        stdin: `calm\n${line}\n`,
+        end: false,
+      });
+      // What is printed just before the loop reaches stdout once the loop holds the thread (the watchdog
+      // writes it): the loop has begun, and the watchdog is up to end the shell.
+      await sh.waitOut(line === 'spin' ? 'calm\n' : 'spinning\n');
       sh.child.kill(signal);
       await sh.exit(6000);
       expect(sh.stderr()).toContain(`tosh: a plugin holds the shell: ending it (${signal})\n`);
