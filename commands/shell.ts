@@ -3,6 +3,8 @@ import { CommandError, defineCommand, definePlugin, z } from 'tosh/plugin-sdk';
 /** `'it''s'` → a form the shell reads back as the same word. */
 const quoted = (value: string) => (/^[\w@%+=:,./~^-]*$/.test(value) && value !== '' ? value : `'${value.replace(/'/g, `'\\''`)}'`);
 
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** `NAME=value` → [NAME, value]; `NAME` → [NAME, undefined]. */
 function assignment(word: string): [string, string | undefined] {
   const eq = word.indexOf('=');
@@ -63,7 +65,10 @@ export default definePlugin({
           const [name, value] = assignment(word);
           change('export', () => {
             if (value !== undefined) ctx.shell.setVariable(name, value, { export: true });
-            else if (!ctx.shell.exportVariable(name)) ctx.shell.setVariable(name, '', { export: true });
+            // `export NAME` with NAME unset exports nothing, so a program sees no NAME (not NAME=''), as in
+            // bash. bash also marks the name, to export a value given later; tosh has no variable without
+            // a value, so that takes `export NAME=value`.
+            else if (!ctx.shell.exportVariable(name) && !NAME.test(name)) throw new Error(`'${name}' is not a valid variable name`);
           });
         }
         return undefined;

@@ -178,8 +178,8 @@ describe('tosh in a terminal, as a fish user expects', () => {
     }
     await t.until('painted door red x1\n~ tosh>');
     t.type('h');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(lines(t.screen()).at(-1)).toBe('~ tosh> h');
+    // The suggestion is drawn in the same frame as the typed text: a frame with 'h' alone says there is none.
+    await t.untilLines((l) => l.at(-1) === '~ tosh> h', "'h' with no suggestion");
     t.type('istory');
     await t.until(/~ tosh> history\s*$/);
     t.press('C-u');
@@ -207,8 +207,8 @@ describe('tosh in a terminal, as a fish user expects', () => {
     const second = start(first.home);
     await second.until('~ tosh> ');
     second.type('ls /non');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(lines(second.screen()).at(-1)).toBe('~ tosh> ls /non');
+    // The suggestion is drawn in the same frame as the typed text.
+    await second.untilLines((l) => l.at(-1) === '~ tosh> ls /non', "'ls /non' with no suggestion");
     second.press('C-u');
     second.type('echo f');
     await second.until(/~ tosh> echo fine\s*$/);

@@ -146,19 +146,23 @@ describe('expansion, as bash does it (§10)', () => {
 
 describe('SIGINT sent to tosh alone (§11)', () => {
   it('stops the program a -c line runs: status 130, the rest of the line not run', async () => {
-    const child = spawn(process.execPath, [BIN, '--plugins', plugins, '-c', 'sleep 10; echo after'], {
+    // The program says it has started, then becomes sleep: SIGINT is sent once it is running.
+    const child = spawn(process.execPath, [BIN, '--plugins', plugins, '-c', "^sh -c 'echo started; exec sleep 10'; echo after"], {
       cwd: workdir(),
       env: { PATH: process.env.PATH, HOME: tempDir('tosh-home-'), TOSH_HOME: tempDir('tosh-home-') },
     });
     let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-    });
-    await new Promise((r) => setTimeout(r, 800));
+    const started = new Promise<void>((resolve) =>
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('started\n')) resolve();
+      }),
+    );
+    await started;
     const sent = Date.now();
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    expect({ code, out, quick: Date.now() - sent < 3000 }).toEqual({ code: 130, out: '', quick: true });
+    expect({ code, out, quick: Date.now() - sent < 3000 }).toEqual({ code: 130, out: 'started\n', quick: true });
   });
 });
 
@@ -307,7 +311,10 @@ describe('in the interactive shell (§10)', () => {
     t.type('sleep 30');
     t.press('Enter');
     await t.until('~ tosh> sleep 30');
-    await new Promise((r) => setTimeout(r, 300));
+    // Ctrl-C goes once sleep holds the terminal: its group is the terminal's foreground one (`+` in ps's STAT).
+    const foreground = () => /^\S*\+\S*\s+sleep 30$/m.test(execFileSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' }));
+    for (let i = 0; i < 300 && !foreground(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(foreground()).toBe(true);
     t.press('C-c');
     // The terminal's ^C stays on its line, as does a program's last line without a newline.
     await t.until(/~ tosh> sleep 30\n\^C⏎ *\n~ \[130\] tosh> /);

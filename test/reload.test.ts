@@ -264,9 +264,12 @@ describe('failed reloads', () => {
   it('`reload [plugin]` rebuilds on demand, also with watching off', async () => {
     const root = fixture('reload');
     const sh = await liveTosh(['--plugins', 'plugins', '--no-watch'], { cwd: root });
+    // A shell that does watch the same directory is the witness: once it has reloaded, the edit was there to see.
+    const witness = await liveTosh(['--plugins', 'plugins'], { cwd: root });
     edit(join(root, 'plugins/greet.ts'), ["'1.2.0'", "'1.2.1'"], ['Hello', 'Hey']);
-    await sleep(400); // Not watching: no event can say that nothing happened.
+    await witness.waitErr(reloaded('greet', '1.2.1'));
     expect(await sh.run('hello')).toEqual({ out: ['Hello Universe'], err: [] });
+    expect(reports(sh.stderr)).toEqual([]);
     const { out, err } = await sh.run('reload greet');
     expect({ out, err }).toEqual({ out: [expect.stringMatching(/^reloaded greet 1\.2\.1 \(\d+ ms\)$/)], err: [] });
     expect(await sh.run('hello')).toEqual({ out: ['Hey Universe'], err: [] });

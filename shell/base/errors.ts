@@ -40,10 +40,28 @@ export class UsageError extends ShellError {
   }
 }
 
-/** First line of any thrown value, for one-line reports. */
+const { indexOf, slice, trim } = String.prototype;
+const call = Reflect.apply;
+
+/**
+ * First line of any thrown value, for one-line reports. With the string methods as the shell loaded
+ * them: it is what reports a plugin's fault, which may be that it replaced String.prototype.split.
+ */
 export function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n').find((l) => l.trim() !== '') ?? (error instanceof Error ? error.name : 'error');
+  let text: string;
+  try {
+    text = error instanceof Error ? `${error.message}` : `${error}`;
+  } catch {
+    return 'error';
+  }
+  for (let start = 0; start <= text.length; ) {
+    const end = call(indexOf, text, ['\n', start]) as number;
+    const line = call(slice, text, [start, end < 0 ? text.length : end]) as string;
+    if ((call(trim, line, []) as string) !== '') return line;
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return error instanceof Error ? error.name : 'error';
 }
 
 /** Quote a word for a message: `'helo'`. Control characters are made visible. */

@@ -13,54 +13,23 @@
  *   SIGINT/SIGTERM/SIGHUP itself, reads Ctrl-C from the terminal in raw mode,
  *   and ends the process when the main thread does not answer in time.
  */
-import vm from 'node:vm';
+
+import { watchdogRunning } from './guard.ts';
+import { timers } from './native.ts';
 import { SPOOL_WORKER_SOURCE, stdoutSpool } from './spool.ts';
 
-/**
- * The shell's own timers, taken when the shell loads, before any plugin runs: a plugin that replaces
- * the globals (they are the whole process's) does not stop the shell's output, lines or Ctrl-C.
- */
-export const timers = {
-  setTimeout: globalThis.setTimeout,
-  clearTimeout: globalThis.clearTimeout,
-  setInterval: globalThis.setInterval,
-  clearInterval: globalThis.clearInterval,
-  setImmediate: globalThis.setImmediate,
-};
-
-const CALL = Symbol.for('tosh.guarded-call');
-let trampoline: vm.Script | undefined;
-
-/** The error V8 throws into code that Ctrl-C interrupted. */
-export const isInterruption = (error: unknown) => (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
-
-/** The error V8 throws into code that ran past its deadline. */
-export const isTimeout = (error: unknown) => (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
-
-let interruptions = 0;
-
-/** How many Ctrl-Cs have stopped plugin code so far (one taken while plugins load must still end a non-interactive start). */
-export const interruptionCount = () => interruptions;
-
-/** Run plugin code so that Ctrl-C, and `timeoutMs` if given, can stop it even in a loop that never yields. */
-export function guarded<T>(fn: () => T, timeoutMs?: number): T {
-  trampoline ??= new vm.Script('globalThis[Symbol.for("tosh.guarded-call")]()', { filename: 'tosh:guard' });
-  const slot = globalThis as unknown as Record<symbol, unknown>;
-  const previous = slot[CALL];
-  slot[CALL] = fn;
-  try {
-    // displayErrors would prepend the throwing source line to the plugin's error stack.
-    const options = timeoutMs
-      ? { breakOnSigint: true, timeout: timeoutMs, displayErrors: false }
-      : { breakOnSigint: true, displayErrors: false };
-    return trampoline.runInThisContext(options) as T;
-  } catch (error) {
-    if (isInterruption(error)) interruptions++;
-    throw error;
-  } finally {
-    slot[CALL] = previous;
-  }
-}
+export {
+  type Deadline,
+  guarded,
+  guardedHook,
+  guardTurns,
+  interruptionCount,
+  isInterruption,
+  isTimeout,
+  outcomeOf,
+  withoutGuardFrames,
+} from './guard.ts';
+export { afterSettled, allSettled, isThenable, newlyReplaced, promiseThen, settlesWithin, timers } from './native.ts';
 
 interface ContextifyBinding {
   startSigintWatchdog(): void;
@@ -90,6 +59,20 @@ const BUSY = 2;
 const INTERACTIVE = 3;
 const SLOTS = 8;
 
+/** The watch whose watchdog runs now (one at a time: Node's SIGINT watchdog is the process's). */
+let running: SigintWatch | undefined;
+let listening = false;
+
+/** One `newListener` listener for the process, however many sessions it makes (the SDK's tests make many). */
+function watchNewListeners(): void {
+  if (listening) return;
+  listening = true;
+  process.on('newListener', (event: string | symbol, listener: (...args: unknown[]) => void) => {
+    if (event !== 'SIGINT' || !running?.active) return;
+    timers.queueMicrotask(() => running?.setAside(listener));
+  });
+}
+
 /**
  * Keeps Node's SIGINT watchdog running while lines run (nested guarded calls
  * are then cheap) and hands a SIGINT caught between calls to `onSigint`.
@@ -104,23 +87,24 @@ export class SigintWatch {
     private readonly state: Int32Array,
     private readonly onSigint: () => void,
   ) {
-    // A SIGINT listener added while the watchdog runs (ink's signal-exit, a plugin's) would put libuv's
-    // handler back in its place, and a Ctrl-C for a stuck command would go nowhere: set it aside too.
-    process.on('newListener', (event: string | symbol, listener: (...args: unknown[]) => void) => {
-      if (event !== 'SIGINT' || !this.active) return;
-      queueMicrotask(() => {
-        if (!this.active || !this.binding) return;
-        process.removeListener('SIGINT', listener);
-        this.listeners.push(listener);
-        // With its last SIGINT handle gone libuv restored the default action: the watchdog's handler goes back.
-        this.binding.stopSigintWatchdog();
-        this.binding.startSigintWatchdog();
-      });
-    });
+    watchNewListeners();
   }
 
-  private get active(): boolean {
+  get active(): boolean {
     return Atomics.load(this.state, WATCH) === 1;
+  }
+
+  /**
+   * A SIGINT listener added while the watchdog runs (ink's signal-exit, a plugin's) would put libuv's
+   * handler back in its place, and a Ctrl-C for a stuck command would go nowhere: set it aside too.
+   */
+  setAside(listener: (...args: unknown[]) => void): void {
+    if (!this.active || !this.binding) return;
+    process.removeListener('SIGINT', listener);
+    this.listeners.push(listener);
+    // With its last SIGINT handle gone libuv restored the default action: the watchdog's handler goes back.
+    this.binding.stopSigintWatchdog();
+    this.binding.startSigintWatchdog();
   }
 
   /** A line starts running. */
@@ -142,6 +126,8 @@ export class SigintWatch {
     this.listeners = process.rawListeners('SIGINT') as ((...args: unknown[]) => void)[];
     process.removeAllListeners('SIGINT');
     this.binding.startSigintWatchdog();
+    watchdogRunning(1);
+    running = this;
     Atomics.store(this.state, WATCH, 1);
     this.poll = timers.setInterval(() => this.check(), 50);
     this.poll.unref();
@@ -180,9 +166,13 @@ export class SigintWatch {
     const state = Atomics.compareExchange(this.state, WATCH, 1, 0);
     if (state === 2) Atomics.store(this.state, WATCH, 0); // The worker stopped it (the shell was stuck).
     if (state === 0 || !this.binding) return;
-    if (state === 1 && this.binding.stopSigintWatchdog() && forward) queueMicrotask(this.onSigint);
+    watchdogRunning(-1);
+    if (running === this) running = undefined;
+    if (state === 1 && this.binding.stopSigintWatchdog() && forward) timers.queueMicrotask(this.onSigint);
     // Stopping leaves Node's exit-on-SIGINT handler installed: adding the listeners back puts libuv's in its place.
-    for (const listener of this.listeners.splice(0)) process.on('SIGINT', listener);
+    // One its owner added again meanwhile (ink's signal-exit does, at each render) is there already or set aside twice: once.
+    const present = new Set(process.rawListeners('SIGINT'));
+    for (const listener of new Set(this.listeners.splice(0))) if (!present.has(listener)) process.on('SIGINT', listener);
   }
 }
 

@@ -14,11 +14,16 @@ const uid = process.getuid?.();
  * someone other than the user running the shell and root.
  */
 export function untrusted(stats: Stats): string | undefined {
-  if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) {
-    return `owned by uid ${stats.uid}, not by you (uid ${uid}) or root`;
-  }
+  const owner = ownerProblem(stats);
+  if (owner) return owner;
   if (stats.mode & 0o002) return 'writable by others';
   if (stats.mode & 0o020) return 'writable by its group';
+  return undefined;
+}
+
+/** The owner half of `untrusted`: someone other than the user running the shell and root. */
+export function ownerProblem(stats: Stats): string | undefined {
+  if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) return `owned by uid ${stats.uid}, not by you (uid ${uid}) or root`;
   return undefined;
 }
 

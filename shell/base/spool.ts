@@ -9,8 +9,8 @@
  * and the watchdog writes it when the main thread is stuck, and before it
  * ends a stuck shell.
  *
- * One lock guards the bytes: the main thread holds it only to copy text in
- * or out; the watchdog holds it while it writes, so that what either thread
+ * One lock guards the bytes: the main thread (1) holds it only to copy text in
+ * or out; the watchdog (2) holds it while it writes, so that what either thread
  * writes later reaches the output later.
  */
 
@@ -59,8 +59,14 @@ export class Spool {
   }
 
   private lock(): void {
-    // Contended only while the watchdog writes for a stuck main thread: wait for it (a write, briefly).
-    while (Atomics.compareExchange(this.header, LOCK, 0, 1) !== 0) Atomics.wait(this.header, LOCK, 1, 5);
+    // Contended only while the watchdog (2) writes for a stuck main thread: wait for it (a write, briefly).
+    // Held by the main thread itself (1) means Ctrl-C interrupted the plugin call it was made from
+    // (base/faults.ts) between lock and unlock: that section is over, and what it did is consistent.
+    for (;;) {
+      const held = Atomics.compareExchange(this.header, LOCK, 0, 1);
+      if (held === 0 || held === 1) return;
+      Atomics.wait(this.header, LOCK, held, 5);
+    }
   }
 
   private unlock(): void {
@@ -86,7 +92,7 @@ function writeSpool(buffer, deadlineMs) {
   const data = new Uint8Array(buffer, ${HEADER_BYTES}, ${CAPACITY});
   if (Atomics.load(header, ${LENGTH}) === 0) return true;
   const until = Date.now() + deadlineMs;
-  while (Atomics.compareExchange(header, ${LOCK}, 0, 1) !== 0) {
+  while (Atomics.compareExchange(header, ${LOCK}, 0, 2) !== 0) {
     if (Date.now() > until) return false;
     Atomics.wait(header, ${LOCK}, 1, 1);
   }

@@ -5,6 +5,7 @@
 import chalk from 'chalk';
 import { SDK_VERSION } from '../../plugin-sdk/index.ts';
 import { oneLine, Status } from '../base/errors.ts';
+import { allSettled } from '../base/faults.ts';
 import { HostRelay } from '../base/host.ts';
 import { renderValue } from '../render/render.ts';
 import { plainProgress, type Sink } from '../run/sink.ts';
@@ -14,8 +15,18 @@ import type { InteractiveOptions } from '../ui/app.tsx';
 import { drawFirstPrompt, promptText } from '../ui/prompt.ts';
 import { type CliOptions, parseCli, USAGE } from './argv.ts';
 import { runBatch } from './batch.ts';
-import { pluginDirs } from './dirs.ts';
-import { colorEnabled, drained, exitAfterOutput, flushOutput, outputIsClosed, PIPE_CLOSED, processOutput } from './output.ts';
+import { pluginDirs, startDir } from './dirs.ts';
+import {
+  colorEnabled,
+  drained,
+  errorOut,
+  exitAfterOutput,
+  flushOutput,
+  outputFailed,
+  outputIsClosed,
+  PIPE_CLOSED,
+  processOutput,
+} from './output.ts';
 import { Session, SHELL_VERSION } from './session.ts';
 import { installFaultHandlers } from './signals.ts';
 import { startWatching } from './watch.ts';
@@ -28,6 +39,8 @@ export { flushOutput } from './output.ts';
  * taken yet: CONTRACT §11).
  */
 export async function main(argv: string[]): Promise<number> {
+  // Should this never resolve (a plugin broke what the shell waits with), the process still does not end with 0.
+  process.exitCode = Status.failed;
   let status: number;
   // Nothing left to wait for, yet the run has not finished: something the shell itself relies on was broken
   // (a plugin that replaced a global such as setTimeout). Fail loudly rather than leave with status 0.
@@ -41,14 +54,16 @@ export async function main(argv: string[]): Promise<number> {
     status = await run(argv);
   } catch (error) {
     // The shell's own code threw (through a global a plugin replaced, say): one line, status 1, never a silent 0.
-    process.stderr.write(`tosh: internal error: ${oneLine(error)}\n`);
+    errorOut(`tosh: internal error: ${oneLine(error)}\n`);
     status = Status.failed;
-  } finally {
+  }
+  try {
     process.off('beforeExit', stalled);
     flushOutput();
-  }
-  await Promise.all([drained(process.stdout), drained(process.stderr)]);
-  return outputIsClosed() ? PIPE_CLOSED : status;
+    await allSettled([drained(process.stdout), drained(process.stderr)]);
+  } catch {}
+  // A write error on standard output was said when it happened; the run failed, as in bash.
+  return outputIsClosed() ? PIPE_CLOSED : outputFailed() && status === 0 ? Status.failed : status;
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -74,7 +89,8 @@ async function run(argv: string[]): Promise<number> {
   const color = colorEnabled(env, interactive || process.stdout.isTTY === true);
   if (!color) chalk.level = 0;
   const out = processOutput(process.stdout, color);
-  const home = toshHome(env);
+  const start = startDir(env);
+  const home = toshHome(env, start);
   const { config, error: configError } = loadConfig(home);
   const errorLine = (message: string) => err.write(`tosh: ${message}\n`);
   // bin/tosh.js may have drawn the first prompt already: a message goes above it, on a line of its own.
@@ -110,11 +126,11 @@ async function run(argv: string[]): Promise<number> {
     inherit: { stdin: fromStdin ? 'ignore' : 'inherit' },
     flush: async () => {
       flushOutput();
-      await Promise.all([drained(process.stdout), drained(process.stderr)]);
+      await allSettled([drained(process.stdout), drained(process.stderr)]);
     },
   };
   const session = new Session({
-    dirs: pluginDirs(options, env, home, config.plugins),
+    dirs: pluginDirs(options, env, home, config.plugins, start, (message) => host.notice(message)),
     home,
     config,
     trust: options.trust,
@@ -122,8 +138,9 @@ async function run(argv: string[]): Promise<number> {
     debug: options.debug,
     interactive,
     longLived: interactive || (fromStdin && watch),
-    cwd: process.cwd(),
-    env,
+    cwd: start,
+    // A relative TOSH_HOME is where this shell started, for the commands that read it too (`plugins install`).
+    env: env.TOSH_HOME && env.TOSH_HOME !== home ? { ...env, TOSH_HOME: home } : env,
     aliases: config.aliases,
     chdirProcess: true,
     sink,

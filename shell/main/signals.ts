@@ -1,6 +1,9 @@
 /** Signals, and errors that no code caught (CONTRACT §11). */
-import { Status } from '../base/errors.ts';
-import { exitAfterOutput, flushOutput, watchStreams } from './output.ts';
+import type { ChildProcess } from 'node:child_process';
+import type { ReadStream } from 'node:tty';
+import { oneLine, Status } from '../base/errors.ts';
+import { timers } from '../base/faults.ts';
+import { errorOut, exitAfterOutput, flushOutput, watchStreams } from './output.ts';
 import { type Session, SIGNAL_EXIT_WAIT_MS } from './session.ts';
 
 /**
@@ -25,13 +28,19 @@ export function installFaultHandlers(session: Session, interactive: boolean, err
     try {
       session.pluginFault(error);
     } catch {
-      const text = String(error instanceof Error ? error.message : error);
-      const end = text.indexOf('\n');
-      process.stderr.write(`tosh: ${end < 0 ? text : text.slice(0, end)}\n`);
+      errorOut(`tosh: ${oneLine(error)}\n`);
     }
   };
-  process.on('uncaughtException', fault);
+  // The capture callback, not an 'uncaughtException' listener: a plugin that removes the process's listeners
+  // (or adds its own) does not take the last line of defence away. A rejection nobody listens for any more
+  // is raised as an uncaught exception, and lands here too.
+  try {
+    process.setUncaughtExceptionCaptureCallback(fault);
+  } catch {
+    process.on('uncaughtException', fault);
+  }
   process.on('unhandledRejection', fault);
+  if (interactive) guardTerminal();
   // A plugin's process.exit() would end the shell with its output still held: it throws where it was called
   // instead, so the command (or, from a timer, the plugin) fails with one line. The shell leaves through exitProcess.
   process.exit = ((code?: number | string | null) => {
@@ -69,4 +78,40 @@ export function installFaultHandlers(session: Session, interactive: boolean, err
       void leave(status);
     });
   }
+}
+
+/**
+ * What the terminal guard runs: it waits for the shell's process to be gone, then puts the terminal
+ * back in cooked mode (and bracketed paste off, the cursor shown). A normal exit kills it first.
+ */
+const GUARD = `while kill -0 "$1" 2>/dev/null; do sleep 0.5; done; stty sane 2>/dev/null; printf '\\033[?2004l\\033[?25h'`;
+
+/**
+ * The interactive shell leaves the terminal in raw mode if the process ends
+ * without running any of its code: V8's fatal errors (a plugin that
+ * allocates until the heap is full aborts the process, 134) end every thread
+ * at once, the watchdog's too. So a tiny process of its own (`sh`, in a
+ * session of its own: no Ctrl-C or hang-up reaches it) outlives the shell to
+ * restore it; on every ordinary exit the shell restores it itself and ends
+ * the guard. Started after the first prompt (it costs a process start).
+ */
+function guardTerminal(): void {
+  let guard: ChildProcess | undefined;
+  timers.setImmediate(() => {
+    try {
+      const { spawn } = process.getBuiltinModule('node:child_process') as typeof import('node:child_process');
+      guard = spawn('/bin/sh', ['-c', GUARD, 'tosh-terminal-guard', String(process.pid)], { detached: true, stdio: [0, 1, 'ignore'] });
+      guard.on('error', () => {});
+      guard.unref();
+    } catch {}
+  });
+  process.on('exit', () => {
+    try {
+      guard?.kill('SIGKILL');
+    } catch {}
+    const stdin = process.stdin as ReadStream;
+    try {
+      if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false);
+    } catch {}
+  });
 }

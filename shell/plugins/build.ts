@@ -1,10 +1,12 @@
+import type { Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import type * as Esbuild from 'esbuild';
-import { readChecked, untrusted } from '../base/files.ts';
+import { readChecked, statOrUndefined, untrusted } from '../base/files.ts';
 import type { PluginSource } from './discover.ts';
 import { SHARED_IDS } from './shared-modules.ts';
-import { checkDirs, inPackages, realDir, refusalText, shownPath, TrustRefusal } from './trust.ts';
+import { dirPath } from './source.ts';
+import { checkDirs, realDir, refusalText, shownPath, TrustRefusal } from './trust.ts';
 
 /** A plugin that cannot be used, with where (`plugins/x.ts:3:7`) and why. */
 export class PluginLoadError extends Error {
@@ -31,13 +33,32 @@ export interface Built {
 let esbuild: typeof Esbuild | undefined;
 // esbuild is only loaded when something must be compiled: a warm cache never pays its start-up.
 const loadEsbuild = () => {
-  esbuild ??= createRequire(import.meta.url)('esbuild') as typeof Esbuild;
+  esbuild ??= withWorkingDir(() => createRequire(import.meta.url)('esbuild') as typeof Esbuild);
   return esbuild;
 };
 
+/**
+ * esbuild asks for the working directory as it loads (its service process starts there); in one that
+ * was deleted that throws. Every build gives its own directory, so `/` does as well then.
+ */
+function withWorkingDir<T>(load: () => T): T {
+  try {
+    process.cwd();
+  } catch {
+    const cwd = process.cwd;
+    process.cwd = () => '/';
+    try {
+      return load();
+    } finally {
+      process.cwd = cwd;
+    }
+  }
+  return load();
+}
+
 /** Where a file is, as the user sees it: under the plugin directory as they gave it. */
 export function displayPath(source: PluginSource, file: string): string {
-  const rel = relative(resolve(source.dir.dir), file);
+  const rel = relative(dirPath(source.dir), file);
   return join(source.dir.dir, rel);
 }
 
@@ -58,12 +79,18 @@ const LOADERS: Record<string, Esbuild.Loader> = {
 
 /**
  * Trust as esbuild reads (contract §12): every file the plugin is built from,
- * outside `node_modules`, is opened once, checked on that descriptor with the
- * directories that guard it, and its bytes are what esbuild compiles. A file
- * swapped by a rename after the check is never built.
+ * its own `node_modules` included, is opened once, checked on that descriptor
+ * with the directories that guard it, and its bytes are what esbuild
+ * compiles. A file swapped by a rename after the check is never built.
  */
 function trustLoader(source: PluginSource, refused: { reason?: string }): Esbuild.Plugin {
-  const pluginDir = realDir(source.dir.dir);
+  const pluginDir = realDir(dirPath(source.dir));
+  // The files of one package share their directories: each is asked once per build.
+  const seen = new Map<string, Stats | undefined>();
+  const stat = (path: string) => {
+    if (!seen.has(path)) seen.set(path, statOrUndefined(path));
+    return seen.get(path);
+  };
   const refuse = (path: string, problem: string) => {
     const shown = shownPath(source, path);
     refused.reason ??= refusalText(shown, shown === source.display, problem);
@@ -73,7 +100,6 @@ function trustLoader(source: PluginSource, refused: { reason?: string }): Esbuil
     name: 'tosh-trust',
     setup(build) {
       build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => {
-        if (inPackages(pluginDir, args.path)) return undefined;
         let read: ReturnType<typeof readChecked>;
         try {
           read = readChecked(args.path, untrusted);
@@ -81,7 +107,7 @@ function trustLoader(source: PluginSource, refused: { reason?: string }): Esbuil
           return undefined; // Missing or unreadable: esbuild reports it in its words.
         }
         if (read.problem !== undefined) return refuse(args.path, read.problem);
-        const dir = checkDirs(pluginDir, args.path);
+        const dir = checkDirs(pluginDir, args.path, stat);
         if (dir) return refuse(dir[0], dir[1]);
         const loader = LOADERS[extname(args.path)];
         // No loader of ours: esbuild decides (an `empty` .node, or an error); checked all the same.
@@ -114,6 +140,10 @@ export async function buildPlugin(source: PluginSource, options: { checkTrust: b
       ...(format === 'esm' ? { define: { 'import.meta.url': '__tosh_import_meta_url' } } : {}),
       platform: 'node',
       target: 'node20',
+      // Async functions become generators resumed through esbuild's helpers, which `guardTurnsIn` points
+      // at the shell's guard: every turn after an await is then stoppable by Ctrl-C (base/faults.ts).
+      // esbuild cannot do this where there is top-level await: such a plugin keeps native async functions.
+      ...(format === 'cjs' ? { supported: { 'async-await': false, 'async-generator': false } } : {}),
       sourcemap: 'external',
       sourcesContent: false,
       jsx: 'automatic',
@@ -155,14 +185,54 @@ export async function buildPlugin(source: PluginSource, options: { checkTrust: b
   for (const output of Object.values(result.metafile.outputs)) {
     for (const imp of output.imports) if (imp.external && (SHARED_IDS as readonly string[]).includes(imp.path)) shared.add(imp.path);
   }
-  if (async) code = asyncBody(code);
+  if (async) ({ code, map } = await lowerAsyncBody(asyncBody(code), map));
+  else code = guardTurnsIn(code);
   return { code, map, inputs, shared: [...shared] };
 }
 
-const TOP_LEVEL_AWAIT = /^Top-level await is currently not supported with the "cjs" output format/;
+/** The parameter of a plugin's bundle through which its async functions' turns are guarded (plugins/loader.ts). */
+export const TURNS_PARAM = '__tosh_turns';
+
+/**
+ * esbuild's `__async` and `__asyncGenerator` helpers start the generator with
+ * `generator.apply(__this, __arguments)` and resume it from then on: wrapped
+ * there, each resumption goes through the shell's guard. The edit stays on the
+ * helper's own line, so the source map holds. (Should esbuild ever word its
+ * helpers differently, nothing is wrapped: test/faults-after-await.test.ts says so.)
+ */
+function guardTurnsIn(code: string): string {
+  return code.replaceAll('generator.apply(__this, __arguments)', `${TURNS_PARAM}(generator.apply(__this, __arguments))`);
+}
+
+// The first when async functions are kept, the second when they are lowered (as they are for the CommonJS build).
+const TOP_LEVEL_AWAIT =
+  /^Top-level await is (currently not supported with the "cjs" output format|not available in the configured target environment)/;
 
 /** The first line of a plugin bundle that must be run as an async function body (see `asyncBody`). */
 export const ASYNC_MARK = '/*tosh:async*/';
+const BODY_START = `${ASYNC_MARK}return (async () => {`;
+
+/**
+ * esbuild lowers no async function in a build with top-level await: the body
+ * made of it is lowered on its own, the top level included, so that its turns
+ * are guarded as any plugin's. Its map is kept with the build's, to be
+ * followed one after the other (plugins/loader.ts `lookupIn`).
+ */
+async function lowerAsyncBody(body: string, map: string): Promise<{ code: string; map: string }> {
+  const lowered = await loadEsbuild().transform(body, {
+    loader: 'js',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    supported: { 'async-await': false, 'async-generator': false },
+    sourcemap: 'external',
+  });
+  const code = `${ASYNC_MARK}${guardTurnsIn(lowered.code)}`;
+  return {
+    code,
+    map: JSON.stringify({ x_tosh_outer: JSON.parse(lowered.map), x_tosh_inner: JSON.parse(map), x_tosh_offset: BODY_START.length }),
+  };
+}
 
 /**
  * esbuild's ES module output (only the shared modules left as imports) as the
@@ -206,5 +276,5 @@ function asyncBody(code: string): string {
         .concat(' Object.defineProperty(module.exports, "__esModule", { value: true });'),
     )
     .replace(/^export\s+default\s+/m, 'module.exports.default = ');
-  return `${ASYNC_MARK}return (async () => {${body}\n})();`;
+  return `${BODY_START}${body}\n})();`;
 }

@@ -1,6 +1,10 @@
-import { renameSync, type Stats, unlinkSync, writeFileSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { makePrivateDir, readChecked, statOrUndefined, untrusted } from '../base/files.ts';
+import { CLOCK_SLACK_MS, contentId, lengthId, signatureOf, writeAtomic } from './fingerprint.ts';
+
+export { contentId, settledSignature, signature, writeAtomic } from './fingerprint.ts';
+
 import type { CommandSpec } from './schema.ts';
 
 /** A plugin's metadata: enough to list, dispatch to and validate for its commands without its code. */
@@ -39,6 +43,17 @@ interface Entry {
   meta?: StoredMeta;
   /** A build error (file:line:col and reason) that stays until an input changes. */
   error?: { reason: string; location?: string };
+  /**
+   * Its loading ran out of time with this deadline (a loop at its top level): not tried again, at
+   * every start, until an input changes or the deadline is raised (`reload` tries it again).
+   */
+  stuck?: Stuck;
+}
+
+/** A plugin whose loading did not finish: why, and within how many milliseconds it was given. */
+export interface Stuck {
+  reason: string;
+  timeoutMs: number;
 }
 
 /** An entry as `lookup` hands it out, its metadata ready to use. */
@@ -52,47 +67,7 @@ interface Manifest {
 }
 
 // Any change to what is cached, or how code is compiled, must change this.
-const FORMAT = 'tosh-cache-6';
-
-/**
- * A file's identity without reading it. ctime and inode change on every
- * write or replacement, even when size and mtime are forged to match.
- */
-export function signature(path: string): string {
-  return signatureOf(statOrUndefined(path));
-}
-
-const signatureOf = (s: Stats | undefined) => (s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}` : 'missing');
-
-/**
- * A file's signature for a build that started at `since` (ms): a file changed
- * since then (or within the file system's clock granularity before) gets a
- * signature that never matches, so the build is redone rather than trusted.
- */
-export function settledSignature(path: string, since: number): string {
-  const s = statOrUndefined(path);
-  return s && s.ctimeMs >= since - CLOCK_SLACK_MS ? 'racy' : signatureOf(s);
-}
-
-// File times come from the kernel's coarse clock, which may lag the real one by a tick (up to 10 ms).
-const CLOCK_SLACK_MS = 20;
-
-/**
- * Write a private file (0600) so that readers see the old or the new content,
- * never a part; a failed write (a full disk) leaves no temporary file behind.
- */
-export function writeAtomic(file: string, data: string): void {
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
-    renameSync(temp, file);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {}
-    throw error;
-  }
-}
+const FORMAT = 'tosh-cache-7';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
@@ -104,6 +79,11 @@ function wellFormed(entry: unknown): entry is Entry {
   if (!entry.inputs.every((pair) => isStrings(pair) && pair.length === 2)) return false;
   if (entry.shared !== undefined && !isStrings(entry.shared)) return false;
   if (entry.error !== undefined) return isRecord(entry.error) && typeof entry.error.reason === 'string';
+  if (
+    entry.stuck !== undefined &&
+    !(isRecord(entry.stuck) && typeof entry.stuck.reason === 'string' && typeof entry.stuck.timeoutMs === 'number')
+  )
+    return false;
   if (typeof entry.code !== 'string' || !/^[0-9a-f]{24}$/.test(entry.code)) return false;
   return entry.meta === undefined || wellFormedMeta(entry.meta);
 }
@@ -196,25 +176,6 @@ class CachedMeta implements PluginMeta {
     return out;
   }
 }
-
-/**
- * A content id for compiled code: two 32-bit FNV-1a hashes and the length.
- * It names the code file and detects a damaged one; plain JS because loading
- * node:crypto alone cost more than the rest of a warm `-c` start's cache work.
- */
-export function contentId(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}${lengthId(text)}`;
-}
-
-/** The part of a content id that is the text's length. */
-const lengthId = (text: string) => text.length.toString(16).padStart(8, '0');
 
 /**
  * The manifest cache under `$TOSH_HOME/cache`: per plugin entry file, the
@@ -406,12 +367,22 @@ export class BuildCache {
     this.dirty = true;
   }
 
+  /** Remember that loading this entry's code ran out of time (it has no metadata then). */
+  setStuck(entryFile: string, stuck: Stuck): void {
+    const entry = this.load().entries[entryFile];
+    if (!entry?.code) return;
+    entry.stuck = stuck;
+    delete entry.meta;
+    this.dirty = true;
+  }
+
   /** Add metadata to an entry once the plugin has been evaluated. */
   setMeta(entryFile: string, meta: PluginMeta): void {
     const entry = this.load().entries[entryFile];
     const stored = toStored(meta);
     if (entry && JSON.stringify(entry.meta) !== JSON.stringify(stored)) {
       entry.meta = stored;
+      delete entry.stuck;
       this.dirty = true;
     }
   }

@@ -1,7 +1,7 @@
 import { type Dirent, existsSync, lstatSync, readdirSync, readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { readChecked, statOrUndefined } from '../base/files.ts';
-import type { PluginDir, PluginSource } from './source.ts';
+import { dirPath, type PluginDir, type PluginSource } from './source.ts';
 
 export type { PluginDir, PluginSource } from './source.ts';
 
@@ -98,14 +98,14 @@ function exportTarget(exports: unknown): string | undefined {
   return undefined;
 }
 
-const dirPathCache = new Map<string, { abs: string; shown: string }>();
+const dirPathCache = new WeakMap<PluginDir, { abs: string; shown: string }>();
 
 /** A plugin directory's absolute path and its form in messages, worked out once (a start asks per plugin). */
-function dirPaths(dir: string): { abs: string; shown: string } {
+function dirPaths(dir: PluginDir): { abs: string; shown: string } {
   let paths = dirPathCache.get(dir);
   if (!paths) {
-    const abs = resolve(dir);
-    const normal = normalize(dir);
+    const abs = dirPath(dir);
+    const normal = normalize(dir.dir);
     paths = { abs: abs === sep ? '' : abs, shown: normal.length > 1 && normal.endsWith(sep) ? normal.slice(0, -1) : normal };
     dirPathCache.set(dir, paths);
   }
@@ -116,7 +116,7 @@ function dirPaths(dir: string): { abs: string; shown: string } {
 export function sourceOf(dir: PluginDir, rank: number, name: string, kind?: Dirent, memo?: PackageMemo): PluginSource | undefined {
   if (dir.packages) return packageSource(dir, rank, name, dependencies(dir), memo);
   if (skipped(name)) return undefined;
-  const { abs, shown } = dirPaths(dir.dir);
+  const { abs, shown } = dirPaths(dir);
   const path = `${abs}${sep}${name}`;
   let isDir: boolean;
   try {
@@ -147,7 +147,7 @@ export function discover(dirs: PluginDir[], memo?: PackageMemo): PluginSource[] 
     }
     let entries: Dirent[];
     try {
-      entries = readdirSync(dir.dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      entries = readdirSync(dirPath(dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch {
       return;
     }
@@ -189,7 +189,7 @@ export function packageSources(dir: PluginDir, rank: number, memo?: PackageMemo)
 
 /** The `dependencies` of a packages directory's own package.json. */
 function dependencies(dir: PluginDir): object | undefined {
-  const deps = readPackage(dir.dir)?.dependencies;
+  const deps = readPackage(dirPath(dir))?.dependencies;
   return typeof deps === 'object' && deps !== null ? deps : undefined;
 }
 
@@ -210,7 +210,7 @@ export function packageSource(
   const pkgName = parts.slice(1).join('/');
   if (parts[0] !== 'node_modules' || parts.length !== (pkgName.startsWith('@') ? 3 : 2)) return undefined;
   if (!deps || !Object.hasOwn(deps, pkgName)) return undefined;
-  const { abs, shown } = dirPaths(dir.dir);
+  const { abs, shown } = dirPaths(dir);
   const path = `${abs}${sep}${name}`;
   // As for any folder plugin (trust included); its package.json is read once, on the descriptor that is checked.
   const found = folderPlugin(path, memo);

@@ -10,7 +10,17 @@ import semver from 'semver';
 import { SDK_VERSION } from '../../plugin-sdk/index.ts';
 import type { PluginContext, ReloadReport, ShellApi } from '../../plugin-sdk/types.ts';
 import { oneLine, quote, ShellError } from '../base/errors.ts';
-import { type Faults, guarded, isTimeout } from '../base/faults.ts';
+import {
+  allSettled,
+  type Faults,
+  guarded,
+  guardedHook,
+  isTimeout,
+  newlyReplaced,
+  outcomeOf,
+  settlesWithin,
+  withoutGuardFrames,
+} from '../base/faults.ts';
 import type { Config } from '../state/config.ts';
 import { BuildCache } from './cache.ts';
 import { discover, sourceOf } from './discover.ts';
@@ -18,7 +28,7 @@ import { unloadedHint } from './info.ts';
 import { barrier, loadErrorText, PluginLoader } from './load.ts';
 import { instantiate, LoadTimeout, mapStack, type PluginInstance } from './loader.ts';
 import { type PluginRecord, pluginName, Registry } from './registry.ts';
-import type { PluginDir } from './source.ts';
+import { dirPath, type PluginDir } from './source.ts';
 
 /** How long a reload waits for a plugin's `dispose` or `setup` before it carries on without it. */
 const HOOK_WAIT_MS = 3000;
@@ -61,6 +71,7 @@ export class PluginHost {
       debug: options.debug,
       loadTimeout: () => this.loadTimeout,
       faults: options.faults,
+      evaluated: (plugin) => this.replacedGlobals(plugin),
     });
   }
 
@@ -80,7 +91,7 @@ export class PluginHost {
   /** A stack with every frame in a plugin's bundle pointed at the author's source. */
   mapStacks(stack: string): string {
     for (const record of this.registry.all()) if (record.instance) stack = mapStack(stack, record.instance);
-    return stack;
+    return withoutGuardFrames(`${stack}\n`).slice(0, -1);
   }
 
   /**
@@ -146,7 +157,11 @@ export class PluginHost {
       if (!record.compiled) throw new ShellError(`plugin ${pluginName(record)} has no code loaded`);
       if (!record.source.dir.builtin) this.options.faults.watch();
       try {
-        record.instance = await instantiate(record.source, record.compiled, known ? {} : { timeoutMs: this.loadTimeout });
+        try {
+          record.instance = await instantiate(record.source, record.compiled, known ? {} : { timeoutMs: this.loadTimeout });
+        } finally {
+          this.replacedGlobals(pluginName(record));
+        }
       } catch (error) {
         if (error instanceof LoadTimeout) this.markFailed(record, loadErrorText(record.source, error));
         throw error;
@@ -160,23 +175,18 @@ export class PluginHost {
       const setup = instance.definition.setup;
       instance.setupDone = (async () => {
         await previous;
-        try {
-          if (setup) {
-            const left = Math.max(1, deadline - Date.now());
-            const settled = await within(
-              Promise.resolve(this.pluginCode(() => setup(this.pluginContext(instance)), known ? undefined : left)),
-              Math.max(1, deadline - Date.now()),
-            );
-            if (!settled) {
-              instance.failed = `${record.source.display}: setup did not finish within ${this.loadTimeout / 1000} s`;
-              this.markFailed(record, instance.failed);
-            }
-          }
-        } catch (error) {
-          if (isTimeout(error)) {
-            instance.failed = `${record.source.display}: setup did not finish within ${this.loadTimeout / 1000} s`;
-            this.markFailed(record, instance.failed);
-          } else this.notice(`${instance.meta.name}: setup failed: ${oneLine(error)}`);
+        if (setup) {
+          const late = `${record.source.display}: setup did not finish within ${this.loadTimeout / 1000} s`;
+          // Every turn of setup's code, before and after its awaits, is held to the deadline (base/faults.ts).
+          const outcome = await outcomeOf(
+            () => guardedHook(() => setup(this.pluginContext(instance)), Math.max(1, deadline - Date.now()), !known),
+            deadline,
+          );
+          this.replacedGlobals(instance.meta.name);
+          if (outcome === 'late' || (outcome !== 'done' && isTimeout(outcome.error))) {
+            instance.failed = late;
+            this.markFailed(record, late);
+          } else if (outcome !== 'done') this.notice(`${instance.meta.name}: setup failed: ${oneLine(outcome.error)}`);
         }
         instance.ready = true;
       })();
@@ -198,7 +208,22 @@ export class PluginHost {
    * yields, and an error it throws later is reported under its name.
    */
   pluginCode<T>(fn: () => T, timeoutMs?: number): T {
-    return guarded(fn, timeoutMs);
+    try {
+      return guarded(fn, timeoutMs);
+    } finally {
+      this.replacedGlobals();
+    }
+  }
+
+  /**
+   * Say (once each) which globals the shell relies on a plugin replaced, naming it where known: what then
+   * fails in the shell's own code fails loudly, but its message cannot say why (docs/troubleshooting.md).
+   */
+  replacedGlobals(plugin?: string): void {
+    const replaced = newlyReplaced();
+    if (replaced.length === 0) return;
+    const who = plugin === undefined ? 'a plugin' : `plugin ${plugin}`;
+    this.notice(`${who} replaced ${replaced.join(', ')}, which the shell relies on: commands may fail until the shell is restarted`);
   }
 
   private pluginContext(instance: PluginInstance): PluginContext {
@@ -220,13 +245,12 @@ export class PluginHost {
     if (instance.disposed) return;
     instance.disposed = true;
     if (!instance.setupDone) return; // Never set up: nothing to undo.
-    try {
-      await instance.setupDone;
-      const dispose = instance.definition.dispose;
-      if (dispose) await this.pluginCode(() => dispose(this.pluginContext(instance)), HOOK_WAIT_MS);
-    } catch (error) {
-      this.notice(`${instance.meta.name}: dispose failed: ${oneLine(error)}`);
-    }
+    await instance.setupDone;
+    const dispose = instance.definition.dispose;
+    if (!dispose) return;
+    // Its callers give up on it after a while (`settle`, `close`); its code is held to that wait too.
+    const outcome = await outcomeOf(() => guardedHook(() => dispose(this.pluginContext(instance)), HOOK_WAIT_MS));
+    if (outcome !== 'done' && outcome !== 'late') this.notice(`${instance.meta.name}: dispose failed: ${oneLine(outcome.error)}`);
   }
 
   /** Dispose every plugin (the shell is leaving); a `dispose` that hangs does not keep it from leaving. */
@@ -235,7 +259,9 @@ export class PluginHost {
     this.cache.flush();
     // Leaving: every plugin is disposed now, even one whose command still runs.
     const all = this.registry.all().map((r) => r.instance && (r.instance.retired = true) && this.dispose(r.instance));
-    this.closing = within(Promise.all(all), waitMs).then(() => {});
+    this.closing = (async () => {
+      await within(allSettled(all.filter((p): p is Promise<void> => p instanceof Promise)), waitMs);
+    })();
     return this.closing;
   }
 
@@ -248,16 +274,23 @@ export class PluginHost {
    * Reloads of one path run one after another; other plugins are not touched.
    */
   reloadPath(path: string, options: { force?: boolean } = {}): Promise<ReloadReport | undefined> {
-    const run = (this.loading.get(path) ?? Promise.resolve()).then(() => this.reloadNow(path, options));
-    const tail = run.then(
-      () => {},
-      () => {},
-    );
+    // Only `await` (never a `then` looked up): a plugin that replaced Promise.prototype.then can still be reloaded.
+    const previous = this.loading.get(path);
+    const run = (async () => {
+      await previous;
+      return await this.reloadNow(path, options);
+    })();
+    const tail = (async () => {
+      try {
+        await run;
+      } catch {}
+    })();
     this.loading.set(path, tail);
-    void tail.then(() => {
+    void (async () => {
+      await tail;
       if (this.loading.get(path) === tail) this.loading.delete(path);
       for (const listener of this.reloadListeners) listener();
-    });
+    })();
     return run;
   }
 
@@ -279,16 +312,14 @@ export class PluginHost {
   private dirOf(path: string): PluginDir | undefined {
     const parent = resolvePath(path, '..');
     // A packages directory holds its plugins deeper: node_modules/NAME and node_modules/@scope/NAME.
-    return this.options.dirs.find(
-      (d) => resolvePath(d.dir) === parent || (d.packages && path.startsWith(`${resolvePath(d.dir)}/node_modules/`)),
-    );
+    return this.options.dirs.find((d) => dirPath(d) === parent || (d.packages && path.startsWith(`${dirPath(d)}/node_modules/`)));
   }
 
   private async reloadNow(path: string, options: { force?: boolean }): Promise<ReloadReport | undefined> {
     let old = this.registry.get(path);
     const dir = old?.source.dir ?? this.dirOf(path);
     const rank = old?.source.rank ?? (dir ? this.options.dirs.indexOf(dir) : -1);
-    const source = dir ? sourceOf(dir, rank, path.slice(resolvePath(dir.dir).length + 1)) : undefined;
+    const source = dir ? sourceOf(dir, rank, path.slice(dirPath(dir).length + 1)) : undefined;
     if (!source) {
       this.waiting.delete(path);
       if (!old) return undefined;
@@ -355,15 +386,17 @@ export class PluginHost {
    * A dispose that hangs is given up on after a while, so the new version still starts.
    */
   private settle(replaced: PluginRecord | undefined, name: string | undefined): Promise<void> {
-    const bounded = within(this.retire(replaced?.instance), HOOK_WAIT_MS).then((done) => {
+    const bounded = (async () => {
+      const done = await within(this.retire(replaced?.instance), HOOK_WAIT_MS);
       if (!done && replaced)
         this.notice(`${pluginName(replaced)}: dispose did not finish within ${HOOK_WAIT_MS / 1000} s; going on without it`);
-    });
+    })();
     if (name !== undefined) {
       this.settling.set(name, bounded);
-      void bounded.then(() => {
+      void (async () => {
+        await bounded;
         if (this.settling.get(name) === bounded) this.settling.delete(name);
-      });
+      })();
     }
     return bounded;
   }
@@ -395,18 +428,5 @@ export class PluginHost {
   }
 }
 
-/**
- * Whether `promise` settled within `ms`. The timer is cleared as soon as it
- * does: a pending timer would keep the replaced plugin's code alive until it fires.
- */
-function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((done) => {
-    timer = setTimeout(() => done(false), ms);
-  });
-  const done = promise.then(
-    () => true,
-    () => true,
-  );
-  return Promise.race([done, late]).finally(() => clearTimeout(timer));
-}
+/** Whether `promise` settled within `ms` (base/faults.ts: the shell's own timers and `then`). */
+const within = settlesWithin;

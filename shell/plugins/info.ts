@@ -52,12 +52,19 @@ export function pluginInfos(registry: Registry): PluginInfo[] {
 }
 
 /**
- * An unknown word while a plugin's loading ran out of time: that plugin never said what its commands are,
- * so the word may be one of them (status 1 and why, not 127). Undefined when no plugin timed out.
+ * An unknown word while plugins failed to load before saying what their commands are (no metadata):
+ * `NAME` or `NAME:cmd` for one of them fails with why that plugin did not load; any other word, while one of
+ * them ran out of time (CONTRACT §11), may be one of their commands (status 1 and why, not 127).
+ * Undefined otherwise.
  */
 export function unloadedHint(registry: Registry, word: string): string | undefined {
-  const late = registry.all().filter((r) => !r.meta && r.loadFailure !== undefined);
-  const named = late.find((r) => pluginName(r) === word.split(':')[0]);
-  if (named) return `${pluginName(named)}: cannot load: ${named.loadFailure}`;
-  return late[0] && `unknown command ${quote(word)} (${late[0].loadFailure}: it may be one of its commands)`;
+  // Refused plugins (trust, a taken name) are not among them: their refusal was said, and is meant.
+  const unknown = registry.all().filter((r) => !r.meta && (r.loadFailure !== undefined || r.error?.startsWith('failed to load ')));
+  const why = (r: (typeof unknown)[number]) => r.loadFailure ?? (r.error ?? '').replace(/^failed to load /, '');
+  const named = unknown.find((r) => pluginName(r) === word.split(':')[0]);
+  if (named) return `${pluginName(named)}: cannot load: ${why(named)}`;
+  if (!unknown.some((r) => r.loadFailure !== undefined)) return undefined;
+  const [only, ...more] = unknown;
+  if (only && more.length === 0) return `unknown command ${quote(word)} (${why(only)}: it may be one of its commands)`;
+  return `unknown command ${quote(word)} (it may be a command of a plugin that did not load: ${unknown.map((r) => r.source.display).join(', ')})`;
 }

@@ -10,6 +10,7 @@ import { oneLine } from '../base/errors.ts';
 import type { Faults } from '../base/faults.ts';
 import { PluginLoadError } from './build.ts';
 import type { BuildCache, PluginMeta } from './cache.ts';
+import { fallbackName } from './discover.ts';
 import { compile, compileFromCache, instantiate, LoadTimeout } from './loader.ts';
 import type { PluginRecord } from './registry.ts';
 import type { PluginSource } from './source.ts';
@@ -25,6 +26,8 @@ export interface LoadOptions {
   /** Milliseconds a plugin may take to evaluate. */
   loadTimeout(): number;
   faults: Faults;
+  /** A plugin's code was evaluated (to say which globals it replaced). */
+  evaluated?(plugin: string): void;
 }
 
 export class PluginLoader {
@@ -78,8 +81,19 @@ export class PluginLoader {
         record.meta = compiled.meta;
         record.compiled = compiled;
       } else {
+        const timeoutMs = this.options.loadTimeout();
+        // It ran out of time before, as it is now: said again at once, not after the whole deadline at every start.
+        if (compiled.stuck && compiled.stuck.timeoutMs >= timeoutMs && !options.fresh)
+          throw new LoadTimeout(compiled.stuck.reason, source.display);
         if (!source.dir.builtin) this.options.faults.watch();
-        record.instance = await instantiate(source, compiled, { timeoutMs: this.options.loadTimeout() });
+        try {
+          record.instance = await instantiate(source, compiled, { timeoutMs });
+        } catch (error) {
+          if (error instanceof LoadTimeout && !error.interrupted) this.cache.setStuck(source.entry, { reason: error.reason, timeoutMs });
+          throw error;
+        } finally {
+          this.options.evaluated?.(record.meta?.name ?? record.instance?.meta.name ?? fallbackName(source));
+        }
         record.meta = record.instance.meta;
         this.cache.setMeta(source.entry, record.meta);
       }

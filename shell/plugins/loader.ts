@@ -6,9 +6,9 @@ import vm from 'node:vm';
 import { type PluginDefinition, PluginDefinitionError, validatePlugin } from '../../plugin-sdk/index.ts';
 import type { AnyCommand } from '../../plugin-sdk/types.ts';
 import { oneLine } from '../base/errors.ts';
-import { guarded, isInterruption, isTimeout } from '../base/faults.ts';
-import { ASYNC_MARK, type Built, buildPlugin, displayPath, PluginLoadError } from './build.ts';
-import { type BuildCache, type CachedEntry, type PluginMeta, settledSignature, signature } from './cache.ts';
+import { guarded, guardedHook, guardTurns, isInterruption, isTimeout, settlesWithin } from '../base/faults.ts';
+import { ASYNC_MARK, type Built, buildPlugin, displayPath, PluginLoadError, TURNS_PARAM } from './build.ts';
+import { type BuildCache, type CachedEntry, type PluginMeta, type Stuck, settledSignature, signature } from './cache.ts';
 import type { PluginSource } from './discover.ts';
 import { type CommandSpec, specOf } from './schema.ts';
 import { prepareShared, sharedModule } from './shared-modules.ts';
@@ -22,6 +22,8 @@ export interface Compiled {
   inputs: string[];
   /** Metadata remembered from an earlier evaluation of exactly this code. */
   meta?: PluginMeta;
+  /** An earlier evaluation of exactly this code ran out of time. */
+  stuck?: Stuck;
 }
 
 /** One evaluated version of a plugin. Commands hold on to the instance they started with. */
@@ -46,8 +48,17 @@ export interface PluginInstance {
   failed?: string;
 }
 
-/** Loading that did not finish within the deadline (a loop at the top level). */
-export class LoadTimeout extends PluginLoadError {}
+/** Loading that did not finish within the deadline (a loop at the top level), or that Ctrl-C stopped. */
+export class LoadTimeout extends PluginLoadError {
+  constructor(
+    reason: string,
+    location: string,
+    /** Ctrl-C, not the deadline: nothing to remember about the code. */
+    readonly interrupted = false,
+  ) {
+    super(reason, location);
+  }
+}
 
 /** Whether the plugin checks of contract §12 apply (not for built-ins, `--trust` or `"trustAll"`). */
 export interface TrustPolicy {
@@ -97,7 +108,11 @@ export async function compile(source: PluginSource, cache: BuildCache | undefine
   if (cached && cache) {
     const inputs = cached.inputs.map(([p]) => p);
     const files = cache.code(cached);
-    if (files) return { files: () => Promise.resolve(files), shared: cached.shared ?? [], inputs };
+    if (files) {
+      const compiled: Compiled = { files: () => Promise.resolve(files), shared: cached.shared ?? [], inputs };
+      if (cached.stuck) compiled.stuck = cached.stuck;
+      return compiled;
+    }
   }
   const built = await fresh(source, cache, policy);
   return { files: () => Promise.resolve({ code: built.code, map: built.map }), shared: built.shared, inputs: built.inputs };
@@ -168,9 +183,34 @@ function errorInputs(source: PluginSource, error: PluginLoadError): string[] {
   return [...found];
 }
 
+/** A source map's answer for a 0-based line and column of the bundle. */
+type Lookup = (line: number, column: number) => { originalSource?: string; originalLine?: number; originalColumn?: number };
+
+/**
+ * A bundle's source map as one lookup. A plugin with top-level await was
+ * bundled, then lowered a second time (plugins/build.ts `lowerAsyncBody`): its
+ * map is the pair, the lowering's map first, and a column on the first line
+ * of the body is off by the prefix that made it a function body.
+ */
+function lookupIn(map: string): Lookup {
+  const data = JSON.parse(map) as { x_tosh_outer?: unknown; x_tosh_inner?: unknown; x_tosh_offset?: number };
+  if (data.x_tosh_outer === undefined) {
+    const only = new SourceMap(data as never);
+    return (line, column) => only.findEntry(line, column);
+  }
+  const outer = new SourceMap(data.x_tosh_outer as never);
+  const inner = new SourceMap(data.x_tosh_inner as never);
+  return (line, column) => {
+    const middle = outer.findEntry(line, column) as { originalLine?: number; originalColumn?: number };
+    if (middle.originalLine === undefined) return {};
+    const at = (middle.originalColumn ?? 0) - (middle.originalLine === 0 ? (data.x_tosh_offset ?? 0) : 0);
+    return inner.findEntry(middle.originalLine, Math.max(0, at));
+  };
+}
+
 /** Where line/column (1-based) of a plugin's bundle came from in the author's source: `plugins/x.ts:3:7`. */
-function original(source: PluginSource, map: SourceMap, line: number, column: number): string | undefined {
-  const found = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+function original(source: PluginSource, map: Lookup, line: number, column: number): string | undefined {
+  const found = map(line - 1, column - 1);
   if (found.originalSource === undefined || found.originalLine === undefined) return undefined;
   const file = resolve(dirname(source.entry), found.originalSource.replace(/^file:\/\//, ''));
   return `${displayPath(source, file)}:${found.originalLine + 1}:${(found.originalColumn ?? 0) + 1}`;
@@ -184,7 +224,7 @@ function sourcePosition(error: unknown, source: PluginSource, map: string): stri
   const match = framesOf(source).exec(stack);
   if (!match) return undefined;
   try {
-    return original(source, new SourceMap(JSON.parse(map)), Number(match[1]), Number(match[2]));
+    return original(source, lookupIn(map), Number(match[1]), Number(match[2]));
   } catch {
     return undefined;
   }
@@ -194,7 +234,7 @@ function sourcePosition(error: unknown, source: PluginSource, map: string): stri
 export function mapStack(stack: string, instance: PluginInstance): string {
   if (!instance.map || !stack.includes(instance.source.entry)) return stack;
   try {
-    const map = new SourceMap(JSON.parse(instance.map));
+    const map = lookupIn(instance.map);
     return stack.replace(
       framesOf(instance.source),
       (frame, line: string, column: string) => original(instance.source, map, Number(line), Number(column)) ?? frame,
@@ -213,15 +253,14 @@ async function evaluate(code: string, source: PluginSource, timeoutMs: number | 
   const fallback = createRequire(source.entry);
   const require = (id: string) => sharedModule(id) ?? fallback(id);
   const module = { exports: {} as Record<string, unknown> };
-  const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname', '__tosh_import_meta_url'], {
+  const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname', '__tosh_import_meta_url', TURNS_PARAM], {
     filename: source.entry,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const started = Date.now();
-  const done = guarded(
-    () => fn(module.exports, require, module, source.entry, dirname(source.entry), pathToFileURL(source.entry).href),
-    timeoutMs,
-  );
+  const run = () => fn(module.exports, require, module, source.entry, dirname(source.entry), pathToFileURL(source.entry).href, guardTurns);
+  // With a deadline, the async work the top level starts is held to it too, until loading is done.
+  const done = timeoutMs === undefined ? guarded(run) : guardedHook(run, timeoutMs);
   // A plugin with top-level await (built as an async body) finishes loading when that promise settles.
   if (code.startsWith(ASYNC_MARK)) {
     const left = timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - (Date.now() - started));
@@ -240,13 +279,11 @@ async function evaluate(code: string, source: PluginSource, timeoutMs: number | 
 }
 
 /** Whether `promise` settled within `ms` (it rejects through: a throw while loading is the plugin's error). */
-function settleWithin(promise: Promise<unknown>, ms: number | undefined): Promise<boolean> {
-  if (ms === undefined) return promise.then(() => true);
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((done) => {
-    timer = setTimeout(() => done(false), ms);
-  });
-  return Promise.race([promise.then(() => true), late]).finally(() => clearTimeout(timer));
+async function settleWithin(promise: Promise<unknown>, ms: number | undefined): Promise<boolean> {
+  // Only `await` and the shell's own `then`: what the top level may have replaced does not change how loading waits.
+  if (ms !== undefined && !(await settlesWithin(promise, ms))) return false;
+  await promise;
+  return true;
 }
 
 /** Build the metadata of a validated plugin definition. */
@@ -274,7 +311,7 @@ export async function instantiate(source: PluginSource, compiled: Compiled, opti
     validatePlugin(definition);
   } catch (error) {
     if (isTimeout(error)) throw new LoadTimeout(`did not finish loading within ${(options.timeoutMs ?? 0) / 1000} s`, source.display);
-    if (isInterruption(error)) throw new LoadTimeout('loading was interrupted (Ctrl-C)', source.display);
+    if (isInterruption(error)) throw new LoadTimeout('loading was interrupted (Ctrl-C)', source.display, true);
     const at = sourcePosition(error, source, map) ?? source.display;
     if (error instanceof PluginDefinitionError) throw new PluginLoadError(`invalid plugin: ${error.message}`, at);
     throw new PluginLoadError(`threw while loading: ${oneLine(error)}`, at);

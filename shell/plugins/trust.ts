@@ -1,7 +1,7 @@
 import { realpathSync, type Stats } from 'node:fs';
 import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
-import { statOrUndefined, untrusted } from '../base/files.ts';
-import type { PluginSource } from './source.ts';
+import { ownerProblem, statOrUndefined, untrusted } from '../base/files.ts';
+import { dirPath, type PluginSource } from './source.ts';
 
 /** The hint every plugin refusal ends with: only plugin checks can be lifted. */
 const LIFT_HINT = '(use --trust to load it anyway)';
@@ -36,18 +36,6 @@ export function realDir(dir: string): string {
     realDirs.set(dir, real);
   }
   return real;
-}
-
-/** Files of packages (under a `node_modules` below the plugin directory or beside its way up) are not checked. */
-export function inPackages(pluginDir: string, file: string): boolean {
-  // The common case (a file inside the plugin directory) without path.relative's resolving: a start asks per plugin.
-  const rel = file.startsWith(`${pluginDir}${sep}`) ? file.slice(pluginDir.length + 1) : relative(pluginDir, file);
-  return (
-    rel === 'node_modules' ||
-    rel.startsWith(`node_modules${sep}`) ||
-    rel.includes(`${sep}node_modules${sep}`) ||
-    rel.endsWith(`${sep}node_modules`)
-  );
 }
 
 /**
@@ -89,15 +77,30 @@ export function checkDirs(
 
 /** A path as messages show it: under the plugin directory as the user gave it (`plugins/lib/helper.ts`). */
 export function shownPath(source: PluginSource, path: string): string {
-  const rel = relative(realDir(source.dir.dir), path);
+  const rel = relative(realDir(dirPath(source.dir)), path);
   if (rel !== '') return join(source.dir.dir, rel);
   const dir = normalize(source.dir.dir);
   return dir.length > 1 && dir.endsWith(sep) ? dir.slice(0, -1) : dir;
 }
 
 /**
+ * The directory that holds a plugin directory: whoever may write there may
+ * rename the plugin directory and put another in its place. A sticky one
+ * (`/tmp`) lets no one rename what is not theirs, so only its owner counts
+ * there, as ssh treats the directories above `~/.ssh`.
+ */
+function parentRefusal(pluginDir: string, stat: (path: string) => Stats | undefined): string | undefined {
+  const parent = dirname(pluginDir);
+  if (parent === pluginDir) return undefined;
+  const stats = stat(parent);
+  if (!stats) return undefined;
+  const problem = stats.mode & 0o1000 ? ownerProblem(stats) : untrusted(stats);
+  return problem && refusalText(parent, false, problem);
+}
+
+/**
  * Why a plugin may not be loaded, before anything is built: its own file or
- * folder, the plugin directory, and the `package.json` its entry was read
+ * folder, the plugin directory and the one holding it, and the `package.json` its entry was read
  * from (checked on the descriptor it was read through). The files it is built
  * from are checked as they are read (build.ts) or from the cache's stats.
  */
@@ -105,10 +108,12 @@ export function pluginRefusal(source: PluginSource, stat: (path: string) => Stat
   const own = stat(source.path);
   const problem = own && untrusted(own);
   if (problem) return refusalText(source.display, true, problem);
-  const pluginDir = realDir(source.dir.dir);
+  const pluginDir = realDir(dirPath(source.dir));
   const dirStats = stat(pluginDir);
   const dirProblem = dirStats && untrusted(dirStats);
   if (dirProblem) return refusalText(shownPath(source, pluginDir), false, dirProblem);
+  const parentProblem = parentRefusal(pluginDir, stat);
+  if (parentProblem) return parentProblem;
   if (source.manifest) {
     const manifestProblem = untrusted(source.manifest.stats);
     if (manifestProblem) return refusalText(`${source.display}${sep}package.json`, false, manifestProblem);
@@ -129,11 +134,12 @@ export function inputsRefusal(
   inputs: readonly (readonly [string, string])[],
   stat: (path: string) => Stats | undefined,
 ): string | undefined {
-  const pluginDir = realDir(source.dir.dir);
+  const pluginDir = realDir(dirPath(source.dir));
   const manifestProblem = source.manifest && untrusted(source.manifest.stats);
   if (manifestProblem) return refusalText(`${source.display}${sep}package.json`, false, manifestProblem);
+  const parentProblem = parentRefusal(pluginDir, stat);
+  if (parentProblem) return parentProblem;
   for (const [input] of inputs) {
-    if (inPackages(pluginDir, input)) continue;
     const stats = stat(input);
     if (!stats) continue; // Gone: the fingerprint no longer matches and the plugin is rebuilt.
     const problem = untrusted(stats);

@@ -6,6 +6,7 @@ import type { ReloadReport } from '../../plugin-sdk/types.ts';
 import { statOrUndefined } from '../base/files.ts';
 import { discover, folderEntry } from './discover.ts';
 import type { PluginHost } from './host.ts';
+import { dirPath } from './source.ts';
 
 /** Trailing quiet time after the last event of a burst before the changed plugins are rebuilt. */
 const DEBOUNCE_MS = 25;
@@ -36,7 +37,7 @@ export function ignoredUnder(root: string, path: string): boolean {
  */
 export async function watchPlugins(host: PluginHost, report: (r: ReloadReport) => void): Promise<() => Promise<void>> {
   const { watch } = await import('chokidar');
-  const roots = [...new Set(host.dirs.filter((d) => !d.builtin).map((d) => resolve(d.dir)))];
+  const roots = [...new Set(host.dirs.filter((d) => !d.builtin).map(dirPath))];
   const rootOf = (path: string) => roots.find((root) => path === root || path.startsWith(root + sep));
   const fail = (error: unknown) => report({ plugin: '', ok: false, message: `watcher: ${(error as Error)?.message ?? String(error)}` });
 
@@ -246,7 +247,7 @@ export async function watchPlugins(host: PluginHost, report: (r: ReloadReport) =
         bridge.on('error', () => bridge.close());
         setTimeout(() => bridge.close(), 1000).unref();
       } catch {}
-      for (const source of discover(host.dirs.filter((d) => resolve(d.dir) === root))) schedule(source.path);
+      for (const source of discover(host.dirs.filter((d) => dirPath(d) === root))) schedule(source.path);
       for (const record of host.registry.all()) if (record.source.path.startsWith(root + sep)) schedule(record.source.path);
       return;
     }

@@ -1,14 +1,17 @@
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { readChecked, untrusted } from '../base/files.ts';
 
-/** `$TOSH_HOME`: config, history and cache live here. */
-export function toshHome(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.TOSH_HOME) return env.TOSH_HOME;
-  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, 'tosh');
-  return join(env.HOME || homedir(), '.config', 'tosh');
+/**
+ * `$TOSH_HOME`: config, history and cache live here. Absolute, resolved
+ * against `start` (the directory the shell started in) when given relative,
+ * so that a `cd` cannot move it.
+ */
+export function toshHome(env: NodeJS.ProcessEnv = process.env, start?: string): string {
+  const home = env.TOSH_HOME || (env.XDG_CONFIG_HOME ? join(env.XDG_CONFIG_HOME, 'tosh') : join(env.HOME || homedir(), '.config', 'tosh'));
+  return start === undefined || isAbsolute(home) ? home : resolve(start, home);
 }
 
 const ConfigSchema = z.strictObject({

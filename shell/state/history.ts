@@ -1,6 +1,19 @@
-import { closeSync, constants, fstatSync, openSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  openSync,
+  readSync,
+  renameSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
-import { makePrivateDir } from '../base/files.ts';
+import { makePrivateDir, untrusted } from '../base/files.ts';
 
 // One entry per line; newlines inside an entry (continued lines) are escaped.
 const encode = (entry: string) => entry.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
@@ -14,9 +27,24 @@ const CHUNK = 64 * 1024;
 // However long the file, a start reads at most this much of its end.
 const MAX_TAIL = 8 * 1024 * 1024;
 
+const uid = process.getuid?.();
+// Never through a symbolic link, never blocking on a FIFO, never taking a terminal.
+const OPEN = constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+/** Where a warning goes when the session gives no other place: standard error, one line. */
+const toStderr = (message: string) => {
+  try {
+    writeSync(2, `tosh: ${message}\n`);
+  } catch {}
+};
+
 /**
  * The command history in `$TOSH_HOME/history` (created 0600, in a 0700
- * directory). Each entry is appended with one `O_APPEND` write, so
+ * directory). It is trusted like `config.json` (CONTRACT §12): a history
+ * owned by another user or writable by group or others, or in such a
+ * `$TOSH_HOME`, is neither read (a planted line would be suggested) nor
+ * written, with one warning; a symbolic link is never followed; one's own
+ * is made 0600. Each entry is appended with one `O_APPEND` write, so
  * concurrent sessions interleave whole lines and lose none; consecutive
  * duplicates are folded. Only the end of the file is read, and the file is
  * trimmed to the newest `limit` entries when it has grown past them (on
@@ -34,7 +62,52 @@ export class History {
   constructor(
     readonly file: string,
     readonly limit: number,
+    /** A one-line warning (without `tosh: `): why the file is not used. */
+    private readonly warn: (message: string) => void = toStderr,
   ) {}
+
+  /**
+   * Open the history file (`flags` plus no-follow) and check the descriptor:
+   * undefined when it is missing (and not created), or may not be used — then
+   * it is not touched again this session, said once.
+   */
+  private open(flags: number): number | undefined {
+    if (this.broken) return undefined;
+    const refuse = (why: string) => {
+      this.broken = true;
+      this.warn(`history ${this.file} not used: ${why}`);
+      return undefined;
+    };
+    let home: Stats | undefined;
+    try {
+      home = statSync(dirname(this.file));
+    } catch {}
+    const homeProblem = home && untrusted(home);
+    if (homeProblem) return refuse(`${dirname(this.file)} is ${homeProblem}`);
+    let fd: number;
+    try {
+      fd = openSync(this.file, flags | OPEN, 0o600);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') return refuse('it is a symbolic link');
+      if (code === 'ENOENT') return undefined;
+      throw error;
+    }
+    try {
+      const stats = fstatSync(fd);
+      const problem = stats.isFile() ? untrusted(stats) : 'not a regular file';
+      if (problem) {
+        closeSync(fd);
+        return refuse(`it is ${problem}`);
+      }
+      // Commands typed are nobody else's to read.
+      if (stats.uid === uid && (stats.mode & 0o077) !== 0) fchmodSync(fd, 0o600);
+      return fd;
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+  }
 
   /** Entries, oldest first (read on first use). */
   all(): string[] {
@@ -128,24 +201,12 @@ export class History {
    * fragment stays a line of its own instead of gluing onto this entry.
    */
   private append(line: string): void {
-    const fd = openSync(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o600);
+    const fd = this.open(constants.O_RDWR | constants.O_APPEND | constants.O_CREAT);
+    if (fd === undefined) return;
     try {
-      const stats = fstatSync(fd);
-      if (!stats.isFile()) throw new Error('not a regular file');
-      const bytes = Buffer.from(`${stats.size > 0 && !this.endsWithNewline(stats.size) ? '\n' : ''}${line}\n`);
+      const size = fstatSync(fd).size;
+      const bytes = Buffer.from(`${size > 0 && !endsWithNewline(fd, size) ? '\n' : ''}${line}\n`);
       for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  private endsWithNewline(size: number): boolean {
-    const fd = openSync(this.file, constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      const byte = Buffer.alloc(1);
-      return readSync(fd, byte, 0, 1, size - 1) === 1 && byte[0] === 0x0a;
-    } catch {
-      return true;
     } finally {
       closeSync(fd);
     }
@@ -157,15 +218,13 @@ export class History {
    * entire file. A line cut by where the reading began is left out.
    */
   private tail(): { lines: string[]; whole: boolean } {
-    let fd: number;
+    let fd: number | undefined;
     try {
-      fd = openSync(this.file, constants.O_RDONLY | constants.O_NONBLOCK);
-    } catch {
-      return { lines: [], whole: true };
-    }
+      fd = this.open(constants.O_RDONLY);
+    } catch {}
+    if (fd === undefined) return { lines: [], whole: true };
     try {
       const stats = fstatSync(fd);
-      if (!stats.isFile()) return { lines: [], whole: true };
       const chunks: Buffer[] = [];
       let position = stats.size;
       let newlines = 0;
@@ -190,9 +249,11 @@ export class History {
 
   /** Replace the file with these lines (atomically, 0600); a failed write leaves no temporary file. */
   private rewrite(lines: string[]): void {
-    const temp = `${this.file}.${process.pid}.tmp`;
+    if (this.broken) return;
+    const temp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      writeFileSync(temp, lines.length > 0 ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
+      // `wx`: a file (or link) planted under the temporary name is never written through.
+      writeFileSync(temp, lines.length > 0 ? `${lines.join('\n')}\n` : '', { mode: 0o600, flag: 'wx' });
       renameSync(temp, this.file);
     } catch {
       try {
@@ -201,5 +262,15 @@ export class History {
     }
     // Also after a failure: the next attempt waits until the file has grown again.
     this.fileLines = lines.length;
+  }
+}
+
+/** Whether the file open on `fd` (for reading) ends with a newline. */
+function endsWithNewline(fd: number, size: number): boolean {
+  const byte = Buffer.alloc(1);
+  try {
+    return readSync(fd, byte, 0, 1, size - 1) === 1 && byte[0] === 0x0a;
+  } catch {
+    return true;
   }
 }
