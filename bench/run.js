@@ -277,6 +277,33 @@ const pipeRuns = rounds(
   1,
 );
 
+progress('the language: a while loop, plugin calls in a loop, parsing, stdin scripts, a program per line');
+const LOOP = 'i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; echo $i';
+const CALLS = 20000;
+const callLoop = `i=0; while [ $i -lt ${CALLS} ]; do c0001 x >/dev/null; i=$((i+1)); done; echo $i`;
+// 5,000 lines that are parsed whole but never run: the parse is the time over \`echo hi\`.
+const parseFile = join(work, 'parse-5000.sh');
+writeFileSync(
+  parseFile,
+  `if false; then\n${Array.from({ length: 1250 }, (_, i) => `for f in a b "c $i"; do\n  case $f in a) echo "x\${f}y" | wc -c;; *) x=$((i * 2));; esac\ndone`).join('\n')}\nfi\necho hi\n`,
+);
+const ECHOES = `${'echo x\n'.repeat(100000)}`;
+const TRUES = `${'/bin/true\n'.repeat(2000)}echo done\n`;
+const lang = rounds(
+  [
+    { key: 'loop', run: () => ({ args: ['-c', LOOP], env: { TOSH_HOME: home0 }, expect: '100000' }) },
+    { key: 'bashLoop', run: () => ({ program: 'bash', args: ['--posix', '-c', LOOP], expect: '100000' }) },
+    { key: 'calls', run: () => ({ args: ['--plugins', dir100, '-c', callLoop], env: { TOSH_HOME: home100 }, expect: String(CALLS) }) },
+    { key: 'parse', run: () => ({ args: [parseFile], env: { TOSH_HOME: home0 }, expect: 'hi' }) },
+    { key: 'echoes', run: () => ({ args: [], env: { TOSH_HOME: home0 }, input: ECHOES, expect: 'x\n' }) },
+    { key: 'bashEchoes', run: () => ({ program: 'bash', args: ['--posix'], input: ECHOES, expect: 'x\n' }) },
+    { key: 'trues', run: () => ({ args: [], env: { TOSH_HOME: home0 }, input: TRUES, expect: 'done' }) },
+    { key: 'bashTrues', run: () => ({ program: 'bash', args: ['--posix'], input: TRUES, expect: 'done' }) },
+  ],
+  3,
+  1,
+);
+
 progress('start-up, cold caches');
 const cold100 = median(Array.from({ length: 5 }, () => timeRun({ ...with100, env: { TOSH_HOME: home() } })));
 const cold1000 = median(Array.from({ length: 3 }, () => timeRun({ ...with1000, env: { TOSH_HOME: home() } })));
@@ -370,6 +397,19 @@ const rows = [
     `${warm.ls >= warm.echo ? '+' : '−'}${Math.abs(warm.ls - warm.echo).toFixed(1)} ms vs echo (≤10 ms over, bar)`,
   ],
   ["  bash -c 'ls /'", ms(warm.bashLs), ratio(warm.bashLs), ''],
+  ['while loop, 100,000 × i=$((i+1))', ms(lang.loop), `${(lang.loop / lang.bashLoop).toFixed(2)}x bash`, '≤2x bash'],
+  ['  bash --posix, the same loop', ms(lang.bashLoop), '', ''],
+  [
+    `plugin command in a while loop (${CALLS.toLocaleString('en')} calls)`,
+    `${Math.round(CALLS / (Math.max(1, lang.calls - warm.warm100) / 1000)).toLocaleString('en')} calls/s`,
+    '',
+    '≥100,000 aim',
+  ],
+  ['parse a 5,000-line script (over -c echo hi)', ms(lang.parse - warm.echo), '', '≤50 ms'],
+  ['stdin script, 100,000 × echo x', ms(lang.echoes), `${(lang.echoes / lang.bashEchoes).toFixed(2)}x bash`, '≤2x bash bar'],
+  ['  bash --posix, the same script', ms(lang.bashEchoes), '', ''],
+  ['stdin script, 2,000 × /bin/true', ms(lang.trues), `${(lang.trues / lang.bashTrues).toFixed(2)}x bash`, '≤1.5x bash bar'],
+  ['  bash --posix, the same script', ms(lang.bashTrues), '', ''],
   [`-c '${SEQ}'`, ms(pipeRuns.tosh), `${(pipeRuns.tosh / pipeRuns.bash).toFixed(2)}x bash`, '≤1.5x bash aim'],
   [`  bash -c '${SEQ}'`, ms(pipeRuns.bash), '', ''],
   [

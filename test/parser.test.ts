@@ -416,8 +416,7 @@ describe('parser: here-documents and here-strings', () => {
     expect(lineOf(line, r?.kind === 'heredoc' ? r.body.start : 0)).toBe(2);
   });
 
-  // Bug: the body's end is its start plus the length of the text with its tabs dropped (11, not 12).
-  it.fails('knows where a <<- body ends in the text, its tabs included', () => {
+  it('knows where a <<- body ends in the text, its tabs included', () => {
     const line = 'cat <<-E\n\tx\n\tE\n';
     const r = firstSimple(line).redirects[0];
     expect(r?.kind === 'heredoc' && [r.body.value, r.body.start, r.body.end]).toEqual(['x\n', 9, 12]);
@@ -515,8 +514,7 @@ describe('parser: syntax errors', () => {
     expect(lineOf(text, syntaxError(text).offset ?? -1)).toBe(line);
   });
 
-  // Bug: the `^` error has no offset, so a script names its line 1.
-  it.fails("'^' alone on line 2: the error is on line 2", () => {
+  it("'^' alone on line 2: the error is on line 2", () => {
     expect(lineOf('a\n^', syntaxError('a\n^').offset ?? -1)).toBe(2);
   });
 });
@@ -632,15 +630,17 @@ describe('parser: incomplete input (continuation lines)', () => {
     expect(isIncomplete(line)).toBe(false);
   });
 
-  // Bug: a closed backquote whose line is unfinished is taken for an open construct, so more lines never complete
-  // it (bash reports the error: `command substitution: syntax error: unexpected end of file`).
-  it.fails.each(['echo `if a; then`', 'echo `a |`', "echo `echo 'x`", 'echo `if a; then`\nfi'])('%j is not incomplete (bug)', (line) => {
+  // A closed backquote whose line is unfinished is an error, not an open construct that more lines would complete
+  // (bash: `command substitution: syntax error: unexpected end of file`).
+  it.each(['echo `if a; then`', 'echo `a |`', "echo `echo 'x`", 'echo `if a; then`\nfi'])('%j is not incomplete', (line) => {
     expect(isIncomplete(line)).toBe(false);
+    expect(() => parse(line)).toThrow(/^syntax error in `…`: /);
   });
 
-  // Bug: `echo (` waits for the rest of a function definition; bash: syntax error near unexpected token `newline'.
-  it.fails("'echo (' is an error, not incomplete (bug)", () => {
+  // `echo (` does not wait for the rest of a function definition; bash: syntax error near unexpected token `newline'.
+  it("'echo (' is an error, not incomplete", () => {
     expect(isIncomplete('echo (')).toBe(false);
+    expect(() => parse('echo (')).toThrow("syntax error near unexpected token 'newline'");
   });
 });
 
@@ -846,8 +846,8 @@ describe('applyAlias', () => {
     expect((caught as UsageError).incomplete).toBe(false);
   });
 
-  // Bug: the `&` of `alias bg='a &'` is dropped, so `bg x` runs `a x` in the foreground (bash: `a &`, then `x`).
-  it.fails("an alias ending in '&' is not silently run in the foreground (bug)", () => {
+  // An alias is one command: the `&` of `alias bg='a &'` is refused rather than dropped (`bg x` never runs `a x` in the foreground).
+  it("an alias ending in '&' is not silently run in the foreground", () => {
     expect(() => applied('bg x')).toThrow("alias 'bg' must be one command (its value is 'a &')");
   });
 });

@@ -34,7 +34,15 @@ export function applyAlias(command: SimpleCommand, lookup: (name: string) => str
   const item = items[0];
   const only = item?.first.commands;
   const alias = only?.[0];
-  if (items.length > 1 || !item || item.rest.length > 0 || item.first.bang || only?.length !== 1 || alias?.kind !== 'simple') {
+  if (
+    items.length > 1 ||
+    !item ||
+    item.rest.length > 0 ||
+    item.background ||
+    item.first.bang ||
+    only?.length !== 1 ||
+    alias?.kind !== 'simple'
+  ) {
     throw new UsageError(`alias ${quote(name)} must be one command (its value is ${quote(value)})`);
   }
   return {

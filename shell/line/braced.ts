@@ -3,7 +3,7 @@
  * and their words, `$'…'`, where `$((…))` ends. The lexer (lexer.ts) calls
  * these with itself as the `Reader`.
  */
-import { quote } from '../base/errors.ts';
+import { quote, UsageError } from '../base/errors.ts';
 import type { Quoting, Word, WordPart } from './ast.ts';
 
 /** What these readers need of the lexer. */
@@ -280,11 +280,17 @@ export function readBackquote(r: Reader, word: WordBuilder, quoted: 'none' | 'do
   }
   const closed = i < src.length;
   if (!closed && !r.tolerant) r.fail('unbalanced quote: missing closing `', true);
-  const sub = r.subparse(text, 0, r.tolerant, false);
-  word.special(
-    { kind: 'subst', line: text, start: start + 1, quoted, body: sub.body, backquote: true },
-    src.slice(start, closed ? i + 1 : i),
-  );
+  // The backquoted line is a whole script: a lone backslash at its end is a character (`echo \`echo \\\\\``
+  // prints `\`), and one that is unfinished inside closed backquotes is an error, not a wait for more lines.
+  const line = closed && /(^|[^\\])(\\\\)*\\$/.test(text) ? `${text}\\` : text;
+  let sub: ReturnType<Reader['subparse']>;
+  try {
+    sub = r.subparse(line, 0, r.tolerant, false);
+  } catch (error) {
+    if (!closed || !(error instanceof UsageError) || !error.incomplete) throw error;
+    throw new UsageError(`${error.message.replace(/^(syntax error: )?/, 'syntax error in `…`: ')}`, { offset: start });
+  }
+  word.special({ kind: 'subst', line, start: start + 1, quoted, body: sub.body, backquote: true }, src.slice(start, closed ? i + 1 : i));
   r.pos = closed ? i + 1 : src.length;
   return closed;
 }
@@ -293,4 +299,9 @@ export function readBackquote(r: Reader, word: WordBuilder, quoted: 'none' | 'do
 export function shellQuote(word: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-][A-Za-z0-9_@%+=:,./~^-]*$/.test(word) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A here-document body that is not expanded (`<<'EOF'`). */
+export function literalWord(text: string, start: number): Word {
+  return { raw: text, value: text, start, end: start + text.length, parts: [{ kind: 'literal', text, quoted: 'single' }] };
 }

@@ -3,7 +3,7 @@
  * `if`, `while`/`until`, `for`, `case`, `{ }`, `( )`, `name() …`. The core of
  * the parser (parser.ts) calls these with itself.
  */
-import { quote } from '../base/errors.ts';
+import { quote, UsageError } from '../base/errors.ts';
 import { argumentOf } from './assignments.ts';
 import type { CaseCommand, Command, ForCommand, FunctionDefinition, GroupCommand, IfCommand, LoopCommand, Script, Word } from './ast.ts';
 import type { Token, WordToken } from './lexer.ts';
@@ -206,6 +206,8 @@ export function subshell(p: Core): GroupCommand {
 export function functionBody(p: Core, name: WordToken, start: number): FunctionDefinition {
   p.next(); // (
   const close = p.next();
+  // `echo (` is not an unfinished definition: as in bash, the line's end is the unexpected token.
+  if (close.kind === 'end') throw new UsageError("syntax error near unexpected token 'newline'", { offset: close.start });
   if (!isOp(close, ')')) p.fail(close);
   return definition(p, name, start);
 }

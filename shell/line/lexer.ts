@@ -9,7 +9,7 @@
  */
 import { quote, UsageError } from '../base/errors.ts';
 import type { Redirect, Script, Word } from './ast.ts';
-import { ansiC, arithmeticEnd, type Reader, readBackquote, readBraced, WordBuilder } from './braced.ts';
+import { ansiC, arithmeticEnd, literalWord, type Reader, readBackquote, readBraced, WordBuilder } from './braced.ts';
 
 export { quote } from '../base/errors.ts';
 export type { Quoting, Word, WordPart } from './ast.ts';
@@ -393,32 +393,29 @@ export class Lexer implements Reader {
       const { redirect, strip } = pending;
       const bodyStart = this.pos;
       let body = '';
-      let found = false;
+      let bodyEnd = -1; // where the body's text ends in the source (its tabs included), before the delimiter line
       while (this.pos < src.length) {
         const newline = src.indexOf('\n', this.pos);
         const lineEnd = newline < 0 ? src.length : newline;
         let line = src.slice(this.pos, lineEnd);
         if (strip) line = line.replace(/^\t+/, '');
+        const lineStart = this.pos;
         this.pos = newline < 0 ? src.length : newline + 1;
         if (line === redirect.delimiter || line === `${redirect.delimiter}\r`) {
-          found = true;
+          bodyEnd = lineStart;
           break;
         }
         body += `${line}\n`;
       }
-      if (!found) {
+      if (bodyEnd < 0) {
         if (!this.tolerant)
           this.fail(`here-document ${quote(redirect.delimiter)} is not closed (no line ${quote(redirect.delimiter)} before the end)`, true);
         this.openHeredoc = redirect.delimiter;
       }
       redirect.body = redirect.literal ? literalWord(body, bodyStart) : heredocWord(body, bodyStart, this.subparse, this.tolerant);
+      redirect.body.end = bodyEnd < 0 ? src.length : bodyEnd;
     }
   }
-}
-
-/** A here-document body that is not expanded (`<<'EOF'`). */
-function literalWord(text: string, start: number): Word {
-  return { raw: text, value: text, start, end: start + text.length, parts: [{ kind: 'literal', text, quoted: 'single' }] };
 }
 
 /** An expanded here-document body: `$…`, `` `…` `` and `\$ \` \\ \⏎` work, quotes are plain characters. */

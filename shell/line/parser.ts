@@ -272,7 +272,7 @@ function external(command: SimpleCommand): SimpleCommand {
   if (first && head?.kind === 'literal' && head.quoted === 'none' && head.text.startsWith('^')) {
     const parts = first.parts.slice(1);
     if (head.text.length > 1) parts.unshift({ ...head, text: head.text.slice(1) });
-    if (parts.length === 0) throw new UsageError(`syntax error: ${quote('^')} needs a program name after it`);
+    if (parts.length === 0) throw new UsageError(`syntax error: ${quote('^')} needs a program name after it`, { offset: first.start });
     command.words[0] = { raw: first.raw.slice(1), value: first.value.slice(1), start: first.start + 1, end: first.end, parts };
     command.external = true;
   }

@@ -33,8 +33,10 @@ export function tokens(source: string): Token[] {
       bodies.push(redirect);
     }
     if (token.kind === 'newline' && bodies.length > 0) {
-      for (const { body } of bodies.splice(0)) {
-        const end = Math.min(source.length, lexer.pos);
+      const read = bodies.splice(0);
+      for (const [i, { body }] of read.entries()) {
+        // Each body's stretch runs through its delimiter line, up to where the next one starts.
+        const end = Math.min(source.length, read[i + 1]?.body.start ?? lexer.pos);
         if (body.start < token.end) continue;
         out.push({
           kind: 'word',
