@@ -35,6 +35,11 @@ describe('plugin commands take part in the language (§14)', () => {
     for (const text of result.stderr.split('\n').filter(Boolean)) expect(text).toMatch(/^tosh: check \d+$/);
   });
 
+  it('runs the $(…) of an assignment once, a plugin command in it included', async () => {
+    const r = await run('x=$(echo once >&2; check 0); A=$(echo a >&2) B=$(echo b >&2); y=$(check 4); echo "$? done"');
+    expect(r).toEqual({ stdout: '4 done\n', stderr: 'once\na\nb\ntosh: check 4\n', code: 0 });
+  });
+
   it('gives a function the value piped into it when its first command reads input', async () => {
     expect(await run('n() { count; }; rows 5 | n')).toEqual(ok('5\n'));
   });

@@ -156,10 +156,7 @@ const hasOther = (parts: readonly WordPart[], self: WordPart) =>
   );
 
 /** What `"$*"` joins with: the first character of `IFS` (a space when unset). */
-function joiner(env: ExpandEnv): string {
-  const ifs = env.param('IFS');
-  return ifs === undefined ? ' ' : (ifs[0] ?? '');
-}
+const joiner = (env: ExpandEnv, ifs = env.param('IFS')): string => (ifs === undefined ? ' ' : (ifs[0] ?? ''));
 
 /** The text of a word with nothing split or globbed (an assignment's value, a here-document, a pattern's own text). */
 function* expandToString(word: Word, env: ExpandEnv): Gen<string> {
@@ -430,6 +427,8 @@ export function expandCommand(command: SimpleCommand, env: ExpandEnv): ExpandedC
     if (!a) return { argv, assignments: [], redirects: [], external: command.external };
     const value = expandAssignment(a.value, env);
     if (!(value instanceof Promise)) return { argv, assignments: [{ name: a.name, value }], redirects: [], external: command.external };
+    // Started already (its `$(…)` running): awaited, never expanded twice.
+    return value.then((v) => ({ argv, assignments: [{ name: a.name, value: v }], redirects: [], external: command.external }));
   }
   return expandSlowly(command, env, argv);
 }

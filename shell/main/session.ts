@@ -18,6 +18,7 @@ import { type CommandTable, type LookupScope, locate } from '../resolve/lookup.t
 import { programNames } from '../resolve/path.ts';
 import { BUILTINS } from '../run/builtins/index.ts';
 import type { RunHost } from '../run/host.ts';
+import { setCaptureLimit } from '../run/io.ts';
 import { Runner } from '../run/runner.ts';
 import type { Sink } from '../run/sink.ts';
 import { type Config, loadConfig } from '../state/config.ts';
@@ -74,6 +75,7 @@ export class Session {
     if (options.interactive) this.configStamp = configStamp(join(options.home, 'config.json'));
     this.history = new History(join(options.home, 'history'), options.config.historySize);
     this.prompt = options.config.prompt;
+    setCaptureLimit(options.config.captureLimit);
     this.faults = new Faults(() => this.onSigint?.(), options.interactive);
     this.api = shellApi(this, this.state);
     this.plugins = new PluginHost({
@@ -172,7 +174,9 @@ export class Session {
       loadTimeout: config.loadTimeout,
       trustAll: config.trustAll,
       aliases: config.aliases,
+      captureLimit: config.captureLimit,
     });
+    setCaptureLimit(config.captureLimit);
     this.prompt = prompt;
     for (const [name, value] of this.configAliases) if (this.state.aliasTable.get(name) === value) this.state.aliasTable.delete(name);
     this.configAliases = new Map(Object.entries(config.aliases));

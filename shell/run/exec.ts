@@ -68,11 +68,7 @@ export class ExitFlow {
   constructor(readonly status: number) {}
 }
 
-/** Functions (or `ctx.run`) nested more than 100 deep: ends the whole line, reported once (CONTRACT §11). */
-export class NestingAbort {
-  reported = false;
-  constructor(readonly name: string) {}
-}
+export { NestingAbort } from './abort.ts';
 
 /** How deep functions and `ctx.run` may nest (bash's FUNCNEST, CONTRACT §11). */
 export const MAX_DEPTH = 100;

@@ -12,6 +12,7 @@ import type { PluginInstance } from '../plugins/loader.ts';
 import type { Resolved } from '../plugins/registry.ts';
 import { printText, type RenderOptions } from '../render/render.ts';
 import type { ShellState } from '../state/state.ts';
+import { CaptureFull, NestingAbort } from './abort.ts';
 import { parseWords, validate } from './args.ts';
 import { errorLine, type RunHost } from './host.ts';
 import type { Sink } from './sink.ts';
@@ -99,6 +100,7 @@ export class CommandRuns {
       if (isInterruption(error)) this.onInterrupted();
       if (signal.aborted) return { status: Status.interrupted, value: undefined };
       if (error instanceof PluginFault) return { status: Status.failed, value: undefined }; // Reported when it happened.
+      if (error instanceof CaptureFull) throw new NestingAbort('capture', error.message); // The line ends; the writer is not to blame.
       if (isCommandError(error)) return failed(failureStatus(error.exitCode), oneLine(error), error);
       if (error instanceof UsageError) return failed(error.exitCode, `${typed}: ${oneLine(error)}`, error);
       return failed(Status.failed, `${plugin}:${resolved.name}: ${oneLine(error)}`, error);

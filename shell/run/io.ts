@@ -11,18 +11,38 @@
 import { readSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { Output } from '../../plugin-sdk/types.ts';
-import { oneLine, ShellError } from '../base/errors.ts';
+import { oneLine, ShellError, Status } from '../base/errors.ts';
 import { renderValue, stripAnsi } from '../render/render.ts';
+import { CaptureFull, NestingAbort } from './abort.ts';
 import type { Sink } from './sink.ts';
+
+/** The most text one capture holds, in bytes (config.json `captureLimit`, in MB; CONTRACT §11). */
+let captureLimit = 256 * 2 ** 20;
+
+/** Set the limit of every capture from now on (the session does, from config.json). */
+export function setCaptureLimit(megabytes: number): void {
+  captureLimit = megabytes * 2 ** 20;
+}
+
+const tooMuch = () => `output for $(…) or a pipe is more than ${captureLimit / 2 ** 20} MB (config.json "captureLimit"): stopped`;
+/** Past the limit the whole line stops (one message, status 1), as for nesting too deep. */
+const overflow = () => new NestingAbort('capture', tooMuch());
 
 /** Text and values collected for the next stage of a pipeline or for `$(…)`. */
 export class Capture {
   private readonly chunks: ({ text: string } | { value: unknown })[] = [];
   private size = 0;
+  private overflowed = false;
   constructor(readonly columns = 80) {}
 
+  /** Throws once past the limit (what writes here stops: a program's pipe is closed, a plugin's write fails). */
   write(text: string): void {
     if (text === '') return;
+    if (this.overflowed || this.size + text.length > captureLimit) {
+      this.overflowed = true;
+      this.chunks.length = 0;
+      throw new CaptureFull(tooMuch());
+    }
     const last = this.chunks.at(-1);
     if (last && 'text' in last) last.text += text;
     else this.chunks.push({ text });
@@ -35,11 +55,13 @@ export class Capture {
 
   /** Everything as text, values rendered as `tosh -c` would print them to a file. */
   text(): string {
+    if (this.overflowed) throw overflow();
     return this.chunks.map((c) => ('text' in c ? c.text : renderValue(c.value, { color: false, columns: this.columns }))).join('');
   }
 
   /** What the next stage gets: the one value when that is all there was, else the text (undefined when empty). */
   result(): unknown {
+    if (this.overflowed) throw overflow();
     const [only, ...more] = this.chunks;
     if (only && more.length === 0 && 'value' in only) return only.value;
     if (this.chunks.length === 0) return undefined;

@@ -176,7 +176,7 @@ export class Runner {
         status = flow.status;
         state.exitRequested ??= status;
       } else if (flow instanceof NestingAbort) {
-        if (!flow.reported) errorLine(this.host, sink, `${flow.name}: nested more than ${MAX_DEPTH} deep`);
+        if (!flow.reported) errorLine(this.host, sink, flow.message ?? `${flow.name}: nested more than ${MAX_DEPTH} deep`);
         flow.reported = true;
         if (this.runDepth > 0) throw flow;
         status = Status.failed;

@@ -21,6 +21,8 @@ const ConfigSchema = z.strictObject({
   trustAll: z.boolean().default(false),
   /** Lines of history kept in `$TOSH_HOME/history`. */
   historySize: z.number().int().min(0).default(1000),
+  /** The most text, in MB, that `$(…)` or a plugin's piped input holds before the line fails (CONTRACT §11). */
+  captureLimit: z.number().positive().max(16384).default(256),
   /** Extra plugin directories, after TOSH_PLUGIN_PATH and before `$TOSH_HOME/plugins`. */
   plugins: z.array(z.string()).default([]),
   /** Hot reload where the mode does not say (the flags `--watch` / `--no-watch` win). */
