@@ -28,10 +28,12 @@ export type OutputOf<S> = S extends z.ZodType ? z.input<S> | Promise<z.input<S>>
 /** A writable text stream: the command's standard output or error. */
 export interface Output {
   /**
-   * Write text as it is (no newline is added).
-   * @example ctx.stdout.write('working…\n')
+   * Write text as it is (no newline is added). The promise it returns settles
+   * once the text is accepted: await it to write any amount in bounded memory,
+   * however slow the reader (backpressure). Ignoring it is fine for a few lines.
+   * @example await ctx.stdout.write('working…\n')
    */
-  write(text: string): void;
+  write(text: string): void | Promise<void>;
   /**
    * True when this stream is a terminal (false when piped, redirected or captured).
    * @default false outside a terminal

@@ -137,13 +137,30 @@ function writeErrors(text: string): void {
   }
 }
 
+const ACCEPTED = NativePromise.resolve();
+
+/** Settles once `stream` takes more (backpressure for a plugin that awaits its writes, CONTRACT §11). */
+function accepted(stream: NodeJS.WriteStream): Promise<void> {
+  if (!stream.writableNeedDrain || stream.destroyed || outputClosed || writeFailed) return ACCEPTED;
+  return new NativePromise((resolve) => {
+    const done = () => {
+      stream.off('drain', done).off('close', done).off('error', done);
+      resolve();
+    };
+    stream.on('drain', done).on('close', done).on('error', done);
+  });
+}
+
 /** A process stream as an SDK `Output`, stripping colour where there must be none. */
 export function processOutput(stream: NodeJS.WriteStream, color: boolean): Output {
   const send = stream.isTTY
     ? (text: string) => void ((outputClosed || writeFailed) && stream === process.stdout ? undefined : stream.write(text))
     : (text: string) => enqueue(stream, text);
   return {
-    write: (text) => send(color ? text : stripAnsi(text)),
+    write: (text) => {
+      send(color ? text : stripAnsi(text));
+      return accepted(stream);
+    },
     get isTTY() {
       return stream.isTTY === true;
     },

@@ -234,7 +234,15 @@ export function outputOf(ch: Channel, columns: number): Output {
       return {
         write: (text) => {
           if (ch.state.closed) throw new PipeClosed();
-          ch.stream.write(stripAnsi(String(text)));
+          if (ch.stream.write(stripAnsi(String(text)))) return;
+          // Backpressure: a plugin that awaits its writes waits for the program to read.
+          return new Promise<void>((resolve) => {
+            const done = () => {
+              ch.stream.off('drain', done).off('close', done);
+              resolve();
+            };
+            ch.stream.on('drain', done).on('close', done);
+          });
         },
         isTTY: false,
         columns,
