@@ -233,6 +233,14 @@ describe.concurrent('rendering, --json, pipelines and redirects (contract ยง2, ย
     expect(await ws.run(['--json', '-c', 'fine'])).toEqual(ok('null\n'));
   });
 
+  it('names the command whose value cannot be shown to a program it is piped to, and runs the rest', async () => {
+    expect(await ws.run(['-c', 'getter | wc -c; echo "after $?"'])).toEqual({
+      stdout: '0\nafter 0\n',
+      stderr: 'tosh: getter: cannot show the result: getter exploded\n',
+      code: 0,
+    });
+  });
+
   it('colours only for a terminal or FORCE_COLOR, never with NO_COLOR', async () => {
     expect(await ws.run(['-c', 'table; red'], { env: { FORCE_COLOR: '1' } })).toEqual(
       ok(

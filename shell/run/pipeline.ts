@@ -8,7 +8,7 @@
  * handed on: a value when it gave exactly one, else its text.
  */
 import type { Writable } from 'node:stream';
-import { Status } from '../base/errors.ts';
+import { oneLine, Status } from '../base/errors.ts';
 import type { Command, Pipeline } from '../line/ast.ts';
 import { jsonLine, renderValue } from '../render/render.ts';
 import { type Exec, ExitFlow, LoopFlow, ReturnFlow } from './exec.ts';
@@ -100,8 +100,9 @@ export async function runPipeline(engine: Interpreter, simple: Simple, pipeline:
       const input: { value?: unknown; printed?: string } = {};
       if (carry && 'reader' in carry) io.set(0, { kind: 'stream', reader: carry.reader });
       else if (carry) {
-        input.value = carry.value;
-        input.printed = carry.printed;
+        // Rendering a plugin's value runs its code (getters, toString): a failure is its, named, and the programs go on.
+        const rendered = carry.value !== undefined ? renderedFor(engine, stages[i - 1], carry.value, x) : '';
+        input.printed = (carry.printed ?? '') + rendered;
       } else if (from > 0) io.set(0, emptyInput());
       const record = (list: number[]) => {
         list.forEach((status, k) => {
@@ -248,6 +249,17 @@ export async function runPipeline(engine: Interpreter, simple: Simple, pipeline:
 }
 
 /** What a plugin stage in the middle hands on: its value (as JSON text with its own `--json`), or what it printed. */
+/** A value as the text a program reads; '' (and one line naming the command) when its rendering throws. */
+function renderedFor(engine: Interpreter, from: Stage | undefined, value: unknown, x: Exec): string {
+  try {
+    return renderValue(value, { color: false, columns: x.sink.out.columns });
+  } catch (error) {
+    const name = from && from.kind !== 'shell' ? from.prepared.expanded.argv[0] : 'value';
+    engine.error(x, `${name}: cannot show the result: ${oneLine(error)}`, error);
+    return '';
+  }
+}
+
 function handOn(result: Outcome, capture: Capture): Carry {
   const printed = capture.text();
   if (result.status !== 0) return { value: undefined, printed };
