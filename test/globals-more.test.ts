@@ -34,6 +34,15 @@ describe('globals a plugin replaces', () => {
     }
   });
 
+  it("a plugin's process.chdir ends with its command: the next plugin and the programs see the shell's directory", async () => {
+    const cwd = tempDir('tosh-cwd-');
+    expect(await tosh([...plugins(), '-c', 'wander; here; pwd; ls -a | head -1'], { cwd })).toEqual({
+      stdout: `moved\n${cwd}\n${cwd}\n.\n`,
+      stderr: '',
+      code: 0,
+    });
+  });
+
   it('names the plugin that replaced one at its top level', async () => {
     expect(await tosh(['--plugins', join(fixture('globals-more'), 'at-load'), '-c', 'wrapped'])).toEqual({
       stdout: 'wrapped\n',

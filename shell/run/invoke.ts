@@ -28,6 +28,10 @@ interface Running {
 }
 
 /** A failure's status as the SDK's CommandError clamps it (1–255), for a look-alike class of a plugin's own too. */
+// Kept before any plugin runs (a plugin may replace them).
+const processCwd = process.cwd.bind(process);
+const processChdir = process.chdir.bind(process);
+
 const failureStatus = (code: number) => (!Number.isInteger(code) || code < 1 ? 1 : Math.min(code, 255));
 
 const isCommandError = (e: unknown): e is Error & { exitCode: number } =>
@@ -116,7 +120,14 @@ export class CommandRuns {
       return failure(error);
     }
     const ctx = this.context(instance, resolved.name, sink, signal, state, env);
+    // The process's directory is the shell's: a plugin's process.chdir ends with its command (CONTRACT §11).
+    const directory = processCwd();
     const release = () => {
+      if (processCwd() !== directory) {
+        try {
+          processChdir(directory);
+        } catch {}
+      }
       instance.running--;
       if (instance.retired && instance.running === 0) void host.plugins.dispose(instance);
     };
