@@ -78,6 +78,15 @@ describe('errors in scripts name the file and line (§14)', () => {
     writeFileSync(join(cwd, 'dos.tosh'), '\uFEFFx=1\r\nif [ "$x" = 1 ]; then\r\n  echo "x is $x"\r\nfi\r\n');
     expect(await tosh(['dos.tosh'], { cwd })).toEqual(ok('x is 1\n'));
   });
+
+  it('refuses a binary file as bash does, its bytes never printed', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'prog'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0xff, 0xfe, 10, 0x41]));
+    expect(await tosh(['prog'], { cwd })).toEqual({ stdout: '', stderr: 'tosh: prog: cannot execute binary file\n', code: 126 });
+    // Invalid UTF-8 without a NUL is text: an error about it is one line.
+    writeFileSync(join(cwd, 'latin'), Buffer.from('echo caf\xe9\n', 'latin1'));
+    expect(await tosh(['latin'], { cwd })).toEqual(ok('caf\uFFFD\n'));
+  });
 });
 
 describe('bad input: one clear line, and the shell goes on (§14)', () => {

@@ -3,6 +3,7 @@ export const Status = {
   ok: 0,
   failed: 1,
   usage: 2,
+  notExecutable: 126,
   unknownCommand: 127,
   interrupted: 130,
 } as const;

@@ -29,7 +29,15 @@ export async function runBatch(
     );
   if (options.script !== undefined) {
     try {
-      script = cleanScript(readFileSync(options.script, 'utf8'));
+      const bytes = readFileSync(options.script);
+      // As bash: a NUL before the first newline of the first 80 bytes is a binary file, not a script.
+      const head = bytes.subarray(0, 80);
+      const nul = head.indexOf(0);
+      if (nul >= 0 && (head.indexOf(10) < 0 || nul < head.indexOf(10))) {
+        errorLine(`${options.script}: cannot execute binary file`);
+        return Status.notExecutable;
+      }
+      script = cleanScript(bytes.toString('utf8'));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' || options.script.includes('/')) {
