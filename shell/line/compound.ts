@@ -22,8 +22,8 @@ export interface Core {
   command(): Command;
 }
 
-/** Words that mean something in command position. */
-const RESERVED = new Set([
+/** Words that mean something in command position (the parser's keywords; `type` names them). */
+export const RESERVED: ReadonlySet<string> = new Set([
   'if',
   'then',
   'else',

@@ -320,41 +320,31 @@ export function inputNow(ch: Channel): unknown {
     }
     return ch.reader.rest();
   }
-  if (ch.kind === 'fd') {
-    let out = '';
-    const buffer = Buffer.alloc(64 * 1024);
-    for (;;) {
-      const n = readSync(ch.fd, buffer, 0, buffer.length, null);
-      if (n === 0) break;
-      out += buffer.toString('utf8', 0, n);
-    }
-    return out;
-  }
+  if (ch.kind === 'fd') return readAll(ch.fd);
   return undefined;
+}
+
+/** All that is left to read of a descriptor, as text. */
+function readAll(fd: number): string {
+  let out = '';
+  const buffer = Buffer.alloc(64 * 1024);
+  for (;;) {
+    const n = readSync(fd, buffer, 0, buffer.length, null);
+    if (n === 0) break;
+    out += buffer.toString('utf8', 0, n);
+  }
+  return out;
 }
 
 /** Everything an input channel has left, as a plugin's `input` (the value itself when a plugin piped one and nothing was read). */
 export async function inputOf(ch: Channel): Promise<unknown> {
   switch (ch.kind) {
     case 'text':
-      if (ch.reader.untouched && ch.reader.value !== undefined) {
-        const value = ch.reader.value;
-        ch.reader.rest();
-        return value;
-      }
-      return ch.reader.rest();
+      return inputNow(ch);
     case 'stream':
       return ch.reader.rest();
-    case 'fd': {
-      let out = '';
-      const buffer = Buffer.alloc(64 * 1024);
-      for (;;) {
-        const n = readSync(ch.fd, buffer, 0, buffer.length, null);
-        if (n === 0) break;
-        out += buffer.toString('utf8', 0, n);
-      }
-      return out;
-    }
+    case 'fd':
+      return readAll(ch.fd);
     default:
       return undefined;
   }

@@ -7,6 +7,8 @@
  * order. The commands a user thinks of as tosh's own (`cd`, `echo`, `help`…)
  * are plugins in `commands/`.
  */
+
+import { RESERVED } from '../../line/compound.ts';
 import { controlBuiltins } from './control.ts';
 import { stateBuiltins } from './state.ts';
 import type { Builtin } from './types.ts';
@@ -20,22 +22,4 @@ export const SPECIAL = new Set([':', '.', 'source', 'eval', 'exec', 'return', 's
 export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([...utilityBuiltins, ...controlBuiltins, ...stateBuiltins]);
 
 /** Names the shell language reserves (the parser's keywords), for `type`. */
-export const KEYWORDS = new Set([
-  'if',
-  'then',
-  'else',
-  'elif',
-  'fi',
-  'do',
-  'done',
-  'case',
-  'esac',
-  'while',
-  'until',
-  'for',
-  'in',
-  '{',
-  '}',
-  '!',
-  'function',
-]);
+export const KEYWORDS = RESERVED;
