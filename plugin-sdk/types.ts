@@ -108,6 +108,16 @@ export interface CommandInfo {
   examples: string[];
   /** The plugin's source file or folder, as shown to users. */
   source: string;
+  /**
+   * What it takes through a pipe, in words, from its `input` schema (absent without one).
+   * @example 'a list of records'
+   */
+  input?: string;
+  /**
+   * What it gives, in words, from its `output` schema (absent without one).
+   * @example 'what it was given'
+   */
+  output?: string;
 }
 
 /** One argument or flag, described from its zod schema. */
@@ -360,7 +370,9 @@ export interface RunInput<A, F, I = unknown> {
   /**
    * The value piped in by the previous command of a pipeline (`a | b`), or
    * `undefined`; text when it came from a program. Typed by the command's
-   * `input` schema, which the shell does not check yet: check it in `run`.
+   * `input` schema: the shell refuses a pipeline whose stage before gives a
+   * type that cannot fit it, before any stage runs; a value of an unknown
+   * type (`any`) still reaches `run` unchecked.
    */
   input: I;
   /** The words after the command name, as typed (after quote removal). */
@@ -438,6 +450,14 @@ export interface CommandDefinition<
    */
   examples?: string[];
   /**
+   * Its words are an expression with comparisons: a `<` or `>` typed among
+   * them is text for the command, not one of the shell's redirects, so
+   * `where size > 10kb` needs no quotes. (Its output can still go to a file
+   * through a pipe: `… | where a > 1 | save out.json`.)
+   * @default false
+   */
+  comparisons?: boolean;
+  /**
    * Leave the command out of `help`'s list (it still runs and shows its own help).
    * @default false
    */
@@ -469,6 +489,7 @@ export interface AnyCommand {
   short?: Record<string, string> | undefined;
   examples?: string[] | undefined;
   hidden?: boolean | undefined;
+  comparisons?: boolean | undefined;
   complete?: ((request: CompletionRequest, ctx: CommandContext) => string[] | Promise<string[]>) | undefined;
   // biome-ignore lint/suspicious/noExplicitAny: a map holds commands of every input type
   run(input: RunInput<any, any, any>, ctx: CommandContext): unknown;

@@ -144,7 +144,16 @@ describe.concurrent('usage errors are one line, status 2', () => {
 
   it('takes a list of records', async () => {
     expect(await run("echo text | where 'a == 1'", dir)).toEqual(
-      failed("where: takes a list of records, but got text (split text into a list with 'lines', or parse it with 'from json')", 2),
+      failed(
+        "'where' takes a list of records, but 'echo' gives a string (split text into a list with 'lines', or parse it with 'from json')",
+        2,
+      ),
+    );
+    expect(await run("^echo text | data:where 'a == 1'", dir)).toEqual(
+      failed(
+        "'data:where' takes a list of records, but 'echo' gives a string (split text into a list with 'lines', or parse it with 'from json')",
+        2,
+      ),
     );
     expect(await run("open people.json | get name | where 'a == 1'", dir)).toEqual(
       failed('where: takes a list of records, but item 0 is text', 2),

@@ -150,16 +150,17 @@ export const where = defineCommand({
       .array(z.string())
       .min(1)
       .describe(
-        "COL OP VALUE, quoted when it has < or > (the shell's redirects); ops == != < <= > >= =~ !~ in; values: numbers, text, true/false/null, sizes (10kb, 2GiB), durations (2h, 1wk)",
+        'COL OP VALUE (< and > need no quotes); ops == != < <= > >= =~ !~ in; values: numbers, text, true/false/null, sizes (10kb, 2GiB), durations (2h, 1wk)',
       ),
   }),
   input: schemas.table,
   output: 'input',
+  comparisons: true,
   examples: [
-    "open people.csv | where 'age > 30'",
+    'open people.csv | where age > 30',
     "open people.csv | where name == 'Ada Lovelace' or city == London",
-    "files | where 'size > 10kb and name =~ \\.ts$'",
-    "files | where 'modified > 2h'",
+    "files | where size > 10kb and name =~ '\\.ts$'",
+    'files | where modified > 2h',
     "open people.csv | where 'not (age < 18 or city in [Paris, Rome])'",
   ],
   run({ args, input }) {

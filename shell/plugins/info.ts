@@ -2,6 +2,7 @@
 import type { CommandInfo, PluginInfo } from '../../plugin-sdk/types.ts';
 import { quote } from '../base/errors.ts';
 import { pluginName, type Registry } from './registry.ts';
+import { typeWords } from './value-type.ts';
 
 export function commandInfos(registry: Registry): CommandInfo[] {
   const out: CommandInfo[] = [];
@@ -29,6 +30,8 @@ export function commandInfo(registry: Registry, word: string): CommandInfo | und
     short: spec.short,
     examples: spec.examples,
     source: found.record.source.display,
+    ...(spec.input ? { input: typeWords(spec.input) } : {}),
+    ...(spec.output ? { output: spec.output === 'input' ? 'what it was given' : typeWords(spec.output) } : {}),
   };
 }
 
