@@ -118,6 +118,22 @@ export interface CommandInfo {
    * @example 'what it was given'
    */
   output?: string;
+  /**
+   * The fields of the records it gives (a record, or a list of them), from its
+   * `output` schema: what Tab offers after `cmd | where `. Absent when the
+   * schema names none, or when it gives what it was given (see `passesInput`).
+   */
+  fields?: ValueField[];
+  /** True when its `output` is `'input'`: it gives what it was given (`where`, `sort-by`, `first`). */
+  passesInput?: boolean;
+}
+
+/** One field of a record type, as completion offers it. */
+export interface ValueField {
+  /** The field's dotted path: `name`, `owner.team` for a field of a nested record. */
+  path: string;
+  /** The values an enum (or a union of literals) field may have. */
+  values?: string[];
 }
 
 /** One argument or flag, described from its zod schema. */
@@ -387,6 +403,11 @@ export interface CompletionRequest {
   current: string;
   /** The argument or flag being completed, when tosh can tell. */
   field?: FieldInfo;
+  /**
+   * The fields of the records piped in, from the output schema of the command
+   * before this one in the pipeline (`tasks | where ` → `title`, `state`, `owner.name`…).
+   */
+  piped?: ValueField[];
 }
 
 /**

@@ -226,3 +226,31 @@ export function rowType(type: ValueType): Extract<ValueType, { t: 'record' }> | 
   }
   return undefined;
 }
+
+/** The fields of the records a type holds, nested records as dotted paths (`owner.team`), enum fields with their values. */
+export function fieldsOf(type: ValueType): { path: string; values?: string[] }[] {
+  const out: { path: string; values?: string[] }[] = [];
+  const walk = (row: Extract<ValueType, { t: 'record' }>, prefix: string, depth: number) => {
+    for (const [key, field] of Object.entries(row.fields)) {
+      const path = `${prefix}${key}`;
+      const values = enumValues(field);
+      out.push(values ? { path, values } : { path });
+      const inner = field.t === 'record' ? field : undefined;
+      if (inner && depth < 4) walk(inner, `${path}.`, depth + 1);
+    }
+  };
+  const row = rowType(type);
+  if (row) walk(row, '', 0);
+  return out;
+}
+
+function enumValues(type: ValueType): string[] | undefined {
+  if (type.t === 'enum') return type.values;
+  if (type.t !== 'union') return undefined;
+  const values: string[] = [];
+  for (const option of type.of) {
+    if (option.t === 'enum') values.push(...option.values);
+    else if (option.t !== 'nothing' && option.t !== 'null') return undefined;
+  }
+  return values;
+}
