@@ -45,7 +45,11 @@ export function scalarText(value: unknown): string {
   }
 }
 
+/** Printable ASCII only: one column a character (most cells; the loop below is for the rest). */
+const ASCII = /^[\x20-\x7e]*$/;
+
 const width = (text: string) => {
+  if (ASCII.test(text)) return text.length;
   let w = 0;
   for (const ch of text) {
     const code = ch.codePointAt(0) ?? 0;
@@ -135,7 +139,10 @@ function cellLines(text: string, max: number): string[] {
 /** Text is handed on in pieces of about this size: a table of a million rows is never one string. */
 const CHUNK = 64 * 1024;
 
-const cellText = (value: unknown) => scalarText(value).replace(/\n/g, ' ');
+const cellText = (value: unknown) => {
+  const text = typeof value === 'string' ? value : scalarText(value);
+  return text.includes('\n') ? text.replace(/\n/g, ' ') : text;
+};
 
 /** The widest word of a text (words split at spaces). */
 function longestWord(text: string): number {
@@ -204,9 +211,18 @@ export function* tableChunks(rows: readonly Record<string, unknown>[], options: 
     }
     return out.join('\n');
   };
+  // A row without wrapping, built without arrays: a million rows make little garbage.
+  const plain = (row: Record<string, unknown>) => {
+    let out = '';
+    for (let i = 0; i < last; i++) {
+      const v = cellText(row[keys[i] as string]);
+      out += `${v}${' '.repeat(Math.max(0, (widths[i] as number) - width(v)))}  `;
+    }
+    return (last >= 0 ? out + cellText(row[keys[last] as string]) : out).trimEnd();
+  };
   let chunk = line(keys, chalk.bold);
   for (const row of rows) {
-    chunk += `\n${line(keys.map((key) => cellText(row[key])))}`;
+    chunk += `\n${options.fit ? line(keys.map((key) => cellText(row[key]))) : plain(row)}`;
     if (chunk.length >= CHUNK) {
       yield chunk;
       chunk = '';
