@@ -288,9 +288,10 @@ export function* renderChunks(value: unknown, options: RenderOptions): Generator
     return;
   }
   let text: string;
-  if (isElement(value) || isPlainObject(value)) {
-    const world = isElement(value) ? loadedInkWorld() : undefined;
-    text = isPlainObject(value) ? renderObject(value) : world ? world.renderToString(value, options) : '';
+  const element = isElement(value);
+  if (element || isPlainObject(value)) {
+    const world = element ? loadedInkWorld() : undefined;
+    text = !element ? renderObject(value as Record<string, unknown>) : world ? world.renderToString(value, options) : '';
     // An element or record that shows nothing is nothing; an empty string is an empty line.
     if (text === '') return;
   } else text = scalarText(value);
