@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dataFigures } from './data.js';
 import { firstAnswer, fishFlood, floodPlugins, toshFigures } from './pty.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -374,6 +375,12 @@ const reload = await reloadFigures();
 progress('interactive shell in process (bench/ui-bench.tsx)');
 const ui = await uiFigures();
 
+progress('structured data (bench/data.js)');
+const data = await dataFigures({ root: ROOT, bin: BIN, work, home: home(), progress }).catch((error) => {
+  progress(`data: ${error.message.split('\n')[0]}`);
+  return undefined;
+});
+
 // ---- report ------------------------------------------------------------------------
 
 const bare = warm.bare;
@@ -447,6 +454,15 @@ const rows = [
   ['RSS, 1,000 plugins registered (peak)', rss ? `${num(rss.peak)} MB` : 'n/a', '', '≤120 MB'],
   ['keystroke → frame in process, 10,000 lines above (p50)', ui ? ms(ui.keystrokeP50Ms) : 'n/a', '', '≤16 ms aim'],
   ['heap after 1,000 / 10,000 commands', ui ? `${num(ui.heap1kMB)} / ${num(ui.heap10kMB)} MB` : 'n/a', '', 'flat'],
+  ['open 100 MB JSON | where … | length', ms(data?.openMs), data?.jqMs ? `${(data.openMs / data.jqMs).toFixed(2)}x jq` : '', '≤2x jq aim'],
+  ["  jq 'map(select(…)) | length'", ms(data?.jqMs), '', data && data.jqMs === undefined ? 'jq not installed' : ''],
+  [
+    '1,000,000 plugin rows | wc -l',
+    data ? `${Math.round(data.rowsPerSecond).toLocaleString('en')} rows/s` : 'n/a',
+    data?.rowsPeakMB === undefined ? '' : `${num(data.rowsPeakMB)} MB peak`,
+    '≥500,000 rows/s, ≤300 MB aim',
+  ],
+  ['type check of a 10-stage pipeline', data?.checkMs === undefined ? 'n/a' : `${(data.checkMs * 1000).toFixed(1)} µs`, '', '≤1 ms'],
 ];
 const header = ['measure', 'median', 'vs node', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -502,6 +518,12 @@ const figures = {
   keystrokeP90Ms: ui?.keystrokeP90Ms ?? null,
   heapAfter1kCommandsMB: ui?.heap1kMB ?? null,
   heapAfter10kCommandsMB: ui?.heap10kMB ?? null,
+  openJson100MBMs: data?.openMs ?? null,
+  jqJson100MBMs: data?.jqMs ?? null,
+  openJson100MBPeakMB: data?.openPeakMB ?? null,
+  rowsToWcPerSecond: data ? Math.round(data.rowsPerSecond) : null,
+  rowsToWcPeakMB: data?.rowsPeakMB ?? null,
+  typeCheck10StagesMs: data?.checkMs ?? null,
 };
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(

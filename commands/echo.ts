@@ -48,6 +48,7 @@ export default definePlugin({
     echo: defineCommand({
       description: 'Return the words joined by single spaces',
       args: z.object({ words: z.array(z.string()).default([]).describe('Words to print') }),
+      output: z.string().optional(),
       examples: ['echo hello world', 'echo "two  spaces" | upper', "echo -n 'no newline'", "echo -e 'a\\tb'"],
       run({ args }, ctx) {
         // As bash's echo: leading words made only of n, e and E are its options (`-n`, `-neE`).

@@ -111,6 +111,10 @@ function usage(c: CommandInfo, l: Look): string {
       ),
     );
   }
+  // Typed pipelines: what it takes and gives through a pipe, when its schemas say.
+  if (c.input || c.output) lines.push('');
+  if (c.input) lines.push(`${l.title('Input:')}  ${c.input}`);
+  if (c.output) lines.push(`${l.title('Output:')} ${c.output}`);
   if (c.examples.length > 0) lines.push('', l.title('Examples:'), ...c.examples.map((e) => `  ${e}`));
   // One line, however long: a path is copied, not read across a break.
   lines.push('', `From plugin ${c.plugin} (${c.source}); also reachable as ${c.qualified}.`);

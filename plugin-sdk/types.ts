@@ -110,6 +110,32 @@ export interface CommandInfo {
   examples: string[];
   /** The plugin's source file or folder, as shown to users. */
   source: string;
+  /**
+   * What it takes through a pipe, in words, from its `input` schema (absent without one).
+   * @example 'a list of records'
+   */
+  input?: string;
+  /**
+   * What it gives, in words, from its `output` schema (absent without one).
+   * @example 'what it was given'
+   */
+  output?: string;
+  /**
+   * The fields of the records it gives (a record, or a list of them), from its
+   * `output` schema: what Tab offers after `cmd | where `. Absent when the
+   * schema names none, or when it gives what it was given (see `passesInput`).
+   */
+  fields?: ValueField[];
+  /** True when its `output` is `'input'`: it gives what it was given (`where`, `sort-by`, `first`). */
+  passesInput?: boolean;
+}
+
+/** One field of a record type, as completion offers it. */
+export interface ValueField {
+  /** The field's dotted path: `name`, `owner.team` for a field of a nested record. */
+  path: string;
+  /** The values an enum (or a union of literals) field may have. */
+  values?: string[];
 }
 
 /** One argument or flag, described from its zod schema. */
@@ -362,7 +388,9 @@ export interface RunInput<A, F, I = unknown> {
   /**
    * The value piped in by the previous command of a pipeline (`a | b`), or
    * `undefined`; text when it came from a program. Typed by the command's
-   * `input` schema, which the shell does not check yet: check it in `run`.
+   * `input` schema: the shell refuses a pipeline whose stage before gives a
+   * type that cannot fit it, before any stage runs; a value of an unknown
+   * type (`any`) still reaches `run` unchecked.
    */
   input: I;
   /** The words after the command name, as typed (after quote removal). */
@@ -377,6 +405,11 @@ export interface CompletionRequest {
   current: string;
   /** The argument or flag being completed, when tosh can tell. */
   field?: FieldInfo;
+  /**
+   * The fields of the records piped in, from the output schema of the command
+   * before this one in the pipeline (`tasks | where ` → `title`, `state`, `owner.name`…).
+   */
+  piped?: ValueField[];
 }
 
 /**
@@ -440,6 +473,14 @@ export interface CommandDefinition<
    */
   examples?: string[];
   /**
+   * Its words are an expression with comparisons: a `<` or `>` typed among
+   * them is text for the command, not one of the shell's redirects, so
+   * `where size > 10kb` needs no quotes. (Its output can still go to a file
+   * through a pipe: `… | where a > 1 | save out.json`.)
+   * @default false
+   */
+  comparisons?: boolean;
+  /**
    * Leave the command out of `help`'s list (it still runs and shows its own help).
    * @default false
    */
@@ -471,6 +512,7 @@ export interface AnyCommand {
   short?: Record<string, string> | undefined;
   examples?: string[] | undefined;
   hidden?: boolean | undefined;
+  comparisons?: boolean | undefined;
   complete?: ((request: CompletionRequest, ctx: CommandContext) => string[] | Promise<string[]>) | undefined;
   // biome-ignore lint/suspicious/noExplicitAny: a map holds commands of every input type
   run(input: RunInput<any, any, any>, ctx: CommandContext): unknown;

@@ -135,7 +135,7 @@ describe.concurrent('the command context (contract §4)', () => {
   it('gives cwd, env and interactive=false', async () => {
     const cwd = join(ws.cwd, 'sub');
     mkdirSync(cwd, { recursive: true });
-    expect(await tosh(['--plugins', '../ctx', '--json', '-c', 'where'], { cwd, env: { TOSH_TEST_GREETING: 'hey' } })).toEqual(
+    expect(await tosh(['--plugins', '../ctx', '--json', '-c', 'here'], { cwd, env: { TOSH_TEST_GREETING: 'hey' } })).toEqual(
       ok(`{"cwd":${JSON.stringify(cwd)},"greeting":"hey","interactive":false}\n`),
     );
   });

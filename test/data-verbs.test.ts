@@ -110,7 +110,7 @@ describe.concurrent('verbs on nested values and text', () => {
   it('lines, find and parse work on text from a program', async () => {
     writeFileSync(join(dir, 'settings.txt'), 'host=example.org\nport=8080\n# comment\nuser=ada\n');
     expect(await run('^cat settings.txt | lines | length', dir)).toEqual(ok('4\n'));
-    expect(await run('^cat settings.txt | find =8', dir)).toEqual(ok('port=8080\n'));
+    expect(await run('^cat settings.txt | data:find =8', dir)).toEqual(ok('port=8080\n'));
     expect(await run("^cat settings.txt | parse '{key}={value}' | to json -c", dir)).toEqual(
       ok('[{"key":"host","value":"example.org"},{"key":"port","value":"8080"},{"key":"user","value":"ada"}]\n'),
     );
@@ -162,7 +162,7 @@ describe.concurrent('bad input is one line and a status', () => {
 
   it('a verb given the wrong kind of input says what it takes (status 2)', async () => {
     expect(await run('echo hello | length', dir)).toEqual(
-      failed("length: takes a list, but got text (split text into a list with 'lines', or parse it with 'from json')", 2),
+      failed("'length' takes a list, but 'echo' gives a string (split text into a list with 'lines', or parse it with 'from json')", 2),
     );
     expect(await run('open people.json | lines', dir)).toEqual(failed('lines: takes text, but got a list of records', 2));
     expect(await run('length', dir)).toEqual(failed('length: takes a list, but got nothing (pipe a value in)', 2));
@@ -190,10 +190,10 @@ describe('help shows the examples (§4, §6)', () => {
     expect(where.stdout).toContain(
       [
         'Examples:',
-        "  open people.csv | where 'age > 30'",
+        '  open people.csv | where age > 30',
         "  open people.csv | where name == 'Ada Lovelace' or city == London",
-        "  files | where 'size > 10kb and name =~ \\.ts$'",
-        "  files | where 'modified > 2h'",
+        "  files | where size > 10kb and name =~ '\\.ts$'",
+        '  files | where modified > 2h',
         "  open people.csv | where 'not (age < 18 or city in [Paris, Rome])'",
         '',
       ].join('\n'),

@@ -25,6 +25,11 @@ describe.concurrent('operators and logic (§17)', () => {
     ["'age <= 33'", '.age <= 33'],
     ["'age > 41'", '.age > 41'],
     ["'age >= 41'", '.age >= 41'],
+    // Unquoted: `where` says its words compare, so `<` and `>` are not redirects.
+    ['age > 41', '.age > 41'],
+    ['age >= 41 or age < 30', '.age >= 41 or .age < 30'],
+    ['age<=33', '.age <= 33'],
+    ['age > 30 and city == London', '.age > 30 and .city == "London"'],
     ["name =~ '^[AL]'", '.name | test("^[AL]")'],
     ["name !~ 'a$'", '.name | test("a$") | not'],
     ['city in London,Boston', '.city == "London" or .city == "Boston"'],
@@ -47,6 +52,12 @@ describe.concurrent('operators and logic (§17)', () => {
       expect(await names(expr)).toEqual(jqNames(condition));
     });
   }
+
+  it('takes < and > as text, writing no file, and its output still goes to a file through a group', async () => {
+    expect(await names('age > 44')).toEqual(ok('["Grace"]\n'));
+    expect(existsSync(join(dir, '44'))).toBe(false);
+    expect(await run('{ open people.json | where age > 44 | get name; } > over44.txt; ^cat over44.txt', dir)).toEqual(ok('Grace\n'));
+  });
 
   it('reaches nested columns, and null stands for a missing value', async () => {
     writeFileSync(
@@ -144,7 +155,16 @@ describe.concurrent('usage errors are one line, status 2', () => {
 
   it('takes a list of records', async () => {
     expect(await run("echo text | where 'a == 1'", dir)).toEqual(
-      failed("where: takes a list of records, but got text (split text into a list with 'lines', or parse it with 'from json')", 2),
+      failed(
+        "'where' takes a list of records, but 'echo' gives a string (split text into a list with 'lines', or parse it with 'from json')",
+        2,
+      ),
+    );
+    expect(await run("^echo text | data:where 'a == 1'", dir)).toEqual(
+      failed(
+        "'data:where' takes a list of records, but 'echo' gives a string (split text into a list with 'lines', or parse it with 'from json')",
+        2,
+      ),
     );
     expect(await run("open people.json | get name | where 'a == 1'", dir)).toEqual(
       failed('where: takes a list of records, but item 0 is text', 2),

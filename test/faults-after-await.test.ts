@@ -116,7 +116,7 @@ describe('loading and setup after their first await', () => {
 
   it('a setup whose promise rejects has failed, as one that throws has', async () => {
     const root = fixture('after-await');
-    expect(await tosh(['--plugins', 'setup-reject', '-c', 'reject'], { cwd: root })).toEqual({
+    expect(await tosh(['--plugins', 'setup-reject', '-c', 'rejects'], { cwd: root })).toEqual({
       stdout: 'still runs\n',
       stderr: 'tosh: reject: setup failed: no database\n',
       code: 0,

@@ -84,7 +84,7 @@ describe('programs (§10)', () => {
 
   it('pipe program to program, program to plugin, plugin to program, with large data', async () => {
     expect(await run('seq 1 200000 | sort -rn | head -1')).toEqual(ok('200000\n'));
-    expect(await run('seq 1 50000 | lines')).toEqual(ok('50000\n'));
+    expect(await run('seq 1 50000 | count-lines')).toEqual(ok('50000\n'));
     expect(await run('echo hello | tr a-z A-Z')).toEqual(ok('HELLO\n'));
     expect(await run('seq 1 3 | upper | wc -l')).toEqual(ok('3\n'));
     // Plugin to program: exactly the text `tosh -c` writes to a file.
@@ -174,7 +174,7 @@ describe('redirects (§10)', () => {
     expect(readFileSync(join(cwd, 'err.txt'), 'utf8')).toMatch(/^ls: cannot access 'nope': No such file or directory\n$/);
     expect(await run('ls nope 2>&1 | wc -l', { cwd })).toEqual(ok('1\n'));
     expect(await run('echo one > f; echo two >> f; cat < f', { cwd })).toEqual(ok('one\ntwo\n'));
-    expect(await run('lines < f', { cwd })).toEqual(ok('2\n'));
+    expect(await run('count-lines < f', { cwd })).toEqual(ok('2\n'));
     expect(await run('wc -l < f > n; cat n', { cwd })).toEqual(ok('2\n'));
     expect(await run('getenv NOPE --nope 2> e; cat e', { cwd })).toEqual(ok("tosh: getenv: unexpected argument '--nope'\n"));
   });
@@ -234,7 +234,7 @@ describe('the working directory and environment (§10)', () => {
   it('cd and pwd, cd -, cd home; plugins and programs follow, and so do redirects', async () => {
     const cwd = workdir();
     expect(
-      await run('cd sub; pwd; where; ls; echo hi > here.txt; cat here.txt; cd -; cd; pwd', {
+      await run('cd sub; pwd; here; ls; echo hi > here.txt; cat here.txt; cd -; cd; pwd', {
         cwd,
         env: { HOME: join(cwd, 'sub', 'deep') },
       }),

@@ -102,7 +102,7 @@ describe('tosh new', () => {
 
   it('writes to $TOSH_HOME/plugins by default, and keeps a tsconfig.json that is already there', async () => {
     const home = tempDir('tosh-home-');
-    expect((await tosh(['-c', 'new first'], { home })).code).toBe(0);
+    expect((await tosh(['-c', 'new primo'], { home })).code).toBe(0);
     // The helper's HOME is TOSH_HOME: paths under it are shown with ~.
     expect(await tosh(['-c', 'new second'], { home })).toEqual({
       stdout: [
@@ -119,7 +119,7 @@ describe('tosh new', () => {
       stderr: '',
       code: 0,
     });
-    expect(await tosh(['-c', 'first Ada ; second Bob'], { home })).toEqual({ stdout: 'Hello, Ada!\nHello, Bob!\n', stderr: '', code: 0 });
+    expect(await tosh(['-c', 'primo Ada ; second Bob'], { home })).toEqual({ stdout: 'Hello, Ada!\nHello, Bob!\n', stderr: '', code: 0 });
   });
 
   it('finds the plugin directory from XDG_CONFIG_HOME, then HOME, shown with ~', async () => {

@@ -15,7 +15,7 @@ function quickHome(): string {
 it('runs a plugin that awaits at its top level, imports shared modules and reads import.meta.url', async () => {
   const dir = fixture('tla');
   const lines = readFileSync(join(dir, 'tla.ts'), 'utf8').split('\n').length;
-  const result = await tosh(['--plugins', dir, '-c', 'lines 2; lines'], { home: quickHome() });
+  const result = await tosh(['--plugins', dir, '-c', 'linecount 2; linecount'], { home: quickHome() });
   expect(result.stdout).toBe(`${lines * 2} function\n${lines} function\n`);
   expect(result.stderr).toBe(`tosh: failed to load ${join(dir, 'never.ts')}: did not finish loading within 1 s\n`);
   expect(result.code).toBe(0);

@@ -5,6 +5,7 @@
  * Each loops over its input; none recurses or spreads over its length.
  */
 import { CommandError, defineCommand, z } from 'tosh/plugin-sdk';
+import { columns, whereWords } from './complete.ts';
 import { parseNumber } from './units.ts';
 import {
   at,
@@ -57,6 +58,7 @@ export const get = defineCommand({
   input: schemas.any,
   output: schemas.any,
   examples: ['open package.json | get scripts.test', 'open data.json | get items.0.name', 'files | get name'],
+  complete: columns(true),
   run({ args, input }) {
     if (input === undefined) throw wrongInput('get', 'a record or a list', input);
     const parts = splitPath(args.path);
@@ -97,6 +99,7 @@ export const select = defineCommand({
   input: schemas.rows,
   output: schemas.rows,
   examples: ['files | select name size', 'open people.csv | select name age'],
+  complete: columns(false),
   run({ args, input }) {
     return mapRows('select', input, args.columns, (row, paths) => {
       const picked: Row = {};
@@ -134,6 +137,7 @@ export const reject = defineCommand({
   input: schemas.rows,
   output: schemas.rows,
   examples: ['open people.csv | reject email', 'files | reject modified'],
+  complete: columns(false),
   run({ args, input }) {
     return mapRows('reject', input, args.columns, (row, paths) => {
       let kept: unknown = row;
@@ -150,16 +154,18 @@ export const where = defineCommand({
       .array(z.string())
       .min(1)
       .describe(
-        "COL OP VALUE, quoted when it has < or > (the shell's redirects); ops == != < <= > >= =~ !~ in; values: numbers, text, true/false/null, sizes (10kb, 2GiB), durations (2h, 1wk)",
+        'COL OP VALUE (< and > need no quotes); ops == != < <= > >= =~ !~ in; values: numbers, text, true/false/null, sizes (10kb, 2GiB), durations (2h, 1wk)',
       ),
   }),
   input: schemas.table,
   output: 'input',
+  comparisons: true,
+  complete: whereWords,
   examples: [
-    "open people.csv | where 'age > 30'",
+    'open people.csv | where age > 30',
     "open people.csv | where name == 'Ada Lovelace' or city == London",
-    "files | where 'size > 10kb and name =~ \\.ts$'",
-    "files | where 'modified > 2h'",
+    "files | where size > 10kb and name =~ '\\.ts$'",
+    'files | where modified > 2h',
     "open people.csv | where 'not (age < 18 or city in [Paris, Rome])'",
   ],
   run({ args, input }) {
@@ -192,6 +198,7 @@ export const sortBy = defineCommand({
   input: schemas.table,
   output: 'input',
   examples: ['open people.csv | sort-by age', 'files | sort-by size -r | first 5', 'open people.csv | sort-by city name'],
+  complete: columns(false),
   run({ args, flags, input }) {
     const rows = tableOf('sort-by', input);
     checkColumns('sort-by', rows, args.columns);
@@ -370,6 +377,7 @@ export const groupBy = defineCommand({
   input: schemas.table,
   output: z.record(z.string(), schemas.table),
   examples: ['open people.csv | group-by city', 'files | group-by type | get dir'],
+  complete: columns(false),
   run({ args, input }) {
     const rows = tableOf('group-by', input);
     checkColumns('group-by', rows, [args.column]);

@@ -6,9 +6,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { CommandInfo, CompletionRequest, FieldInfo } from '../../plugin-sdk/types.ts';
+import type { CommandInfo, CompletionRequest, FieldInfo, ValueField } from '../../plugin-sdk/types.ts';
 import { shellQuote } from '../line/lexer.ts';
 import { isRedirect, type Piece, scan } from '../line/scanner.ts';
+import { pipedFields } from './fields.ts';
 
 /** What completion needs from the shell. */
 export interface CompletionSource {
@@ -126,7 +127,9 @@ export async function complete(line: string, cursor: number, source: CompletionS
   const prevFlag = prevWord && !ended && prevWord.startsWith('-') && !prevWord.includes('=') ? flagOf(info, prevWord) : undefined;
   if (prevFlag && prevFlag.type !== 'boolean') field = prevFlag;
   else field = positional(info, words);
-  const items = await valuesFor(info, commandWord, field, [...words, current], current, source);
+  // Completion from types: the hook is told the fields of what is piped in (fields.ts).
+  const piped = pipedFields(pieces, (word) => source.resolve(word));
+  const items = await valuesFor(info, commandWord, field, [...words, current], current, source, piped);
   return result(items.values, items.paths);
 }
 
@@ -167,10 +170,12 @@ async function valuesFor(
   words: string[],
   current: string,
   source: CompletionSource,
+  piped?: ValueField[],
 ): Promise<{ values: string[]; paths: boolean }> {
   const values = [...(field?.values ?? [])];
   const request: CompletionRequest = { words, current };
   if (field) request.field = field;
+  if (piped) request.piped = piped;
   try {
     const fromHook = await source.hook?.(commandWord, request);
     if (fromHook) values.push(...fromHook.filter((v) => typeof v === 'string'));

@@ -67,7 +67,7 @@ interface Manifest {
 }
 
 // Any change to what is cached, or how code is compiled, must change this.
-const FORMAT = 'tosh-cache-7';
+const FORMAT = 'tosh-cache-8';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');

@@ -2,6 +2,7 @@
 import type { CommandInfo, PluginInfo } from '../../plugin-sdk/types.ts';
 import { quote } from '../base/errors.ts';
 import { pluginName, type Registry } from './registry.ts';
+import { fieldsOf, typeWords } from './value-type.ts';
 
 export function commandInfos(registry: Registry): CommandInfo[] {
   const out: CommandInfo[] = [];
@@ -29,6 +30,13 @@ export function commandInfo(registry: Registry, word: string): CommandInfo | und
     short: spec.short,
     examples: spec.examples,
     source: found.record.source.display,
+    ...(spec.input ? { input: typeWords(spec.input) } : {}),
+    ...(spec.output ? { output: spec.output === 'input' ? 'what it was given' : typeWords(spec.output) } : {}),
+    ...(spec.output === 'input'
+      ? { passesInput: true }
+      : spec.output && fieldsOf(spec.output).length > 0
+        ? { fields: fieldsOf(spec.output) }
+        : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { AnyCommand, FieldInfo, ObjectSchema } from '../../plugin-sdk/types.ts';
+import { type OutputType, typeOf, type ValueType } from './value-type.ts';
 
 /** What the argument parser and `help` need to know of one command, as plain data (cacheable). */
 export interface CommandSpec {
@@ -12,6 +13,12 @@ export interface CommandSpec {
   examples: string[];
   hidden: boolean;
   hasComplete: boolean;
+  /** Its words are an expression where `<` and `>` are text (`where size > 10kb`). */
+  comparisons?: boolean;
+  /** What it takes through a pipe (from its `input` schema; absent: anything). */
+  input?: ValueType;
+  /** What it gives (from its `output` schema; absent: anything). */
+  output?: OutputType;
 }
 
 interface ZodInternals {
@@ -33,6 +40,9 @@ export function specOf(command: AnyCommand): CommandSpec {
     examples: [...(command.examples ?? [])],
     hidden: command.hidden === true,
     hasComplete: typeof command.complete === 'function',
+    ...(command.comparisons === true ? { comparisons: true } : {}),
+    ...(command.input ? { input: typeOf(command.input) } : {}),
+    ...(command.output ? { output: command.output === 'input' ? 'input' : typeOf(command.output) } : {}),
   };
 }
 

@@ -45,7 +45,11 @@ export function scalarText(value: unknown): string {
   }
 }
 
+/** Printable ASCII only: one column a character (most cells; the loop below is for the rest). */
+const ASCII = /^[\x20-\x7e]*$/;
+
 const width = (text: string) => {
+  if (ASCII.test(text)) return text.length;
   let w = 0;
   for (const ch of text) {
     const code = ch.codePointAt(0) ?? 0;
@@ -76,16 +80,21 @@ const pad = (text: string, to: number) => text + ' '.repeat(Math.max(0, to - wid
  * level: no column is cut below the level unless it is narrower than it).
  */
 function fitWidths(natural: number[], longestWord: number[], room: number, gap: number): number[] {
-  const total = natural.reduce((a, b) => a + b, 0) + gap * (natural.length - 1);
+  const sum = (xs: number[]) => {
+    let total = 0;
+    for (const x of xs) total += x;
+    return total;
+  };
+  const total = sum(natural) + gap * (natural.length - 1);
   if (total <= room) return natural;
   const space = Math.max(natural.length * 4, room - gap * (natural.length - 1));
   const floor = natural.map((n, i) => Math.min(n, longestWord[i] as number));
   const fill = (level: number, base: number[]) => natural.map((n, i) => Math.min(n, Math.max(base[i] as number, level)));
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   // Words that do not fit side by side: no floor, cells are cut where they must be.
   const base = sum(floor) <= space ? floor : natural.map(() => 4);
   let low = 0;
-  let high = Math.max(...natural);
+  let high = 0;
+  for (const n of natural) if (n > high) high = n;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
     if (sum(fill(mid, base)) <= space) low = mid;
@@ -127,37 +136,111 @@ function cellLines(text: string, max: number): string[] {
   return lines;
 }
 
+/** Text is handed on in pieces of about this size: a table of a million rows is never one string. */
+const CHUNK = 64 * 1024;
+
+const cellText = (value: unknown) => {
+  const text = typeof value === 'string' ? value : scalarText(value);
+  return text.includes('\n') ? text.replace(/\n/g, ' ') : text;
+};
+
+/** The widest word of a text (words split at spaces). */
+function longestWord(text: string): number {
+  let best = 0;
+  for (const word of text.split(' ')) {
+    const w = width(word);
+    if (w > best) best = w;
+  }
+  return best;
+}
+
 /**
- * An array of plain objects as aligned columns under a header row. With
- * `fit`, a table wider than the terminal gets narrower columns whose cells
- * wrap, instead of lines the terminal would break anywhere.
+ * An array of plain objects as aligned columns under a header row, in
+ * pieces: one pass measures the columns, a second renders each row as it
+ * goes (memory for a row, not for the table; no spread or recursion over
+ * the rows). With `fit`, a table wider than the terminal gets narrower
+ * columns whose cells wrap, instead of lines the terminal would break anywhere.
  */
-export function renderTable(rows: Record<string, unknown>[], options: RenderOptions): string {
+export function* tableChunks(rows: readonly Record<string, unknown>[], options: RenderOptions): Generator<string> {
   const keys: string[] = [];
-  for (const row of rows) for (const key of Object.keys(row)) if (!keys.includes(key)) keys.push(key);
-  const cells = rows.map((row) => keys.map((key) => scalarText(row[key]).replace(/\n/g, ' ')));
-  const natural = keys.map((key, i) => Math.max(width(key), ...cells.map((r) => width(r[i] as string))));
-  const longest = keys.map((key, i) =>
-    Math.max(...[key, ...cells.map((r) => r[i] as string)].flatMap((text) => text.split(' ').map((word) => width(word)))),
-  );
+  const seen = new Set<string>();
+  for (const row of rows) {
+    for (const key of Object.keys(row)) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      keys.push(key);
+    }
+  }
+  const natural = keys.map((key) => width(key));
+  const longest = keys.map((key) => longestWord(key));
+  for (const row of rows) {
+    for (let i = 0; i < keys.length; i++) {
+      const text = cellText(row[keys[i] as string]);
+      const w = width(text);
+      if (w > (natural[i] as number)) natural[i] = w;
+      if (options.fit && w > (longest[i] as number)) {
+        const word = longestWord(text);
+        if (word > (longest[i] as number)) longest[i] = word;
+      }
+    }
+  }
   const widths = options.fit ? fitWidths(natural, longest, options.columns, 2) : natural;
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
-  const line = (values: string[], style: (s: string) => string = (s) => s) => {
-    const split = values.map((v, i) => (options.fit ? cellLines(v, widths[i] as number) : [v]));
-    const height = Math.max(...split.map((c) => c.length));
+  const last = keys.length - 1;
+  const line = (values: string[], style?: (s: string) => string) => {
+    if (!options.fit) {
+      let out = '';
+      for (let i = 0; i < values.length; i++) {
+        const v = i === last ? (values[i] as string) : pad(values[i] as string, widths[i] as number);
+        out += `${i === 0 ? '' : '  '}${style && v.trim() !== '' ? style(v) : v}`;
+      }
+      return out.trimEnd();
+    }
+    const split = values.map((v, i) => cellLines(v, widths[i] as number));
+    let height = 1;
+    for (const c of split) if (c.length > height) height = c.length;
     const out: string[] = [];
     for (let l = 0; l < height; l++) {
       out.push(
         split
-          .map((c, i) => (i === values.length - 1 ? (c[l] ?? '') : pad(c[l] ?? '', widths[i] as number)))
-          .map((v) => (v.trim() === '' ? v : style(v)))
+          .map((c, i) => (i === last ? (c[l] ?? '') : pad(c[l] ?? '', widths[i] as number)))
+          .map((v) => (v.trim() === '' || !style ? v : style(v)))
           .join('  ')
           .trimEnd(),
       );
     }
     return out.join('\n');
   };
-  return [line(keys, chalk.bold), ...cells.map((r) => line(r))].join('\n');
+  // A row without wrapping, built without arrays: a million rows make little garbage.
+  const plain = (row: Record<string, unknown>) => {
+    let out = '';
+    for (let i = 0; i < last; i++) {
+      const v = cellText(row[keys[i] as string]);
+      out += `${v}${' '.repeat(Math.max(0, (widths[i] as number) - width(v)))}  `;
+    }
+    return (last >= 0 ? out + cellText(row[keys[last] as string]) : out).trimEnd();
+  };
+  let chunk = line(keys, chalk.bold);
+  for (const row of rows) {
+    chunk += `\n${options.fit ? line(keys.map((key) => cellText(row[key]))) : plain(row)}`;
+    if (chunk.length >= CHUNK) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield `${chunk}\n`;
+}
+
+/** An array of plain objects as a table (see `tableChunks`), as one string. */
+export function renderTable(rows: Record<string, unknown>[], options: RenderOptions): string {
+  return joined(tableChunks(rows, options)).replace(/\n$/, '');
+}
+
+/** The pieces as one string (for the callers that need one). */
+function joined(chunks: Iterable<string>): string {
+  const parts: string[] = [];
+  for (const chunk of chunks) parts.push(chunk);
+  return parts.join('');
 }
 
 /** A plain object as `key: value` lines. */
@@ -175,22 +258,44 @@ export function renderObject(object: Record<string, unknown>): string {
  * ending in a newline otherwise. React elements go through `renderElement`.
  */
 export function renderValue(value: unknown, options: RenderOptions): string {
-  if (value === undefined) return '';
-  let text: string;
-  if (isElement(value)) {
-    const world = loadedInkWorld();
-    text = world ? world.renderToString(value, options) : '';
-    if (text === '') return '';
-  } else if (Array.isArray(value)) {
-    if (value.length === 0) return '';
-    text = value.every(isPlainObject) ? renderTable(value as Record<string, unknown>[], options) : value.map(scalarText).join('\n');
-  } else if (isPlainObject(value)) {
-    text = renderObject(value);
-    if (text === '') return '';
-  } else {
-    text = scalarText(value);
+  return joined(renderChunks(value, options));
+}
+
+/**
+ * `renderValue` in pieces of about 64 KB, made as they are asked for: a
+ * writer that awaits each piece (and stops when Ctrl-C comes) renders a
+ * list of any length in memory for a piece, not the whole text.
+ */
+export function* renderChunks(value: unknown, options: RenderOptions): Generator<string> {
+  if (value === undefined) return;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return;
+    if (value.every(isPlainObject)) {
+      yield* tableChunks(value as Record<string, unknown>[], options);
+      return;
+    }
+    let chunk = '';
+    let text = '';
+    for (let i = 0; i < value.length; i++) {
+      text = scalarText(value[i]);
+      chunk += i === 0 ? text : `\n${text}`;
+      if (chunk.length >= CHUNK) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    yield text.endsWith('\n') && chunk.endsWith('\n') ? chunk : `${chunk}\n`;
+    return;
   }
-  return text.endsWith('\n') ? text : `${text}\n`;
+  let text: string;
+  const element = isElement(value);
+  if (element || isPlainObject(value)) {
+    const world = element ? loadedInkWorld() : undefined;
+    text = !element ? renderObject(value as Record<string, unknown>) : world ? world.renderToString(value, options) : '';
+    // An element or record that shows nothing is nothing; an empty string is an empty line.
+    if (text === '') return;
+  } else text = scalarText(value);
+  yield text.endsWith('\n') ? text : `${text}\n`;
 }
 
 /** Values given to `ctx.print`, as one line of text. */

@@ -6,6 +6,7 @@
 import type { CommandLocation } from '../../plugin-sdk/types.ts';
 import { quote, Status } from '../base/errors.ts';
 import type { Resolved } from '../plugins/registry.ts';
+import { acceptsNothing, fits, type ValueType } from '../plugins/value-type.ts';
 import { findProgram, isProgram } from './path.ts';
 import { suggestCommand } from './suggest.ts';
 
@@ -47,6 +48,13 @@ export interface LookupOptions {
   aliases?: boolean;
   /** `^name`: only a program. @default false */
   external?: boolean;
+  /**
+   * The type of the value a plugin command pipes into this one. A command that needs a value piped in
+   * (its `input` schema does not take nothing) yields to the program of the same name on PATH unless
+   * such a value comes and fits: `find . -name x` and `uniq file` are the programs, `files | find x` the
+   * command (CONTRACT §17). @default nothing piped
+   */
+  piped?: ValueType;
 }
 
 /** Find what `word` runs, in the shell's order. */
@@ -57,8 +65,8 @@ export function lookup(word: string, scope: LookupScope, options: LookupOptions 
     if (value !== undefined) return { kind: 'alias', name: word, value };
   }
   const resolved = external ? undefined : scope.table.resolve(word);
-  if (resolved) return { kind: 'command', name: word, resolved };
-  const found = findProgram(word, scope.env, scope.cwd);
+  const found = resolved && !yields(word, resolved, options.piped) ? undefined : findProgram(word, scope.env, scope.cwd);
+  if (resolved && !(found && 'path' in found)) return { kind: 'command', name: word, resolved };
   if (found && 'path' in found) return { kind: 'program', name: word, path: found.path };
   if (found) return { kind: 'missing', name: word, status: found.status, message: found.error };
   const unloaded = external ? undefined : scope.table.unloaded(word);
@@ -71,6 +79,14 @@ export function lookup(word: string, scope: LookupScope, options: LookupOptions 
     status: Status.unknownCommand,
     message: `unknown command ${quote(word)}${near ? ` (did you mean ${quote(near)}?)` : ''}`,
   };
+}
+
+/** True when a command may give way to a program of its name: it needs a value piped in, and none that fits comes. */
+function yields(word: string, resolved: Resolved, piped: ValueType | undefined): boolean {
+  if (word.includes(':')) return false;
+  const input = resolved.spec.input;
+  if (input === undefined || acceptsNothing(input)) return false;
+  return piped === undefined || !fits(piped, input);
 }
 
 /** Whether a word runs something, asked per keystroke by the highlighter (programs remembered per PATH). */

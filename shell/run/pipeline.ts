@@ -16,9 +16,11 @@ import { Capture, type Channel, PipeClosed, StreamReader, TextReader } from './i
 import type { ProgramCall } from './program-stage.ts';
 import type { Outcome, Prepared, Simple, SimpleEngine } from './simple.ts';
 import { commandEnv } from './stages.ts';
+import { checkStages } from './typed.ts';
 
 interface Interpreter extends SimpleEngine {
   readonly programs: import('./program-stage.ts').ProgramRuns;
+  readonly host: import('./host.ts').RunHost;
 }
 
 type Stage =
@@ -74,6 +76,12 @@ export async function runPipeline(engine: Interpreter, simple: Simple, pipeline:
     else if (prepared.kind === 'program' || prepared.kind === 'plugin') stages.push({ kind: prepared.kind, x: sx, prepared } as Stage);
     else stages.push({ kind: 'shell', x: sx, prepared });
     if (x.signal.aborted) return Status.interrupted;
+  }
+  // Typed pipelines (CONTRACT §17): a pair of stages that does not fit is refused before any runs.
+  const refused = checkStages(stages, engine.host, x);
+  if (refused !== undefined) {
+    engine.error(x, refused);
+    return Status.usage;
   }
   const statuses: number[] = commands.map(() => 0);
   const running: Promise<void>[] = [];

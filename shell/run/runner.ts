@@ -10,6 +10,7 @@ import type { RunResult } from '../../plugin-sdk/types.ts';
 import { oneLine, ShellError, Status, UsageError } from '../base/errors.ts';
 import { timers } from '../base/faults.ts';
 import type { Script } from '../line/ast.ts';
+import { comparisonWords } from '../line/comparisons.ts';
 import { lineOf, parse } from '../line/parser.ts';
 import type { Origin, ShellState } from '../state/state.ts';
 import { type Exec, ExitFlow, type Frame, LoopFlow, MAX_DEPTH, NestingAbort, ReturnFlow } from './exec.ts';
@@ -124,7 +125,11 @@ export class Runner {
   /** Parse a script or line: a syntax error is reported (`FILE:LINE:` in a script) and is status 2. */
   parse(text: string, sink: Sink, origin?: Origin): Script | number {
     try {
-      return parse(text);
+      const script = parse(text);
+      // `where size > 10kb`: a command whose words compare takes `<` and `>` as text (CONTRACT §17).
+      if (text.includes('<') || text.includes('>'))
+        comparisonWords(script, (name) => this.host.table.resolve(name)?.spec.comparisons === true);
+      return script;
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       const where = origin?.file ? `${origin.file}:${lineOf(text, error.offset ?? text.length)}: ` : '';

@@ -32,6 +32,16 @@ export interface PipelineResult {
   command?: string;
 }
 
+/** A plugin command's stage: its words after the name, without its own `--json` (before `--`), which it records. */
+export function pluginStage(command: ExpandedCommand, resolved: Resolved, name: string): PluginStage {
+  const rest = command.argv.slice(1);
+  const dashes = rest.indexOf('--');
+  const options = dashes < 0 ? rest : rest.slice(0, dashes);
+  const json = options.includes('--json');
+  const args = json ? rest.filter((word, i) => word !== '--json' || (dashes >= 0 && i > dashes)) : rest;
+  return { kind: 'plugin', command, resolved, name, args, json };
+}
+
 /** The environment one command runs with: the exported variables and its own `NAME=value` words. */
 export function commandEnv(exported: Readonly<Record<string, string>>, command: ExpandedCommand): Readonly<Record<string, string>> {
   if (command.assignments.length === 0) return exported;
