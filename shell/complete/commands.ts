@@ -33,25 +33,48 @@ export interface Completion {
   paths: boolean;
   /** What an item is, shown beside it when several are listed (a command's or a flag's description). */
   descriptions?: Record<string, string>;
+  /** Items that take no space after them (`--message=`, `~root/`, a directory of a program's own completion). */
+  partial?: string[];
+  /** Items are typed as they are, not quoted (`$HOME`, `~root/`: quoting would stop them expanding). */
+  raw?: boolean;
 }
 
-const flagName = (field: FieldInfo) => field.display;
+/** The word at the cursor and the words before it in its pipeline stage. */
+export interface WordAt {
+  /** The word being completed, unquoted ('' between words). */
+  current: string;
+  /** Where it starts in the line. */
+  start: number;
+  /** The piece it is, when the cursor is in a word. */
+  piece: Piece | undefined;
+  /** The words (and redirect operators) of this stage before it. */
+  done: Piece[];
+}
 
-/** Find what the word at the cursor could become. */
-export async function complete(line: string, cursor: number, source: CompletionSource): Promise<Completion> {
-  const before = line.slice(0, cursor);
-  const pieces = scan(before);
+/** Split the line before `cursor` into the word being completed and the stage's words before it. */
+export function wordAt(line: string, cursor: number): WordAt {
+  const pieces = scan(line.slice(0, cursor));
   const last = pieces.at(-1);
   const inWord = last?.kind === 'word';
-  const current = inWord ? last.value : '';
-  const start = inWord ? last.start : cursor;
   // The words of this pipeline stage, up to the one being completed.
   const stage: Piece[] = [];
   for (const piece of pieces) {
     if (piece.kind === 'op' && !isRedirect(piece.value)) stage.length = 0;
     else if (piece.kind === 'word' || piece.kind === 'op') stage.push(piece);
   }
-  const done = inWord ? stage.slice(0, -1) : stage;
+  return {
+    current: inWord ? last.value : '',
+    start: inWord ? last.start : cursor,
+    piece: inWord ? last : undefined,
+    done: inWord ? stage.slice(0, -1) : stage,
+  };
+}
+
+const flagName = (field: FieldInfo) => field.display;
+
+/** Find what the word at the cursor could become. */
+export async function complete(line: string, cursor: number, source: CompletionSource): Promise<Completion> {
+  const { current, start, done } = wordAt(line, cursor);
   const result = (items: string[], paths = false, prefix = current, from = start, described?: Record<string, string>): Completion => {
     const found: Completion = {
       start: from,
@@ -233,8 +256,9 @@ export function applyCompletion(line: string, completion: Completion): { text: s
   const only = items.length === 1;
   const word = only ? (items[0] as string) : commonPrefix(items);
   if (!only && word.length <= completion.current.length) return undefined;
-  const suffix = only && !(completion.paths && word.endsWith('/')) ? ' ' : '';
-  const insertText = (word === '' ? '' : typed(word)) + suffix;
+  const partial = (completion.paths && word.endsWith('/')) || completion.partial?.includes(word) === true;
+  const suffix = only && !partial ? ' ' : '';
+  const insertText = (word === '' ? '' : completion.raw ? word : typed(word)) + suffix;
   const after = line.slice(end);
   const text = line.slice(0, start) + insertText + (suffix && after.startsWith(' ') ? after.slice(1) : after);
   return { text, cursor: start + insertText.length };

@@ -85,7 +85,8 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`tosh ${SHELL_VERSION} (plugin SDK ${SDK_VERSION})\n`);
     return 0;
   }
-  const interactive = options.command === undefined && options.script === undefined && process.stdin.isTTY === true;
+  const interactive =
+    options.command === undefined && options.script === undefined && options.complete === undefined && process.stdin.isTTY === true;
   const color = colorEnabled(env, interactive || process.stdout.isTTY === true);
   if (!color) chalk.level = 0;
   const out = processOutput(process.stdout, color);
@@ -149,6 +150,8 @@ async function run(argv: string[]): Promise<number> {
 
   installFaultHandlers(session, interactive, errorLine);
 
+  if (options.complete !== undefined) return printCompletions(session, options.complete, options.debug, errorLine);
+
   if (!interactive) return runBatch(session, options, watch, errorLine);
   // Load plugins while the UI module loads: both are needed for the first prompt.
   // The first prompt shows at once; the UI (react, ink) takes it over when loaded.
@@ -164,6 +167,28 @@ async function run(argv: string[]): Promise<number> {
     if (init.text !== undefined) interactiveOptions.init = { file: init.file, text: init.text };
   }
   return (world.runInteractive as typeof import('../ui/app.tsx').runInteractive)(session, interactiveOptions);
+}
+
+/**
+ * `tosh --complete LINE`: the candidates Tab shows at the end of LINE, one a
+ * line (`word<TAB>description`), from the same sources; with `--debug`, each
+ * source asked and how long it took, on stderr.
+ */
+async function printCompletions(session: Session, line: string, debug: boolean, errorLine: (message: string) => void): Promise<number> {
+  await session.start();
+  // Plugins' completion specs live in their definitions: evaluate them (the interactive shell does this after loading).
+  await allSettled(session.plugins.registry.usable().map((record) => session.plugins.activate(record)));
+  const { completeLine, candidateLines } = await import('../complete/line.ts');
+  const { lineContext } = await import('../complete/context.ts');
+  const report = (source: string, ms: number, outcome: string) => errorLine(`complete: ${source}: ${ms.toFixed(1)} ms: ${outcome}`);
+  try {
+    const found = await completeLine(line, line.length, lineContext(session, debug ? { debug: report } : {}));
+    process.stdout.write(candidateLines(found));
+  } finally {
+    const { stopCompletion } = await import('../complete/external/index.ts');
+    stopCompletion();
+  }
+  return 0;
 }
 
 /** The prompt bin/tosh.js drew, redrawn if the core's differs (a config.json it did not read). */
