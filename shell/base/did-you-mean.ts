@@ -6,7 +6,9 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   const best = closest(word, candidates as string[]);
   // One typo (or two swapped letters: 'exti') in a short name, two from six letters on, three from nine.
   const limit = best.length <= 5 ? 1 : best.length <= 8 ? 2 : 3;
-  return distance(word, best) <= limit || swapped(word, best) ? best : undefined;
+  if (distance(word, best) <= limit || swapped(word, best)) return best;
+  // Two swapped letters count as one typo, but as two edits to the nearest-by-distance search: `gerp` is nearer `arp`.
+  return candidates.find((candidate) => swapped(word, candidate));
 }
 
 /** True when `a` is `b` with two neighbouring letters swapped. */

@@ -103,7 +103,7 @@ async function commandNames(line: string, cursor: number, ctx: LineContext, at: 
     return own ?? fromCandidates([], start, cursor, current, {});
   }
   const found = new Map<string, string | undefined>();
-  for (const item of own?.items ?? []) found.set(item, own?.descriptions?.[item]);
+  for (const item of own?.items ?? []) found.set(item, own?.descriptions?.[item] ?? ctx.source.resolve(item)?.description);
   const add = (name: string, description: string) => {
     if (name.startsWith(current) && !found.has(name)) found.set(name, description);
   };

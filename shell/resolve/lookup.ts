@@ -4,9 +4,10 @@
  * program on PATH. The runner, `which`/`type`, highlighting and Tab all ask here.
  */
 import type { CommandLocation } from '../../plugin-sdk/types.ts';
+import { didYouMean } from '../base/did-you-mean.ts';
 import { quote, Status } from '../base/errors.ts';
 import type { Resolved } from '../plugins/registry.ts';
-import { findProgram, isProgram } from './path.ts';
+import { findProgram, isProgram, programNames } from './path.ts';
 import { suggestCommand } from './suggest.ts';
 
 /** The command table as the rest of the shell sees it (the plugin host's registry behind it). */
@@ -63,8 +64,11 @@ export function lookup(word: string, scope: LookupScope, options: LookupOptions 
   if (found) return { kind: 'missing', name: word, status: found.status, message: found.error };
   const unloaded = external ? undefined : scope.table.unloaded(word);
   if (unloaded) return { kind: 'missing', name: word, status: Status.failed, message: unloaded };
-  // `^name` asks for a program: a plugin command of that name is no suggestion.
-  const near = external ? undefined : suggestCommand(word, scope.table.names());
+  // `^name` asks for a program: a plugin command of that name is no suggestion. Programs on PATH come after
+  // the shell's own names (`gerp` → `grep`); listing PATH costs a few milliseconds, paid only on a miss.
+  const near =
+    (external ? undefined : suggestCommand(word, scope.table.names())) ??
+    (word.includes(':') ? undefined : didYouMean(word, programNames(scope.env)));
   return {
     kind: 'missing',
     name: word,
