@@ -9,6 +9,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { CommandInfo, CompletionRequest, FieldInfo } from '../../plugin-sdk/types.ts';
 import { shellQuote } from '../line/lexer.ts';
 import { isRedirect, type Piece, scan } from '../line/scanner.ts';
+import { within } from './external/deadline.ts';
+import { SOURCE_LIMIT_MS } from './external/types.ts';
 
 /** What completion needs from the shell. */
 export interface CompletionSource {
@@ -195,8 +197,10 @@ async function valuesFor(
   const request: CompletionRequest = { words, current };
   if (field) request.field = field;
   try {
-    const fromHook = await source.hook?.(commandWord, request);
-    if (fromHook) values.push(...fromHook.filter((v) => typeof v === 'string'));
+    // A hook is a source like any other: it has the same time limit (CONTRACT §16).
+    const hook = source.hook?.(commandWord, request);
+    const fromHook = hook ? await within(hook, performance.now() + SOURCE_LIMIT_MS) : undefined;
+    if (Array.isArray(fromHook)) values.push(...fromHook.filter((v) => typeof v === 'string'));
   } catch {
     // A failing hook only means fewer suggestions.
   }
