@@ -229,6 +229,20 @@ async function reloadFigures() {
   }
 }
 
+/** Tab latency for external programs, from bench/complete.js (`--json`): first and repeated, p50 and p95. */
+function completionFigures() {
+  const result = spawnSync(process.execPath, [join(ROOT, 'bench', 'complete.js'), '--json'], {
+    env: { ...process.env, SAMPLES: '10' },
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  try {
+    return JSON.parse(result.stdout.trim().split('\n').at(-1));
+  } catch {
+    return undefined;
+  }
+}
+
 // ---- the run -----------------------------------------------------------------------
 
 const progress = (text) => process.stderr.write(`bench: ${text}\n`);
@@ -347,6 +361,9 @@ const reload = await reloadFigures();
 progress('interactive shell in process (bench/ui-bench.tsx)');
 const ui = await uiFigures();
 
+progress('Tab latency for external programs (bench/complete.js)');
+const tab = completionFigures();
+
 // ---- report ------------------------------------------------------------------------
 
 const bare = warm.bare;
@@ -407,6 +424,15 @@ const rows = [
   ['RSS, 1,000 plugins registered (peak)', rss ? `${num(rss.peak)} MB` : 'n/a', '', '≤120 MB'],
   ['keystroke → frame in process, 10,000 lines above (p50)', ui ? ms(ui.keystrokeP50Ms) : 'n/a', '', '≤16 ms aim'],
   ['heap after 1,000 / 10,000 commands', ui ? `${num(ui.heap1kMB)} / ${num(ui.heap10kMB)} MB` : 'n/a', '', 'flat'],
+  ...['git che', 'git checkout ', 'npm run '].flatMap((line) => {
+    const f = tab?.[line];
+    const label = line === 'git checkout ' ? 'git checkout  (20 branches)' : line;
+    return [
+      [`Tab '${label}', first (p50 / p95)`, f ? `${ms(f.firstP50)} / ${ms(f.firstP95)}` : 'n/a', '', '≤30 ms p50 aim'],
+      [`Tab '${label}', first after typing the name (p50 / p95)`, f ? `${ms(f.preparedP50)} / ${ms(f.preparedP95)}` : 'n/a', '', ''],
+      [`Tab '${label}', repeated (p50 / p95)`, f ? `${ms(f.repeatedP50)} / ${ms(f.repeatedP95)}` : 'n/a', '', '≤5 ms p50 aim'],
+    ];
+  }),
 ];
 const header = ['measure', 'median', 'vs node', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -462,6 +488,7 @@ const figures = {
   keystrokeP90Ms: ui?.keystrokeP90Ms ?? null,
   heapAfter1kCommandsMB: ui?.heap1kMB ?? null,
   heapAfter10kCommandsMB: ui?.heap10kMB ?? null,
+  tabLatency: tab ?? null,
 };
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(
