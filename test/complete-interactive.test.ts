@@ -45,13 +45,15 @@ describe('Tab at the prompt (§16)', () => {
     const plugins = join(tempDir('tosh-complete-plugins-'), 'plugins');
     cpSync(join(FIXTURES, 'complete', 'plugins'), plugins, { recursive: true });
     trustTree(plugins);
-    const t = start(tempDir(), { args: `--plugins ${shq(plugins)}` });
+    const t = start(tempDir(), { args: `--debug --plugins ${shq(plugins)}` });
     await t.until('tosh> ');
     t.type('hang ');
     t.press('Tab');
     t.type('typed-on');
     // Whether Tab answered before the keys or not, they are in the line; the hung generator is not waited for.
     await t.until(/tosh> hang (soon )?typed-on/);
+    // --debug names the source that ran out of time.
+    await t.until(/tosh: completion: specs took \d+ ms: 1 candidates \(timed out: some generators left out\)/);
     t.press('C-u');
     // A command's own complete hook that never answers: the keys after Tab go into the line all the same.
     t.type('stuck ');

@@ -97,6 +97,7 @@ describe('words of the shell itself', () => {
       ['$HOME', home],
       ['$HOSTTYPE', 'x86_64'],
     ]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the line as typed, braces and all
     expect(await complete('echo ${HO', tempDir(), { home })).toEqual([['${HOME}', home]]);
   });
 
