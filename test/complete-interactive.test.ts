@@ -22,7 +22,7 @@ function start(cwd: string, options: { init?: string; args?: string } = {}) {
     `${shq(process.execPath)} ${shq(BIN)} ${options.args ?? ''};`,
     'echo "[exit $?]"; sleep 600',
   ].join(' ');
-  return terminal(command, { columns: 120, rows: 30 });
+  return { ...terminal(command, { columns: 120, rows: 30 }), home };
 }
 
 describe('Tab at the prompt (§16)', () => {
@@ -77,5 +77,12 @@ describe('Tab at the prompt (§16)', () => {
     t.type('echo $TOSH_HO');
     t.press('Tab');
     await t.until('tosh> echo $TOSH_HOME ');
+    // config.json turns variables off, and the shell running sees it at the next Tab.
+    writeFileSync(join(t.home, 'config.json'), JSON.stringify({ completion: { disable: ['variables'] } }), { mode: 0o600 });
+    t.press('C-u');
+    t.type('echo $TOSH_HO');
+    t.press('Tab');
+    t.type('X');
+    await t.until('tosh> echo $TOSH_HOX');
   });
 });

@@ -3,6 +3,9 @@
  * parts of the session it needs (its state, the command table's completion
  * source, the plugins' contributed specs, the job table), all read-only.
  */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../state/config.ts';
 import type { CompletionSource } from './commands.ts';
 import type { CompletionSpec } from './external/types.ts';
 import type { LineContext } from './line.ts';
@@ -21,8 +24,12 @@ export interface CompletingShell {
   readonly plugins?: { readonly registry: { all(): readonly { readonly instance?: { readonly definition: object } | undefined }[] } };
   /** The job table, for `%`. */
   readonly runner?: { readonly jobs: { readonly table: ReadonlyMap<number, { readonly id: number; readonly line: string }> } };
-  /** config.json's `completion.disable` and `--debug`. */
-  readonly options?: { readonly config: { readonly completion?: { readonly disable: readonly string[] } }; readonly debug: boolean };
+  /** config.json's `completion.disable` (as read at start; `home` has the file, read again when it changes) and `--debug`. */
+  readonly options?: {
+    readonly config: { readonly completion?: { readonly disable: readonly string[] } };
+    readonly debug: boolean;
+    readonly home?: string;
+  };
 }
 
 /** A line context over a shell, for one Tab (or one `--complete`). */
@@ -40,7 +47,7 @@ export function lineContext(
     aliases: () => state.aliases(),
     jobs: () => [...(shell.runner?.jobs.table.values() ?? [])].map((job) => ({ spec: `%${job.id}`, line: job.line })),
     specFor: (program) => contributedSpec(shell, program),
-    disabled: new Set(shell.options?.config.completion?.disable ?? []),
+    disabled: disabledSources(shell),
   };
   if (extra.signal) context.signal = extra.signal;
   if (extra.debug) context.debug = extra.debug;
@@ -56,4 +63,25 @@ function contributedSpec(shell: CompletingShell, program: string): CompletionSpe
     if (typeof spec === 'object' && spec !== null) return spec as CompletionSpec;
   }
   return undefined;
+}
+
+let lastRead: { file: string; stamp: string; disable: readonly string[] } | undefined;
+
+/**
+ * The sources config.json turns off: as read at start, and read again (one
+ * `stat` a Tab) when the file has changed since, as the prompt and aliases are.
+ */
+function disabledSources(shell: CompletingShell): ReadonlySet<string> {
+  const options = shell.options;
+  const atStart = options?.config.completion?.disable ?? [];
+  if (options?.home === undefined) return new Set(atStart);
+  const file = join(options.home, 'config.json');
+  let stamp = 'none';
+  try {
+    const stats = statSync(file);
+    stamp = `${stats.size}:${stats.ctimeMs}:${stats.ino}`;
+  } catch {}
+  if (lastRead === undefined || lastRead.file !== file) lastRead = { file, stamp, disable: atStart };
+  else if (lastRead.stamp !== stamp) lastRead = { file, stamp, disable: loadConfig(options.home).config.completion.disable };
+  return new Set(lastRead.disable);
 }

@@ -67,14 +67,15 @@ export async function completeLine(line: string, cursor: number, ctx: LineContex
   const afterRedirect = done.at(-1)?.kind === 'op';
   if (done.length === 0) return commandNames(line, cursor, ctx, at);
   const commandWord = (words[0] as Piece | undefined)?.value;
-  if (commandWord === undefined || afterRedirect || off.has('commands')) return complete(line, cursor, ctx.source);
+  if (commandWord === undefined || afterRedirect) return off.has('files') ? answer([]) : complete(line, cursor, ctx.source);
 
   if (DIRECTORY_COMMANDS.has(commandWord) && !current.startsWith('-')) {
-    return answer(directories(current, ctx.cwd, { home: ctx.env.HOME, cdpath: ctx.variables().CDPATH }));
+    return answer(off.has('files') ? [] : directories(current, ctx.cwd, { home: ctx.env.HOME, cdpath: ctx.variables().CDPATH }));
   }
   const isFunction = new Set(ctx.functions()).has(commandWord);
   const alias = ctx.aliases()[commandWord];
-  if (!isFunction && alias === undefined && ctx.source.resolve(commandWord)) return complete(line, cursor, ctx.source);
+  if (!isFunction && alias === undefined && !off.has('commands') && ctx.source.resolve(commandWord))
+    return complete(line, cursor, ctx.source);
 
   // An alias completes as what it stands for (`ll` → `ls -l`); a function's arguments are file names.
   if (isFunction) return answer(off.has('files') ? [] : files(current, ctx.cwd, { home: ctx.env.HOME }));

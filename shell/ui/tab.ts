@@ -74,9 +74,11 @@ export class TabKeys {
    * completing its arguments needs (its spec, git's own commands), so that the
    * first Tab finds it ready. Never waits, never fails.
    */
-  prepare(command: string): void {
+  prepare(typed: string): void {
     const context = lineContext(this.shell);
-    if (context.source.resolve(command) || context.disabled?.has('specs')) return;
+    // An alias is completed as what it stands for (`co` → `git checkout`): prepare that program.
+    const command = context.aliases()[typed]?.trim().split(/\s+/)[0] ?? typed;
+    if (command === '' || context.source.resolve(command) || context.disabled?.has('specs')) return;
     void import('../complete/external/index.ts')
       .then(({ prepareExternal }) =>
         prepareExternal({
