@@ -5,7 +5,6 @@
  * the suggestions of the argument due, and what its generators produce.
  * Generators that are not done by the deadline are left out of this answer.
  */
-import { basename } from 'node:path';
 import { envFingerprint, TtlCache } from '../cache.ts';
 import { LATE, within } from '../deadline.ts';
 import type { Arg, Candidate, CompletionSpec, Option, Subcommand } from '../types.ts';
@@ -398,8 +397,30 @@ async function offer(walk: Walk, current: string, call: SpecCall): Promise<Candi
     else argument(found, arg, current, '', call, generated);
   }
   const afterArgs = walk.command.parserDirectives?.optionsMustPrecedeArguments === true && walk.argsSeen > 0;
-  if (optionsOpen && current.startsWith('-') && !afterArgs) options(found, walk);
+  if (optionsOpen && current.startsWith('-') && !afterArgs) {
+    options(found, walk);
+    shortAfter(found, walk, current);
+  }
   return settle(found, generated, walk, call);
+}
+
+/**
+ * `-x` typed, short options that take no value: the words another short option
+ * after them makes (`-xv`, `-xf`), described by that option, as fish offers them.
+ */
+function shortAfter(found: Offer, walk: Walk, current: string): void {
+  if (!/^-[A-Za-z0-9]+$/.test(current) || walk.command.parserDirectives?.flagsArePosixNoncompliant === true) return;
+  const letters = current.slice(1);
+  for (const letter of letters) {
+    const option = optionNamed(walk, `-${letter}`);
+    if (!option || optionArgs(option).some((arg) => !arg.isOptional)) return;
+  }
+  for (const option of optionsHere(walk)) {
+    if (option.hidden === true) continue;
+    for (const name of names(option.name)) {
+      if (/^-[A-Za-z0-9]$/.test(name) && !letters.includes(name.slice(1))) found.add(current + name.slice(1), option.description);
+    }
+  }
 }
 
 /** Wait for the generators until the deadline; what is done by then is in the answer. */
@@ -425,9 +446,4 @@ function options(found: Offer, walk: Walk): void {
       else found.add(name, option.description);
     }
   }
-}
-
-/** The program a spec is looked up by: the command's last path part (`/usr/bin/git` → `git`). */
-export function programOf(word: string): string {
-  return basename(word);
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CompletionSpec, ExecuteCommand, LoadSpec, Option, Subcommand } from '../types.ts';
 
@@ -194,6 +194,11 @@ export async function loadSpecTarget(
     return undefined;
   }
   return isSpec(target) ? target : undefined;
+}
+
+/** The program a spec is looked up by: the command's last path part (`/usr/bin/git` → `git`). */
+export function programOf(word: string): string {
+  return basename(word);
 }
 
 /** A spec by program name: a plugin's first, then the library's. */
