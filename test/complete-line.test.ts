@@ -101,6 +101,17 @@ describe('words of the shell itself', () => {
     expect(await complete('echo ${HO', tempDir(), { home })).toEqual([['${HOME}', home]]);
   });
 
+  it('export HO: variable names', async () => {
+    const home = tempDir('tosh-complete-home-');
+    expect(await complete('export HO', tempDir(), { home })).toEqual([['HOME', home]]);
+  });
+
+  it('ls -l: the option, and the words one more short option makes, as fish offers them', async () => {
+    const lines = await complete('ls -l', tempDir());
+    expect(lines[0]?.[0]).toBe('-l');
+    expect(words(lines)).toEqual(expect.arrayContaining(['-la', '-lh', '-lt']));
+  });
+
   it('~ro: users', async () => {
     expect(await complete('ls ~ro', tempDir())).toEqual([['~root/', 'root']]);
   });

@@ -44,6 +44,8 @@ export interface LineContext {
 
 /** Commands whose arguments are directories only. */
 const DIRECTORY_COMMANDS = new Set(['cd', 'pushd']);
+/** Commands whose arguments are variable names (`export HO` → `HOME`). */
+const VARIABLE_COMMANDS = new Set(['export', 'unset', 'local', 'readonly']);
 
 /** A line's completion: where the word starts, what it can become, with descriptions. */
 export async function completeLine(line: string, cursor: number, ctx: LineContext): Promise<Completion> {
@@ -71,6 +73,9 @@ export async function completeLine(line: string, cursor: number, ctx: LineContex
 
   if (DIRECTORY_COMMANDS.has(commandWord) && !current.startsWith('-')) {
     return answer(off.has('files') ? [] : directories(current, ctx.cwd, { home: ctx.env.HOME, cdpath: ctx.variables().CDPATH }));
+  }
+  if (VARIABLE_COMMANDS.has(commandWord) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(current) && !off.has('variables')) {
+    return answer(variables(`$${current}`, ctx.variables()).map((c) => ({ ...c, word: c.word.slice(1) })));
   }
   const isFunction = new Set(ctx.functions()).has(commandWord);
   const alias = ctx.aliases()[commandWord];
