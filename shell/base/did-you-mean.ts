@@ -12,8 +12,17 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
 }
 
 /** True when `a` is `b` with two neighbouring letters swapped. */
-function swapped(a: string, b: string): boolean {
+export function swapped(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   const i = [...a].findIndex((c, k) => c !== b[k]);
   return i >= 0 && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+}
+
+/** True when `a` is `b` with one letter more or one letter less (`lss` and `less`, `grp` and `grep`). */
+export function oneLetterApart(a: string, b: string): boolean {
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  if (long.length !== short.length + 1) return false;
+  let i = 0;
+  while (i < short.length && short[i] === long[i]) i++;
+  return short.slice(i) === long.slice(i + 1);
 }
