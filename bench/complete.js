@@ -15,6 +15,8 @@ import { build } from 'esbuild';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLES = Number(process.env.SAMPLES ?? 25);
+// `--json`: the latency figures as one line of JSON, no fish comparison (bench/run.js adds them to its table).
+const JSON_ONLY = process.argv.includes('--json');
 const work = mkdtempSync(join(tmpdir(), 'tosh-bench-complete-'));
 
 // The engine bundled as the shell bundles it, under node_modules so that it finds the spec library.
@@ -89,6 +91,7 @@ const quantile = (values, q) => {
 const ms = (v) => `${v.toFixed(1)} ms`;
 
 const rows = [];
+const figures = {};
 for (const line of LINES) {
   const cold = [];
   const prepared = [];
@@ -97,6 +100,16 @@ for (const line of LINES) {
     prepared.push(...runProbe('prepared', line).first);
   }
   const warm = runProbe('warm', line, SAMPLES);
+  figures[line] = {
+    firstP50: quantile(cold, 0.5),
+    firstP95: quantile(cold, 0.95),
+    preparedP50: quantile(prepared, 0.5),
+    preparedP95: quantile(prepared, 0.95),
+    warmP50: quantile(warm.first, 0.5),
+    warmP95: quantile(warm.first, 0.95),
+    repeatedP50: quantile(warm.repeated, 0.5),
+    repeatedP95: quantile(warm.repeated, 0.95),
+  };
   rows.push({
     line: JSON.stringify(line),
     'first, new process p50': ms(quantile(cold, 0.5)),
@@ -108,6 +121,11 @@ for (const line of LINES) {
     'repeated p50': ms(quantile(warm.repeated, 0.5)),
     'p95  ': ms(quantile(warm.repeated, 0.95)),
   });
+}
+if (JSON_ONLY) {
+  console.log(JSON.stringify(figures));
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
 }
 console.log(`completion latency, ${SAMPLES} samples each (load average ${loadavg()[0]?.toFixed(1)} on this machine)`);
 console.table(rows);

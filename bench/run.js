@@ -230,6 +230,20 @@ async function reloadFigures() {
   }
 }
 
+/** Tab latency for external programs, from bench/complete.js (`--json`): first and repeated, p50 and p95. */
+function completionFigures() {
+  const result = spawnSync(process.execPath, [join(ROOT, 'bench', 'complete.js'), '--json'], {
+    env: { ...process.env, SAMPLES: '10' },
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  try {
+    return JSON.parse(result.stdout.trim().split('\n').at(-1));
+  } catch {
+    return undefined;
+  }
+}
+
 // ---- the run -----------------------------------------------------------------------
 
 const progress = (text) => process.stderr.write(`bench: ${text}\n`);
@@ -380,6 +394,8 @@ const data = await dataFigures({ root: ROOT, bin: BIN, work, home: home(), progr
   progress(`data: ${error.message.split('\n')[0]}`);
   return undefined;
 });
+progress('Tab latency for external programs (bench/complete.js)');
+const tab = completionFigures();
 
 // ---- report ------------------------------------------------------------------------
 
@@ -463,6 +479,15 @@ const rows = [
     '≥500,000 rows/s, ≤300 MB aim',
   ],
   ['type check of a 10-stage pipeline', data?.checkMs === undefined ? 'n/a' : `${(data.checkMs * 1000).toFixed(1)} µs`, '', '≤1 ms'],
+  ...['git che', 'git checkout ', 'npm run '].flatMap((line) => {
+    const f = tab?.[line];
+    const label = line === 'git checkout ' ? 'git checkout  (20 branches)' : line;
+    return [
+      [`Tab '${label}', first (p50 / p95)`, f ? `${ms(f.firstP50)} / ${ms(f.firstP95)}` : 'n/a', '', '≤30 ms p50 aim'],
+      [`Tab '${label}', first after typing the name (p50 / p95)`, f ? `${ms(f.preparedP50)} / ${ms(f.preparedP95)}` : 'n/a', '', ''],
+      [`Tab '${label}', repeated (p50 / p95)`, f ? `${ms(f.repeatedP50)} / ${ms(f.repeatedP95)}` : 'n/a', '', '≤5 ms p50 aim'],
+    ];
+  }),
 ];
 const header = ['measure', 'median', 'vs node', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -524,6 +549,7 @@ const figures = {
   rowsToWcPerSecond: data ? Math.round(data.rowsPerSecond) : null,
   rowsToWcPeakMB: data?.rowsPeakMB ?? null,
   typeCheck10StagesMs: data?.checkMs ?? null,
+  tabLatency: tab ?? null,
 };
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(

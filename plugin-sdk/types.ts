@@ -571,4 +571,81 @@ export interface PluginDefinition<C extends Record<string, AnyCommand> = Record<
    * @example dispose(ctx) { clearInterval(ctx.store.get('timer') as NodeJS.Timeout) }
    */
   dispose?(ctx: PluginContext): void | Promise<void>;
+  /**
+   * Completion specs for external programs, by program name: Tab completes
+   * `NAME …` with this spec before the shell's library of specs (see
+   * "Completion of external programs" below).
+   * @default none
+   * @example completions: { deploy: { name: 'deploy', subcommands: [{ name: 'staging' }, { name: 'production' }] } }
+   */
+  completions?: Record<string, CompletionSpec>;
+}
+
+// ---- Completion of external programs ----------------------------------------------------------------------
+// The format of `@withfig/autocomplete` (the spec library Tab reads), in the part tosh reads. A plugin's
+// `completions` give specs for programs that are not plugin commands (its own CLI, a company tool).
+
+/** A candidate as a spec or a generator writes it. */
+export interface CompletionSuggestion {
+  /** One name, or several that mean the same. @example ['-q', '--quiet'] */
+  name: string | string[];
+  /** One line shown beside it. */
+  description?: string;
+  /** Offered only once typed in full. @default false */
+  hidden?: boolean;
+}
+
+/** How candidates are made when Tab is pressed: a program's output, or a function. */
+export interface CompletionGenerator {
+  /**
+   * The program to run (argv, never through a shell), in the shell's working directory and environment, within 5 s.
+   * @example ['git', 'branch', '--format=%(refname:short)']
+   */
+  script?: string[] | ((tokens: string[]) => string[]);
+  /** Its output → candidates. @default one candidate a line (`splitOn`) */
+  postProcess?: (out: string, tokens: string[]) => (string | CompletionSuggestion)[];
+  /** What splits the output into candidates when there is no `postProcess`. @default '\n' */
+  splitOn?: string;
+  /**
+   * Candidates from code: `tokens` are the words typed so far.
+   * @example custom: async (tokens) => ['staging', 'production']
+   */
+  custom?: (tokens: string[]) => Promise<(string | CompletionSuggestion)[]> | (string | CompletionSuggestion)[];
+}
+
+/** A positional argument, or an option's value. */
+export interface CompletionArg {
+  name?: string;
+  description?: string;
+  /** Fixed candidates. @example ['json', 'yaml'] */
+  suggestions?: (string | CompletionSuggestion)[];
+  /** File names, or directories only. */
+  template?: 'filepaths' | 'folders' | ('filepaths' | 'folders')[];
+  generators?: CompletionGenerator | CompletionGenerator[];
+  /** Takes every word that follows. @default false */
+  isVariadic?: boolean;
+  isOptional?: boolean;
+  /** The rest of the line is a command of its own (`sudo`). @default false */
+  isCommand?: boolean;
+}
+
+/** An option (`-v`, `--output FILE`). */
+export interface CompletionOption extends CompletionSuggestion {
+  args?: CompletionArg | CompletionArg[];
+  /** Also offered in every subcommand below. @default false */
+  isPersistent?: boolean;
+  /** `--opt=value` only. @default false */
+  requiresSeparator?: boolean;
+  /** How many times it may be given (`true`: any). @default 1 */
+  isRepeatable?: boolean | number;
+}
+
+/**
+ * A program's completion spec (the root is the program itself), or one of its subcommands.
+ * @example { name: 'deploy', options: [{ name: ['-f', '--force'], description: 'Skip the checks' }], subcommands: [{ name: 'staging' }] }
+ */
+export interface CompletionSpec extends CompletionSuggestion {
+  subcommands?: CompletionSpec[];
+  options?: CompletionOption[];
+  args?: CompletionArg | CompletionArg[];
 }

@@ -29,7 +29,7 @@ const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v)
 export function validatePlugin(value: unknown): asserts value is PluginDefinition {
   if (!isObject(value))
     throw new PluginDefinitionError('default export', `expected a plugin object from definePlugin(), got ${describe(value)}`);
-  const { name, version, sdk, description, commands, setup, dispose } = value;
+  const { name, version, sdk, description, commands, setup, dispose, completions } = value;
   if (typeof name !== 'string' || !KEBAB.test(name))
     throw new PluginDefinitionError('name', `must be a kebab-case string, got ${JSON.stringify(name) ?? 'nothing'}`);
   if (typeof version !== 'string' || semver.valid(version) === null)
@@ -42,6 +42,12 @@ export function validatePlugin(value: unknown): asserts value is PluginDefinitio
     throw new PluginDefinitionError('setup', `must be a function, got ${describe(setup)}`);
   if (dispose !== undefined && typeof dispose !== 'function')
     throw new PluginDefinitionError('dispose', `must be a function, got ${describe(dispose)}`);
+  if (completions !== undefined && (!isObject(completions) || Array.isArray(completions)))
+    throw new PluginDefinitionError('completions', `must map program names to completion specs, got ${describe(completions)}`);
+  for (const [program, spec] of Object.entries(completions ?? {})) {
+    if (!isObject(spec) || Array.isArray(spec))
+      throw new PluginDefinitionError(`completions.${program}`, 'must be a completion spec object');
+  }
   if (!isObject(commands) || Array.isArray(commands))
     throw new PluginDefinitionError('commands', `must be an object mapping command names to defineCommand(), got ${describe(commands)}`);
   for (const [key, command] of Object.entries(commands)) {

@@ -9,6 +9,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { CommandInfo, CompletionRequest, FieldInfo, ValueField } from '../../plugin-sdk/types.ts';
 import { shellQuote } from '../line/lexer.ts';
 import { isRedirect, type Piece, scan } from '../line/scanner.ts';
+import { within } from './external/deadline.ts';
+import { SOURCE_LIMIT_MS } from './external/types.ts';
 import { pipedFields } from './fields.ts';
 
 /** What completion needs from the shell. */
@@ -34,25 +36,51 @@ export interface Completion {
   paths: boolean;
   /** What an item is, shown beside it when several are listed (a command's or a flag's description). */
   descriptions?: Record<string, string>;
+  /** Items that take no space after them (`--message=`, `~root/`, a directory of a program's own completion). */
+  partial?: string[];
+  /** Items are typed as they are, not quoted (`$HOME`, `~root/`: quoting would stop them expanding). */
+  raw?: boolean;
 }
 
-const flagName = (field: FieldInfo) => field.display;
+/** The word at the cursor and the words before it in its pipeline stage. */
+export interface WordAt {
+  /** The word being completed, unquoted ('' between words). */
+  current: string;
+  /** Where it starts in the line. */
+  start: number;
+  /** The piece it is, when the cursor is in a word. */
+  piece: Piece | undefined;
+  /** The words (and redirect operators) of this stage before it. */
+  done: Piece[];
+  /** Every piece of the line before the cursor (the stages before this one: their types). */
+  pieces: Piece[];
+}
 
-/** Find what the word at the cursor could become. */
-export async function complete(line: string, cursor: number, source: CompletionSource): Promise<Completion> {
-  const before = line.slice(0, cursor);
-  const pieces = scan(before);
+/** Split the line before `cursor` into the word being completed and the stage's words before it. */
+export function wordAt(line: string, cursor: number): WordAt {
+  const pieces = scan(line.slice(0, cursor));
   const last = pieces.at(-1);
   const inWord = last?.kind === 'word';
-  const current = inWord ? last.value : '';
-  const start = inWord ? last.start : cursor;
   // The words of this pipeline stage, up to the one being completed.
   const stage: Piece[] = [];
   for (const piece of pieces) {
     if (piece.kind === 'op' && !isRedirect(piece.value)) stage.length = 0;
     else if (piece.kind === 'word' || piece.kind === 'op') stage.push(piece);
   }
-  const done = inWord ? stage.slice(0, -1) : stage;
+  return {
+    current: inWord ? last.value : '',
+    start: inWord ? last.start : cursor,
+    piece: inWord ? last : undefined,
+    done: inWord ? stage.slice(0, -1) : stage,
+    pieces,
+  };
+}
+
+const flagName = (field: FieldInfo) => field.display;
+
+/** Find what the word at the cursor could become. */
+export async function complete(line: string, cursor: number, source: CompletionSource): Promise<Completion> {
+  const { current, start, done, pieces } = wordAt(line, cursor);
   const result = (items: string[], paths = false, prefix = current, from = start, described?: Record<string, string>): Completion => {
     const found: Completion = {
       start: from,
@@ -177,8 +205,10 @@ async function valuesFor(
   if (field) request.field = field;
   if (piped) request.piped = piped;
   try {
-    const fromHook = await source.hook?.(commandWord, request);
-    if (fromHook) values.push(...fromHook.filter((v) => typeof v === 'string'));
+    // A hook is a source like any other: it has the same time limit (CONTRACT §16).
+    const hook = source.hook?.(commandWord, request);
+    const fromHook = hook ? await within(hook, performance.now() + SOURCE_LIMIT_MS) : undefined;
+    if (Array.isArray(fromHook)) values.push(...fromHook.filter((v) => typeof v === 'string'));
   } catch {
     // A failing hook only means fewer suggestions.
   }
@@ -238,8 +268,9 @@ export function applyCompletion(line: string, completion: Completion): { text: s
   const only = items.length === 1;
   const word = only ? (items[0] as string) : commonPrefix(items);
   if (!only && word.length <= completion.current.length) return undefined;
-  const suffix = only && !(completion.paths && word.endsWith('/')) ? ' ' : '';
-  const insertText = (word === '' ? '' : typed(word)) + suffix;
+  const partial = (completion.paths && word.endsWith('/')) || completion.partial?.includes(word) === true;
+  const suffix = only && !partial ? ' ' : '';
+  const insertText = (word === '' ? '' : completion.raw ? word : typed(word)) + suffix;
   const after = line.slice(end);
   const text = line.slice(0, start) + insertText + (suffix && after.startsWith(' ') ? after.slice(1) : after);
   return { text, cursor: start + insertText.length };

@@ -5,6 +5,8 @@ import { quote } from '../base/errors.ts';
 /** What the command line asked for. */
 export interface CliOptions {
   command?: string;
+  /** `--complete LINE`: print what Tab offers at the end of LINE, one candidate a line. */
+  complete?: string;
   script?: string;
   /** Words after the script: a command's arguments when the script names a command rather than a file. */
   args: string[];
@@ -27,6 +29,7 @@ An interactive, pluggable command shell.
 
 Options:
   -c, --command LINE   run one line, print its output, exit with its status
+  --complete LINE      print what Tab offers at the end of LINE (word<TAB>description)
   --plugins DIR        load plugins from DIR first (repeatable)
   --watch, --no-watch  hot-reload plugins when their files change
   --json               print each pipeline's value as one line of JSON
@@ -49,6 +52,7 @@ config.json, $TOSH_HOME/plugins, $TOSH_HOME/packages, the built-in commands.
 
 const FLAGS = [
   '--command',
+  '--complete',
   '--plugins',
   '--watch',
   '--no-watch',
@@ -94,6 +98,9 @@ export function parseCli(argv: string[]): CliOptions {
       case '-c':
       case '--command':
         options.command = value('a line to run');
+        break;
+      case '--complete':
+        options.complete = value('a line to complete');
         break;
       case '--plugins':
         options.plugins.push(value('a directory'));

@@ -85,7 +85,8 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`tosh ${SHELL_VERSION} (plugin SDK ${SDK_VERSION})\n`);
     return 0;
   }
-  const interactive = options.command === undefined && options.script === undefined && process.stdin.isTTY === true;
+  const interactive =
+    options.command === undefined && options.script === undefined && options.complete === undefined && process.stdin.isTTY === true;
   const color = colorEnabled(env, interactive || process.stdout.isTTY === true);
   if (!color) chalk.level = 0;
   const out = processOutput(process.stdout, color);
@@ -149,6 +150,8 @@ async function run(argv: string[]): Promise<number> {
 
   installFaultHandlers(session, interactive, errorLine);
 
+  if (options.complete !== undefined) return printCompletions(session, options.complete, options.debug, errorLine);
+
   if (!interactive) return runBatch(session, options, watch, errorLine);
   // Load plugins while the UI module loads: both are needed for the first prompt.
   // The first prompt shows at once; the UI (react, ink) takes it over when loaded.
@@ -164,6 +167,54 @@ async function run(argv: string[]): Promise<number> {
     if (init.text !== undefined) interactiveOptions.init = { file: init.file, text: init.text };
   }
   return (world.runInteractive as typeof import('../ui/app.tsx').runInteractive)(session, interactiveOptions);
+}
+
+/** How long `--complete` waits for a source that ran late before it asks again. */
+const LATE_WAIT_MS = 2000;
+
+/**
+ * `tosh --complete LINE`: the candidates Tab shows at the end of LINE, one a
+ * line (`word<TAB>description`), from the same sources; with `--debug`, each
+ * source asked and how long it took, on stderr. Where a source ran past its
+ * limit, it is asked again once it is done (the answer of a second Tab).
+ */
+async function printCompletions(session: Session, line: string, debug: boolean, errorLine: (message: string) => void): Promise<number> {
+  await session.start();
+  // Plugins' completion specs live in their definitions: evaluate them (the interactive shell does this after loading).
+  await allSettled(session.plugins.registry.usable().map((record) => session.plugins.activate(record)));
+  const { completeLine, candidateLines } = await import('../complete/line.ts');
+  const { lineContext } = await import('../complete/context.ts');
+  const { generatorsSettled, prepareExternal, stopCompletion } = await import('../complete/external/index.ts');
+  let late = false;
+  const report = (source: string, ms: number, outcome: string) => {
+    if (outcome.includes('timed out')) late = true;
+    if (debug) errorLine(`complete: ${source}: ${ms.toFixed(1)} ms: ${outcome}`);
+  };
+  const context = lineContext(session, { debug: report });
+  // The helpers completion runs do not keep the process alive (a shell must not wait on them): this does, until the answer.
+  const alive = setInterval(() => {}, 60_000);
+  try {
+    // At the prompt, what completing a program needs starts loading once its name and a space are typed: so here.
+    const first = /^\s*([^\s'"\\|;&<>()$`]+)\s/.exec(line)?.[1];
+    if (first !== undefined && !session.table.resolve(first)) {
+      const prepare: Parameters<typeof prepareExternal>[0] = { words: [first, ''], cwd: context.cwd, env: context.env };
+      if (context.disabled) prepare.disabled = context.disabled;
+      if (context.specFor) prepare.specFor = context.specFor;
+      await prepareExternal(prepare);
+    }
+    let found = await completeLine(line, line.length, context);
+    if (late) {
+      // A source ran past its limit: at the prompt, the next Tab has its answer. A script gets that one, within a bound.
+      late = false;
+      await Promise.race([generatorsSettled(), new Promise((resolve) => setTimeout(resolve, LATE_WAIT_MS))]);
+      found = await completeLine(line, line.length, context);
+    }
+    process.stdout.write(candidateLines(found));
+  } finally {
+    clearInterval(alive);
+    stopCompletion();
+  }
+  return 0;
 }
 
 /** The prompt bin/tosh.js drew, redrawn if the core's differs (a config.json it did not read). */

@@ -175,6 +175,7 @@ export class Session {
       trustAll: config.trustAll,
       aliases: config.aliases,
       captureLimit: config.captureLimit,
+      completion: config.completion,
     });
     setCaptureLimit(config.captureLimit);
     this.prompt = prompt;

@@ -4,10 +4,11 @@
  * program on PATH. The runner, `which`/`type`, highlighting and Tab all ask here.
  */
 import type { CommandLocation } from '../../plugin-sdk/types.ts';
+import { oneLetterApart, swapped } from '../base/did-you-mean.ts';
 import { quote, Status } from '../base/errors.ts';
 import type { Resolved } from '../plugins/registry.ts';
 import { acceptsNothing, fits, type ValueType } from '../plugins/value-type.ts';
-import { findProgram, isProgram } from './path.ts';
+import { findProgram, isProgram, programNames } from './path.ts';
 import { suggestCommand } from './suggest.ts';
 
 /** The command table as the rest of the shell sees it (the plugin host's registry behind it). */
@@ -71,8 +72,9 @@ export function lookup(word: string, scope: LookupScope, options: LookupOptions 
   if (found) return { kind: 'missing', name: word, status: found.status, message: found.error };
   const unloaded = external ? undefined : scope.table.unloaded(word);
   if (unloaded) return { kind: 'missing', name: word, status: Status.failed, message: unloaded };
-  // `^name` asks for a program: a plugin command of that name is no suggestion.
-  const near = external ? undefined : suggestCommand(word, scope.table.names());
+  // `^name` asks for a program: a plugin command of that name is no suggestion. Programs on PATH come after
+  // the shell's own names (`gerp` → `grep`); listing PATH costs a few milliseconds, paid only on a miss.
+  const near = (external ? undefined : suggestCommand(word, scope.table.names())) ?? programMeant(word, scope.env);
   return {
     kind: 'missing',
     name: word,
@@ -87,6 +89,18 @@ function yields(word: string, resolved: Resolved, piped: ValueType | undefined):
   const input = resolved.spec.input;
   if (input === undefined || acceptsNothing(input)) return false;
   return piped === undefined || !fits(piped, input);
+}
+
+/**
+ * A program on PATH a mistyped word probably meant: two letters swapped
+ * (`gerp` → `grep`), or one letter more or less (`lss` → `less`). Not one
+ * letter changed: among a few thousand programs that is as often another
+ * program (`nope` and `node`), and not for words of one or two letters.
+ */
+function programMeant(word: string, env: LookupScope['env']): string | undefined {
+  if (word.length < 3 || word.includes(':')) return undefined;
+  const names = programNames(env);
+  return names.find((name) => swapped(word, name)) ?? names.find((name) => name.length >= 3 && oneLetterApart(word, name));
 }
 
 /** Whether a word runs something, asked per keystroke by the highlighter (programs remembered per PATH). */

@@ -14,6 +14,9 @@ export function toshHome(env: NodeJS.ProcessEnv = process.env, start?: string): 
   return start === undefined || isAbsolute(home) ? home : resolve(start, home);
 }
 
+/** Where Tab's candidates come from; each can be turned off in config.json (`"completion": { "disable": ["fish"] }`). */
+export const COMPLETION_SOURCES = ['commands', 'specs', 'fish', 'bash', 'files', 'variables', 'users', 'jobs', 'programs'] as const;
+
 const ConfigSchema = z.strictObject({
   /** The interactive prompt. */
   prompt: z.string().default('tosh> '),
@@ -31,6 +34,8 @@ const ConfigSchema = z.strictObject({
   aliases: z.record(z.string().regex(/^[^\s'"\\|;&<>()$`=]+$/, 'an alias name has no spaces, quotes or operators'), z.string()).default({}),
   /** Seconds a plugin may take to load (its top level and `setup`) before it is marked failed. */
   loadTimeout: z.number().positive().max(3600).default(5),
+  /** Tab completion: the sources turned off. */
+  completion: z.strictObject({ disable: z.array(z.enum(COMPLETION_SOURCES)).default([]) }).default({ disable: [] }),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -254,7 +254,7 @@ function restoreTerminal(): void {
 
 /** The session as the interactive shell drives it. */
 export interface InteractiveShell extends UiShell {
-  readonly options: { readonly sink: { readonly color: boolean } };
+  readonly options: { readonly sink: { readonly color: boolean } } & NonNullable<UiShell['options']>;
   /** The shell is leaving with `status`: its EXIT trap runs; resolves to the status to leave with. */
   leaving?(status: number): Promise<number>;
   start(): Promise<void>;

@@ -41,6 +41,13 @@ export const LEAVE_HINT = 'Ctrl-D or exit to leave';
 
 const sameEdit = (a: EditState, b: EditState) => a.text === b.text && a.cursor === b.cursor;
 
+/**
+ * Keys typed this soon after Tab wait for its answer and apply after it, as
+ * if it had been instant (fish waits for all of it); later ones go into the
+ * line at once, and the answer, when it comes, is dropped.
+ */
+export const HOLD_KEYS_MS = 100;
+
 export class Controller extends UiState {
   /** Set by the view: the live element's current look as text (to freeze it into the output). */
   captureLive: (() => string | undefined) | undefined;
@@ -73,7 +80,7 @@ export class Controller extends UiState {
       ...(options.write ? { write: options.write } : {}),
     });
     this.historyKeys = new HistoryKeys(this, shell.history, this.isKnown, () => this.submit());
-    this.tabKeys = new TabKeys(this, () => shell.completion());
+    this.tabKeys = new TabKeys(this, shell, (message) => this.output.notice(message));
     this.runs = new LineRuns(this, shell, this.output, {
       color: options.color,
       columns: options.columns,
@@ -217,8 +224,12 @@ export class Controller extends UiState {
     const menu = this.menu;
     this.hint = undefined;
     if (!('key' in event && (event.key === 'tab' || event.key === 'shift-tab'))) this.menu = undefined;
+    if (!('key' in event && (event.key === 'tab' || event.key === 'shift-tab'))) this.tabKeys.cancel();
     if ('text' in event) {
       this.edit = insert(this.edit, cleanInput(event.text, 'pasted' in event));
+      // `git ` typed: what completing git's words needs starts loading now, not at the first Tab.
+      const command = /^\s*([^\s'"\\|;&<>()$`]+) $/.exec(this.edit.text)?.[1];
+      if (command !== undefined && this.edit.cursor === this.edit.text.length) this.tabKeys.prepare(command);
       return;
     }
     const { text, cursor } = this.edit;
@@ -315,12 +326,21 @@ export class Controller extends UiState {
 
   private async tab(): Promise<void> {
     this.completing = true;
+    const hold = setTimeout(() => {
+      if (!this.completing) return;
+      this.completing = false;
+      this.replay();
+      this.changed();
+    }, HOLD_KEYS_MS);
     try {
       await this.tabKeys.complete();
     } finally {
-      this.completing = false;
+      clearTimeout(hold);
     }
-    this.replay();
+    if (this.completing) {
+      this.completing = false;
+      this.replay();
+    }
     this.changed();
   }
 

@@ -1,11 +1,13 @@
 /** What the interactive UI needs of the shell (the session provides it). */
 import type { CompletionSource } from '../complete/commands.ts';
+import type { CompletingShell } from '../complete/context.ts';
 import type { LookupScope } from '../resolve/lookup.ts';
 import type { Sink } from '../run/sink.ts';
 import type { History } from '../state/history.ts';
 import type { Origin, ShellState } from '../state/state.ts';
 
-export interface UiShell {
+/** Besides what it needs itself, what Tab reads: the plugins' completion specs, the job table, config.json and `--debug`. */
+export interface UiShell extends Pick<CompletingShell, 'plugins' | 'runner' | 'options'> {
   readonly state: ShellState;
   readonly history: History;
   /** The configured prompt (`tosh> `, or what `ctx.shell.setPrompt` set). */

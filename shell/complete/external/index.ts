@@ -12,9 +12,9 @@ import { envFingerprint, TtlCache } from './cache.ts';
 import { LATE, within } from './deadline.ts';
 import { killAll } from './exec.ts';
 import { fishComplete, stopFish } from './fish.ts';
-import { completeWithSpec, prepareSpec, programOf } from './specs/complete.ts';
+import { completeWithSpec, prepareSpec } from './specs/complete.ts';
 import { clearGeneratorCache } from './specs/generators.ts';
-import { specByName } from './specs/load.ts';
+import { programOf, specByName } from './specs/load.ts';
 import {
   type Candidate,
   type CompletionSpec,

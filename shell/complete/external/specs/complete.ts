@@ -5,24 +5,12 @@
  * the suggestions of the argument due, and what its generators produce.
  * Generators that are not done by the deadline are left out of this answer.
  */
-import { basename } from 'node:path';
-import { files } from '../../words/paths.ts';
-import { programs } from '../../words/programs.ts';
 import { envFingerprint, TtlCache } from '../cache.ts';
 import { LATE, within } from '../deadline.ts';
-import {
-  type Arg,
-  type Candidate,
-  type CompletionSpec,
-  type Generator,
-  MAX_CANDIDATES,
-  type Option,
-  type Subcommand,
-  type Suggestion,
-  type TemplateSuggestion,
-} from '../types.ts';
-import { executor, generate, queryTerm, trackRunning } from './generators.ts';
+import type { Arg, Candidate, CompletionSpec, Option, Subcommand } from '../types.ts';
+import { executor, trackRunning } from './generators.ts';
 import { asArray, followLoadSpec, isEntry, loadSpecTarget, mergeGenerated, names } from './load.ts';
+import { argument, Offer } from './offer.ts';
 
 export interface SpecCall {
   /** Every word, the program first and the word being completed last. */
@@ -374,66 +362,6 @@ function argAt(walk: Walk): Arg | undefined {
 
 // ---- what the last word can be ----------------------------------------------------------------------------
 
-/** Collects candidates in order, once each, that start with the word being completed. */
-class Offer {
-  readonly #list: Candidate[] = [];
-  /** File names, offered after everything else (a spec's branches before the files beside them). */
-  readonly #files: Candidate[] = [];
-  readonly #seen = new Set<string>();
-  constructor(readonly current: string) {}
-
-  add(word: string, description?: unknown, partial = false): void {
-    if (this.#list.length >= MAX_CANDIDATES || word === '' || !word.startsWith(this.current) || this.#seen.has(word)) return;
-    this.#seen.add(word);
-    const candidate: Candidate = { word };
-    const line = typeof description === 'string' ? firstLine(description) : '';
-    if (line) candidate.description = line;
-    if (partial) candidate.partial = true;
-    this.#list.push(candidate);
-  }
-
-  file(candidate: Candidate): void {
-    if (candidate.word.startsWith(this.current)) this.#files.push(candidate);
-  }
-
-  /** Everything offered, file names last, each word once, at most {@link MAX_CANDIDATES}. */
-  get list(): Candidate[] {
-    const all = [...this.#list];
-    for (const file of this.#files) {
-      if (all.length >= MAX_CANDIDATES) break;
-      if (!this.#seen.has(file.word)) all.push(file);
-    }
-    return all;
-  }
-
-  /** A spec suggestion: each of its names, after `keep` (the part of the word a generator leaves as typed). */
-  suggestion(item: string | Suggestion, keep = ''): void {
-    if (typeof item === 'string') {
-      this.add(keep + item);
-      return;
-    }
-    if (!isEntry(item)) return;
-    for (const name of names(item.name)) {
-      // A hidden suggestion is offered only once typed in full.
-      if (item.hidden === true && keep + name !== this.current) continue;
-      const insert = typeof item.insertValue === 'string' && usableInsert(item.insertValue, name) ? item.insertValue.trimEnd() : name;
-      const word = keep + insert;
-      this.add(word, item.description, item.type === 'folder' || word.endsWith('/') || word.endsWith('='));
-    }
-  }
-}
-
-/** An `insertValue` that is the name with a `/` or `=` after it is used; a template (`{cursor}`) is not. */
-function usableInsert(insert: string, name: string): boolean {
-  const trimmed = insert.trimEnd();
-  return trimmed !== name && trimmed.startsWith(name) && /^[/=]$/.test(trimmed.slice(name.length));
-}
-
-function firstLine(text: string): string {
-  const end = text.indexOf('\n');
-  return (end < 0 ? text : text.slice(0, end)).trim();
-}
-
 async function offer(walk: Walk, current: string, call: SpecCall): Promise<Candidate[]> {
   const found = new Offer(current);
   const generated: Promise<void>[] = [];
@@ -469,8 +397,30 @@ async function offer(walk: Walk, current: string, call: SpecCall): Promise<Candi
     else argument(found, arg, current, '', call, generated);
   }
   const afterArgs = walk.command.parserDirectives?.optionsMustPrecedeArguments === true && walk.argsSeen > 0;
-  if (optionsOpen && current.startsWith('-') && !afterArgs) options(found, walk);
+  if (optionsOpen && current.startsWith('-') && !afterArgs) {
+    options(found, walk);
+    shortAfter(found, walk, current);
+  }
   return settle(found, generated, walk, call);
+}
+
+/**
+ * `-x` typed, short options that take no value: the words another short option
+ * after them makes (`-xv`, `-xf`), described by that option, as fish offers them.
+ */
+function shortAfter(found: Offer, walk: Walk, current: string): void {
+  if (!/^-[A-Za-z0-9]+$/.test(current) || walk.command.parserDirectives?.flagsArePosixNoncompliant === true) return;
+  const letters = current.slice(1);
+  for (const letter of letters) {
+    const option = optionNamed(walk, `-${letter}`);
+    if (!option || optionArgs(option).some((arg) => !arg.isOptional)) return;
+  }
+  for (const option of optionsHere(walk)) {
+    if (option.hidden === true) continue;
+    for (const name of names(option.name)) {
+      if (/^-[A-Za-z0-9]$/.test(name) && !letters.includes(name.slice(1))) found.add(current + name.slice(1), option.description);
+    }
+  }
 }
 
 /** Wait for the generators until the deadline; what is done by then is in the answer. */
@@ -496,63 +446,4 @@ function options(found: Offer, walk: Walk): void {
       else found.add(name, option.description);
     }
   }
-}
-
-/** An argument's candidates: its suggestions, its template's files, its generators' output (when done in time). */
-function argument(found: Offer, arg: Arg, word: string, keep: string, call: SpecCall, generated: Promise<void>[]): void {
-  if (arg.suggestions === undefined && arg.template === undefined && arg.generators === undefined && !arg.isCommand) {
-    // The spec names the argument but not what goes there (tar's ARCHIVE): what a shell offers, file names.
-    template(found, 'filepaths', word, keep, call);
-    return;
-  }
-  for (const item of asArray(arg.suggestions)) found.suggestion(item, keep);
-  if (arg.isCommand === true) for (const program of programs(word, call.env.PATH ?? '')) found.add(keep + program.word);
-  if (arg.template !== undefined) template(found, arg.template, word, keep, call);
-  for (const generator of asArray(arg.generators)) {
-    if (!isEntry(generator)) continue;
-    if (generator.template !== undefined) template(found, generator.template, word, keep, call, generator.filterTemplateSuggestions);
-    if (generator.script === undefined && generator.custom === undefined) continue;
-    const kept = keep + word.slice(0, word.length - queryTerm(generator, word).length);
-    generated.push(
-      generate(generator, { tokens: call.tokens, cwd: call.cwd, env: call.env }).then((items) => {
-        for (const item of items) found.suggestion(item, kept);
-      }),
-    );
-  }
-}
-
-/** `filepaths` or `folders`: the entries of the directory the word names, maybe filtered by the spec. */
-function template(
-  found: Offer,
-  kinds: Generator['template'],
-  word: string,
-  keep: string,
-  call: SpecCall,
-  filter?: Generator['filterTemplateSuggestions'],
-): void {
-  const wanted = asArray(kinds);
-  if (!wanted.includes('filepaths') && !wanted.includes('folders')) return;
-  const entries = files(word, call.cwd, { home: call.env.HOME, directoriesOnly: !wanted.includes('filepaths') });
-  if (typeof filter !== 'function') {
-    for (const entry of entries) found.file(keep === '' ? entry : { ...entry, word: keep + entry.word });
-    return;
-  }
-  const dirPart = word.slice(0, word.lastIndexOf('/') + 1);
-  const given: TemplateSuggestion[] = entries.map((entry) => {
-    const name = entry.word.slice(dirPart.length);
-    const folder = entry.partial === true;
-    return { name, type: folder ? 'folder' : 'file', context: { templateType: folder ? 'folders' : 'filepaths' } };
-  });
-  let kept: unknown;
-  try {
-    kept = filter(given);
-  } catch {
-    return;
-  }
-  for (const item of asArray(kept as Suggestion[])) found.suggestion(item, keep + dirPart);
-}
-
-/** The program a spec is looked up by: the command's last path part (`/usr/bin/git` → `git`). */
-export function programOf(word: string): string {
-  return basename(word);
 }

@@ -6,9 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CompletionSpec, ExecuteCommand, LoadSpec, Option, Subcommand } from '../types.ts';
+
+// In the bundle (run through vm.Script with a code cache) import() has no loader of its own: bin/tosh.js lends one.
+const importModule = (url: string): Promise<unknown> =>
+  ((globalThis as { __toshImport?: (url: string) => Promise<unknown> }).__toshImport ?? ((u: string) => import(u)))(url);
 
 let libraryRoot: string | null | undefined;
 
@@ -62,7 +66,7 @@ async function loadFile(name: string): Promise<Subcommand | undefined> {
   const file = specFile(name);
   if (!file) return undefined;
   silenceLibrary(dirname(file));
-  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  const module = (await importModule(pathToFileURL(file).href)) as { default?: unknown };
   let spec = module.default;
   if (typeof spec === 'function') {
     // A versioned spec: without asking the program its version (slow for most), the newest form.
@@ -72,7 +76,7 @@ async function loadFile(name: string): Promise<Subcommand | undefined> {
     else {
       const versionedFile = specFile(path);
       if (!versionedFile) return undefined;
-      const versioned = (await import(pathToFileURL(versionedFile).href)) as { default?: unknown; versions?: unknown };
+      const versioned = (await importModule(pathToFileURL(versionedFile).href)) as { default?: unknown; versions?: unknown };
       spec = withVersions(versioned.default, versioned.versions);
     }
   }
@@ -190,6 +194,11 @@ export async function loadSpecTarget(
     return undefined;
   }
   return isSpec(target) ? target : undefined;
+}
+
+/** The program a spec is looked up by: the command's last path part (`/usr/bin/git` → `git`). */
+export function programOf(word: string): string {
+  return basename(word);
 }
 
 /** A spec by program name: a plugin's first, then the library's. */
