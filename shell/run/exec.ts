@@ -48,6 +48,10 @@ export interface Exec {
   background?: boolean;
   /** Told each program's process id as it starts (a background job's `$!`). */
   spawned?: (pid: number) => void;
+  /** The background job this runs in (its programs' process group is the job's). */
+  job?: import('./jobs.ts').Job;
+  /** The text of the outermost pipeline running: a job stopped by Ctrl-Z is shown by it. */
+  jobText?: string;
 }
 
 /** `break N` / `continue N`: unwinds to the Nth enclosing loop. */

@@ -115,6 +115,8 @@ export async function runPipeline(engine: Interpreter, simple: Simple, pipeline:
         statuses: x.state.options.pipefail,
         ...(x.spawned ? { onSpawn: x.spawned } : {}),
         ...(x.background ? { detach: true } : {}),
+        ...(x.job ? { job: x.job } : {}),
+        ...(x.jobText ? { text: x.jobText } : {}),
         ...(input.value !== undefined ? { input: input.value } : {}),
         ...(input.printed ? { printed: input.printed } : {}),
       };

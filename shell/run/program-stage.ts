@@ -10,6 +10,8 @@ import type { ExpandedRedirect } from '../line/expand.ts';
 import { renderValue } from '../render/render.ts';
 import { errorLine, type RunHost } from './host.ts';
 import { type Channel, channel, type Io } from './io.ts';
+import { adopt, jobControl, startJobPrograms, stoppedJob, whileForeground } from './job-control.ts';
+import type { Job, Jobs } from './jobs.ts';
 import { type ProgramSpec, type RunningPrograms, type StdioSpec, startPrograms } from './programs.ts';
 import { applyRedirects } from './redirect.ts';
 import type { Sink } from './sink.ts';
@@ -42,6 +44,10 @@ export interface ProgramRun {
   onSpawn?: (pid: number) => void;
   /** A background job: its programs do not keep the shell from leaving. */
   detach?: boolean;
+  /** The background job the run belongs to (with job control, its programs' group is the job's). */
+  job?: Job;
+  /** The pipeline's text, for the job a Ctrl-Z makes of it (`[1]+  Stopped  vim notes`). */
+  text?: string;
 }
 
 /** A stand-in channel for "the pipe between two programs of the run" (known by its identity; `2>&1` may copy it). */
@@ -52,7 +58,10 @@ export class ProgramRuns {
   /** Programs that hold the terminal: Ctrl-C reaches them from the terminal, not from the shell. */
   private foreground = 0;
 
-  constructor(private readonly host: RunHost) {}
+  constructor(
+    private readonly host: RunHost,
+    private readonly jobs: Jobs,
+  ) {}
 
   /** Some program holds the terminal now. */
   get inForeground(): boolean {
@@ -142,20 +151,36 @@ export class ProgramRuns {
       errorLine(this.host, sink, oneLine(error));
       return calls.map(() => 1);
     }
+    // Only the interactive shell hands its terminal over: there the terminal's own Ctrl-C is the programs' alone.
+    const foreground = usesTerminal && sink.terminal !== undefined && !options.detach;
+    // With job control, a run that holds the terminal, and every background run, is a process group of its own.
+    const asGroup = jobControl() && (foreground || options.detach === true);
     const start = async (): Promise<number[]> => {
       await sink.flush?.();
-      const programs = startPrograms(specs, (message) => errorLine(this.host, sink, message), { statuses: options.statuses === true });
-      for (const close of opened) close();
+      const onError = (message: string) => errorLine(this.host, sink, message);
+      let programs: RunningPrograms;
+      try {
+        programs = asGroup
+          ? startJobPrograms(specs, onError, { foreground })
+          : startPrograms(specs, onError, { statuses: options.statuses === true });
+      } catch (error) {
+        // Only the FFI's spawn throws, when not one program could start (no pipe could be made).
+        onError(oneLine(error));
+        return calls.map(() => 126);
+      } finally {
+        for (const close of opened) close();
+      }
       this.running.add(programs);
-      for (const child of programs.children) {
-        if (child.pid !== undefined) options.onSpawn?.(child.pid);
-        if (options.detach) {
+      const group = programs.group;
+      for (const pid of group ? group.pids : programs.children.flatMap((c) => (c.pid === undefined ? [] : [c.pid]))) options.onSpawn?.(pid);
+      if (group && options.job) adopt(this.jobs, options.job, group);
+      if (options.detach) {
+        group?.unref();
+        for (const child of programs.children) {
           child.unref();
           for (const stream of child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
         }
       }
-      // Only the interactive shell hands its terminal over: there the terminal's own Ctrl-C is the programs' alone.
-      const foreground = usesTerminal && sink.terminal !== undefined && !options.detach;
       if (foreground) this.foreground++;
       try {
         const copying: Promise<void>[] = [];
@@ -189,6 +214,16 @@ export class ProgramRuns {
             reader.stream.resume();
             reader.stream.pipe(programs.input);
           } else programs.input.end(feed ?? '');
+        }
+        if (group && foreground) {
+          const outcome = await whileForeground(group);
+          if (outcome.stopped) {
+            // Ctrl-Z: the run is a stopped job now; the line goes on (`sleep 9; echo next` prints next, as bash).
+            const text = options.text ?? calls.map((c) => c.argv.join(' ')).join(' | ');
+            const job = stoppedJob(this.jobs, text, group, outcome.modes);
+            sink.out.write(`${this.jobs.describe(job)}\n`);
+            return calls.map(() => outcome.status);
+          }
         }
         const statuses = await programs.statuses;
         await Promise.all(copying);

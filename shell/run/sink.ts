@@ -27,6 +27,12 @@ export interface Sink {
   where?: string;
   /** The interactive UI steps aside while a program uses the terminal (`vim`, `less`). */
   terminal?<T>(run: () => Promise<T>): Promise<T>;
+  /**
+   * The interactive UI's Ctrl-Z on a line that holds no terminal (plugin commands): whoever runs in the
+   * foreground sets `handler` (the runner for the line, `fg` for the job it continues); the UI calls it,
+   * and gets the job now running in the background (undefined: nothing to send there).
+   */
+  suspend?: { handler: (() => import('./jobs.ts').Job | undefined) | undefined };
 }
 
 /** A sink that keeps text in memory (pipes, redirects, `ctx.run`). */
