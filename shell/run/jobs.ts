@@ -73,15 +73,16 @@ export function statusWords(status: number): string {
 }
 
 export class Jobs {
-  private next = 1;
   readonly table = new Map<number, Job>();
   /** Jobs by how recently they were started in the background, stopped or continued (most recent first). */
   private recency: Job[] = [];
 
   /** A job that has started; `line` is its text. */
   add(line: string): Job {
+    // As bash: one more than the highest number in use (numbers come back once their jobs are gone).
+    const id = Math.max(0, ...this.table.keys()) + 1;
     const job: Job = {
-      id: this.next++,
+      id,
       line,
       pid: ownPid++,
       pids: [],

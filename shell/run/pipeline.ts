@@ -117,6 +117,7 @@ export async function runPipeline(engine: Interpreter, simple: Simple, pipeline:
         ...(x.background ? { detach: true } : {}),
         ...(x.job ? { job: x.job } : {}),
         ...(x.jobText ? { text: x.jobText } : {}),
+        signal: x.signal,
         ...(input.value !== undefined ? { input: input.value } : {}),
         ...(input.printed ? { printed: input.printed } : {}),
       };

@@ -48,6 +48,8 @@ export interface ProgramRun {
   job?: Job;
   /** The pipeline's text, for the job a Ctrl-Z makes of it (`[1]+  Stopped  vim notes`). */
   text?: string;
+  /** The line's signal: a Ctrl-C typed before the programs had the terminal means they do not start. */
+  signal?: AbortSignal;
 }
 
 /** A stand-in channel for "the pipe between two programs of the run" (known by its identity; `2>&1` may copy it). */
@@ -157,6 +159,10 @@ export class ProgramRuns {
     const asGroup = jobControl() && (foreground || options.detach === true);
     const start = async (): Promise<number[]> => {
       await sink.flush?.();
+      if (options.signal?.aborted) {
+        for (const close of opened) close();
+        return calls.map(() => 130);
+      }
       const onError = (message: string) => errorLine(this.host, sink, message);
       let programs: RunningPrograms;
       try {
@@ -234,7 +240,15 @@ export class ProgramRuns {
       }
     };
     // A background job never takes the terminal (its output goes to it as it comes, as in bash).
-    return usesTerminal && sink.terminal && !options.detach ? sink.terminal(start) : start();
+    if (!(usesTerminal && sink.terminal && !options.detach)) return start();
+    // From now until the programs end, Ctrl-Z is the terminal's (it stops them), not the UI's.
+    const hold = sink.suspend;
+    if (hold) hold.holding = (hold.holding ?? 0) + 1;
+    try {
+      return await sink.terminal(start);
+    } finally {
+      if (hold) hold.holding = (hold.holding ?? 1) - 1;
+    }
   }
 
   /** What a program's standard input is, for a channel. */

@@ -112,6 +112,7 @@ export class Runner {
     // Ctrl-Z on a line of plugin commands (they cannot be stopped): it runs on as a background job.
     if (sink.suspend)
       sink.suspend.handler = () => {
+        if ((sink.suspend?.holding ?? 0) > 0) return undefined;
         job = this.jobs.add(line.trim());
         const bg = job;
         let killedBy: NodeJS.Signals | undefined;

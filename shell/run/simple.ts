@@ -236,6 +236,7 @@ export class Simple {
             ...(x.background ? { detach: true } : {}),
             ...(x.job ? { job: x.job } : {}),
             ...(x.jobText ? { text: x.jobText } : {}),
+            signal: x.signal,
           },
         );
         if (keep) return { status: statuses.at(-1) ?? 0, value: keep.text() };

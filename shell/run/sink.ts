@@ -32,7 +32,11 @@ export interface Sink {
    * foreground sets `handler` (the runner for the line, `fg` for the job it continues); the UI calls it,
    * and gets the job now running in the background (undefined: nothing to send there).
    */
-  suspend?: { handler: (() => import('./jobs.ts').Job | undefined) | undefined };
+  suspend?: {
+    handler: (() => import('./jobs.ts').Job | undefined) | undefined;
+    /** Programs that hold (or are about to be given) the terminal: the terminal's own Ctrl-Z is theirs. */
+    holding?: number;
+  };
 }
 
 /** A sink that keeps text in memory (pipes, redirects, `ctx.run`). */

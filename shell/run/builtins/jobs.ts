@@ -127,7 +127,7 @@ async function waitHere(jobs: Jobs, job: Job, x: Exec): Promise<number> {
   }
 }
 
-const bgBuiltin: Builtin = (args, x, call) => {
+const bgBuiltin: Builtin = async (args, x, call) => {
   if (x.sink.terminal === undefined) {
     call.error('bg: no job control');
     return 1;
@@ -147,11 +147,27 @@ const bgBuiltin: Builtin = (args, x, call) => {
     }
     call.out(`[${job.id}]${jobs.mark(job)} ${job.line} &\n`);
     job.shown = 'running';
-    job.group?.signal('SIGCONT');
     jobs.touch(job);
+    if (job.group) await continued(job.group);
   }
   return status;
 };
+
+/** Send a stopped group SIGCONT and wait until it has continued (or ended), so that `jobs` after it says Running. */
+function continued(group: NonNullable<Job['group']>): Promise<void> {
+  return new Promise((resolve) => {
+    const go = () => {
+      clearTimeout(timer);
+      group.off('continued', go);
+      group.off('done', go);
+      resolve();
+    };
+    const timer = setTimeout(go, 1000);
+    group.on('continued', go);
+    group.on('done', go);
+    if (!group.signal('SIGCONT')) go();
+  });
+}
 
 const signalNames = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name.slice(3)]));
 
