@@ -110,6 +110,12 @@ async function untilNoted(t: Shell, text: RegExp): Promise<string> {
   }
 }
 
+/** A line of `jobs` (and of the Done and Stopped reports): `[1]+  Stopped                 sleep 2`, as bash lays it out. */
+const job = (id: number, mark: string, state: string, text: string) => `[${id}]${mark}  ${state.padEnd(24)}${text}`;
+
+/** Lines that must be on the screen exactly, whole. */
+const row = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
+
 const pidOf = (screen: string, id: number) => Number(new RegExp(`^\\[${id}\\] (\\d+)$`, 'm').exec(screen)?.[1]);
 
 describe('jobs in the interactive shell (§15)', () => {
@@ -124,7 +130,7 @@ describe('jobs in the interactive shell (§15)', () => {
     line(t, 'jobs -p; jobs -l');
     await t.see(`${pid}\n[1]+ ${pid} Running                 sleep 30 &\n`);
     line(t, 'kill %1');
-    await untilNoted(t, /^\[1\]\+  Terminated              sleep 30$/m);
+    await untilNoted(t, row(job(1, '+', 'Terminated', 'sleep 30')));
     expect(ended(pid)).toBe(true);
     line(t, 'jobs; echo none-left');
     await t.see(/jobs; echo none-left\nnone-left\n/);
@@ -135,10 +141,10 @@ describe('jobs in the interactive shell (§15)', () => {
     line(t, 'sleep 2');
     await t.see('tosh> sleep 2');
     t.press('C-z');
-    await t.see(/^\[1\]\+  Stopped                 sleep 2$/m);
+    await t.see(row(job(1, '+', 'Stopped', 'sleep 2')));
     await t.see('~ [148] tosh>');
     line(t, 'jobs -l');
-    const screen = await t.see(/^\[1\]\+ (\d+) Stopped                 sleep 2$/m);
+    const screen = await t.see(new RegExp(`^\\[1\\]\\+ (\\d+) ${'Stopped'.padEnd(24)}sleep 2$`, 'm'));
     const pid = Number(/^\[1\]\+ (\d+) Stopped/m.exec(screen)?.[1]);
     expect(procState(pid)).toBe('T');
     line(t, 'bg');
@@ -149,9 +155,9 @@ describe('jobs in the interactive shell (§15)', () => {
     line(t, 'sleep 0.2 &');
     await t.see(/^\[1\] \d+$/m);
     line(t, 'sleep 1');
-    await t.see(/tosh> sleep 1\n\[1\]\+  Done                    sleep 0\.2\n~ tosh>/);
+    await t.see(row(`tosh> sleep 1\n${job(1, '+', 'Done', 'sleep 0.2')}\n~ tosh>`));
     line(t, 'false &');
-    await untilNoted(t, /^\[1\]\+  Exit 1                  false$/m);
+    await untilNoted(t, row(job(1, '+', 'Exit 1', 'false')));
     await modesUnchanged(t);
   });
 
@@ -160,7 +166,7 @@ describe('jobs in the interactive shell (§15)', () => {
     line(t, 'vim -u NONE -i NONE -n notes.txt');
     await t.see('second line of the notes');
     t.press('C-z');
-    await t.see(/^\[1\]\+  Stopped                 vim -u NONE -i NONE -n notes\.txt$/m);
+    await t.see(row(job(1, '+', 'Stopped', 'vim -u NONE -i NONE -n notes.txt')));
     await t.see('~ [148] tosh>');
     line(t, 'fg %vim');
     await t.see('second line of the notes');
@@ -180,10 +186,12 @@ describe('jobs in the interactive shell (§15)', () => {
     line(t, 'seq 1 100000 | less');
     await t.see(/^3$/m);
     t.press('C-z');
-    await t.see(/^\[1\]\+  Stopped                 seq 1 100000 \| less$/m);
+    await t.see(row(job(1, '+', 'Stopped', 'seq 1 100000 | less')));
     line(t, 'jobs -l');
-    const screen = await t.see(/^\[1\]\+ (\d+) Stopped                 seq 1 100000\n {5}(\d+) Stopped                 \| less$/m);
-    const [, first, second] = /^\[1\]\+ (\d+) Stopped {17}seq 1 100000\n {5}(\d+)/m.exec(screen) ?? [];
+    const screen = await t.see(
+      new RegExp(`^\\[1\\]\\+ (\\d+) ${'Stopped'.padEnd(24)}seq 1 100000\\n {5}(\\d+) ${'Stopped'.padEnd(24)}\\| less$`, 'm'),
+    );
+    const [, first, second] = /^\[1\]\+ (\d+) Stopped +seq 1 100000\n {5}(\d+)/m.exec(screen) ?? [];
     expect([procState(Number(first)), procState(Number(second))]).toEqual(['T', 'T']);
     line(t, 'fg');
     await t.see(/^2$/m);
@@ -217,7 +225,7 @@ describe('jobs in the interactive shell (§15)', () => {
     const t = await start();
     line(t, 'cat &');
     const pid = pidOf(await t.see(/^\[1\] \d+$/m), 1);
-    await untilNoted(t, /^\[1\]\+  Stopped                 cat$/m);
+    await untilNoted(t, row(job(1, '+', 'Stopped', 'cat')));
     expect(procState(pid)).toBe('T');
     line(t, 'jobs -l');
     await t.see(`[1]+ ${pid} Stopped (tty input)     cat`);
@@ -241,7 +249,7 @@ describe('jobs in the interactive shell (§15)', () => {
     line(t, 'jobs');
     await t.see('[1]+  Running                 nap 1 &');
     await untilNoted(t, /^rested$/m);
-    await untilNoted(t, /^\[1\]\+  Done                    nap 1$/m);
+    await untilNoted(t, row(job(1, '+', 'Done', 'nap 1')));
   });
 
   it('warns once about stopped jobs on exit; the second exit leaves and hangs them up', async () => {
@@ -282,7 +290,7 @@ describe('jobs in the interactive shell (§15)', () => {
     line(t, 'sleep 0.5 &');
     await t.see(/^\[1\] \d+$/m);
     line(t, 'jobs; wait; echo "waited $?"');
-    await t.see(/^\[1\]\+  Running                 sleep 0\.5 &\nwaited 0$/m);
+    await t.see(row(`${job(1, '+', 'Running', 'sleep 0.5 &')}\nwaited 0`));
     line(t, 'sleep 1; echo after');
     await t.see('tosh> sleep 1; echo after');
     t.press('C-z');
