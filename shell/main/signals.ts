@@ -79,6 +79,8 @@ export function installFaultHandlers(session: Session, interactive: boolean, err
   ] as const) {
     process.on(signal, () => {
       if (session.trapSignal(signal === 'SIGTERM' ? 'TERM' : 'HUP')) return;
+      // The terminal hung up: every job goes with the shell, as in bash (its own process group spares it otherwise).
+      if (signal === 'SIGHUP' && interactive) session.jobs.hangUp(true);
       void leave(status);
     });
   }

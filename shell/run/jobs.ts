@@ -225,11 +225,14 @@ export class Jobs {
     return lines;
   }
 
-  /** The shell leaves for good: its stopped jobs get SIGHUP and SIGCONT (running ones are left running, as in bash). */
-  hangUpStopped(): void {
-    for (const job of this.stopped()) {
+  /**
+   * The shell leaves for good: its stopped jobs get SIGHUP and SIGCONT (running ones are left running, as in
+   * bash), or, when the terminal itself hung up (`all`), every job does.
+   */
+  hangUp(all = false): void {
+    for (const job of all ? this.all() : this.stopped()) {
       job.group?.signal('SIGHUP');
-      job.group?.signal('SIGCONT');
+      if (this.stateOf(job) === 'stopped') job.group?.signal('SIGCONT');
     }
   }
 }

@@ -406,7 +406,7 @@ export class Controller extends UiState {
         this.output.notice('there are stopped jobs');
         return;
       }
-      jobs.hangUpStopped();
+      jobs.hangUp();
     }
     this.freezeLive();
     this.mode = 'exiting';

@@ -83,7 +83,15 @@ const fgBuiltin: Builtin = async (args, x, call) => {
   jobs.touch(job);
   if (inProcess(job) || jobs.stateOf(job) === 'done') return waitHere(jobs, job, x);
   job.foreground = true;
-  const outcome = await x.sink.terminal(() => continueInForeground(job));
+  // The job holds the terminal from now on: a Ctrl-Z is the terminal's, for it, not the UI's for this line.
+  const hold = x.sink.suspend;
+  if (hold) hold.holding = (hold.holding ?? 0) + 1;
+  let outcome: Awaited<ReturnType<typeof continueInForeground>>;
+  try {
+    outcome = await x.sink.terminal(() => continueInForeground(job));
+  } finally {
+    if (hold) hold.holding = (hold.holding ?? 1) - 1;
+  }
   job.foreground = false;
   if (outcome?.stopped) {
     job.modes = outcome.modes;
