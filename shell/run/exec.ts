@@ -95,6 +95,8 @@ export interface Engine {
   where(x: Exec): string;
   /** The background jobs. */
   readonly jobs: import('./jobs.ts').Jobs;
+  /** A signal the shell sent itself (`kill -s TERM $$`) is taken before the next command, when a trap wants it. */
+  ownSignal(x: Exec): Promise<void>;
   /** Call a function with arguments. */
   callFunction(fn: import('../state/state.ts').ShellFunction, args: string[], x: Exec): Promise<number>;
 }

@@ -62,6 +62,15 @@ export class Interpreter implements Engine {
     return this.signals.length;
   }
 
+  async ownSignal(x: Exec): Promise<void> {
+    const traps = x.state.traps;
+    if (!traps.has('TERM') && !traps.has('INT') && !traps.has('HUP')) return;
+    for (let k = 0; k < 4 && this.signals.length === 0; k++) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      this.host.faults.sigint.takePending();
+    }
+  }
+
   /** Run the actions of the signals that came, keeping `$?`. */
   async signalTraps(x: Exec): Promise<void> {
     // A signal a program sent the shell arrives a turn of the event loop after the program ends.

@@ -179,7 +179,7 @@ function continued(group: NonNullable<Job['group']>): Promise<void> {
 
 const signalNames = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name.slice(3)]));
 
-const killBuiltin: Builtin = (args, _x, call) => {
+const killBuiltin: Builtin = async (args, x, call) => {
   let signal: number = constants.signals.SIGTERM;
   let k = 0;
   const first = args[0];
@@ -244,6 +244,7 @@ const killBuiltin: Builtin = (args, _x, call) => {
     }
     try {
       process.kill(Number(target), signal);
+      if (Number(target) === process.pid) await call.engine.ownSignal(x);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       call.error(`kill: (${target}) - ${code === 'EPERM' ? 'Operation not permitted' : 'No such process'}`);
