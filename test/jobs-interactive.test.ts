@@ -8,7 +8,7 @@
  * shell's own process is never stopped, and the terminal's modes are the
  * same after every hand-over.
  */
-import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { shq, type Terminal, terminals } from './helpers/tmux.ts';
@@ -21,6 +21,30 @@ function procState(pid: number): string {
   if (!existsSync(`/proc/${pid}/stat`)) return 'gone';
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? '?';
+}
+
+/**
+ * Wait until a child of the shell named `name` runs in the terminal's foreground group: a key typed before
+ * that reaches the shell's group (as in bash, whose Ctrl-Z is lost in that moment too).
+ */
+async function untilForeground(shell: number, name: string): Promise<number> {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^[0-9]+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const [, ppid, pgrp, , , tpgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (comm === name && Number(ppid) === shell && pgrp === tpgid) return Number(entry);
+    }
+    if (Date.now() > deadline) throw new Error(`${name} never ran in the foreground`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 /** The screen with each line's trailing spaces cut. */
@@ -140,6 +164,7 @@ describe('jobs in the interactive shell (§15)', () => {
     const t = await start();
     line(t, 'sleep 2');
     await t.see('tosh> sleep 2');
+    await untilForeground(t.pid(), 'sleep');
     t.press('C-z');
     await t.see(row(job(1, '+', 'Stopped', 'sleep 2')));
     await t.see('~ [148] tosh>');
@@ -155,7 +180,7 @@ describe('jobs in the interactive shell (§15)', () => {
     line(t, 'sleep 0.2 &');
     await t.see(/^\[1\] \d+$/m);
     line(t, 'sleep 1');
-    await t.see(row(`tosh> sleep 1\n${job(1, '+', 'Done', 'sleep 0.2')}\n~ tosh>`));
+    await t.see(row(`~ tosh> sleep 1\n${job(1, '+', 'Done', 'sleep 0.2')}\n~ tosh>`));
     line(t, 'false &');
     await untilNoted(t, row(job(1, '+', 'Exit 1', 'false')));
     await modesUnchanged(t);
@@ -212,6 +237,7 @@ describe('jobs in the interactive shell (§15)', () => {
     const pid = pidOf(await t.see(/^\[1\] \d+$/m), 1);
     line(t, 'sleep 40');
     await t.see('tosh> sleep 40');
+    await untilForeground(t.pid(), 'sleep');
     t.press('C-c');
     await t.see('~ [130] tosh>');
     expect(procState(pid)).toBe('S');
@@ -260,6 +286,7 @@ describe('jobs in the interactive shell (§15)', () => {
     const t = await start();
     line(t, 'sleep 50');
     await t.see('tosh> sleep 50');
+    await untilForeground(t.pid(), 'sleep');
     t.press('C-z');
     line(t, 'jobs -p');
     const pid = Number((await t.see(/148\] tosh> jobs -p\n(\d+)/)).match(/jobs -p\n(\d+)/)?.[1]);
@@ -297,6 +324,7 @@ describe('jobs in the interactive shell (§15)', () => {
     await t.see(row(`${job(1, '+', 'Running', 'sleep 0.5 &')}\nwaited 0`));
     line(t, 'sleep 1; echo after');
     await t.see('tosh> sleep 1; echo after');
+    await untilForeground(t.pid(), 'sleep');
     t.press('C-z');
     await t.see(/^tosh: Ctrl-Z is not available: TOSH_NO_FFI=1 is set$/m);
     await t.see(/^after$/m);

@@ -157,8 +157,8 @@ export class ProgramRuns {
     const foreground = usesTerminal && sink.terminal !== undefined && !options.detach;
     // With job control, a run that holds the terminal, and every background run, is a process group of its own.
     const asGroup = jobControl() && (foreground || options.detach === true);
-    const start = async (): Promise<number[]> => {
-      await sink.flush?.();
+    const start = async (flush = true): Promise<number[]> => {
+      if (flush) await sink.flush?.();
       if (options.signal?.aborted) {
         for (const close of opened) close();
         return calls.map(() => 130);
@@ -176,7 +176,8 @@ export class ProgramRuns {
       } finally {
         for (const close of opened) close();
       }
-      this.running.add(programs);
+      // A background job is not the line's: Ctrl-C passed on to the line's programs does not reach it.
+      if (!options.detach) this.running.add(programs);
       const group = programs.group;
       for (const pid of group ? group.pids : programs.children.flatMap((c) => (c.pid === undefined ? [] : [c.pid]))) options.onSpawn?.(pid);
       if (group && options.job) adopt(this.jobs, options.job, group);
@@ -188,6 +189,11 @@ export class ProgramRuns {
         }
       }
       if (foreground) this.foreground++;
+      // Ctrl-Z typed before the group had the terminal (the UI still read the keys): the group stops now.
+      if (group && foreground && sink.suspend?.pending) {
+        sink.suspend.pending = false;
+        group.signal('SIGTSTP');
+      }
       try {
         const copying: Promise<void>[] = [];
         const copy = (from: Readable, to: Channel) => {
@@ -245,9 +251,15 @@ export class ProgramRuns {
     const hold = sink.suspend;
     if (hold) hold.holding = (hold.holding ?? 0) + 1;
     try {
-      return await sink.terminal(start);
+      // Flushed before the terminal is handed over, so that the programs start at once once it is cooked:
+      // a key typed in between (Ctrl-C, Ctrl-Z) would reach the shell's process group, not theirs.
+      await sink.flush?.();
+      return await sink.terminal(() => start(false));
     } finally {
-      if (hold) hold.holding = (hold.holding ?? 1) - 1;
+      if (hold) {
+        hold.holding = (hold.holding ?? 1) - 1;
+        hold.pending = false;
+      }
     }
   }
 

@@ -108,11 +108,15 @@ export class Runner {
     this.controller = controller;
     this.host.faults.sigint.enter();
     let job: Job | undefined;
-    const run = this.execute(line, sink, controller.signal, this.host.options.json, undefined, { origin });
+    // Set before the line starts: `fg` in it puts its own in place while it waits.
+    let run: Promise<StageResult> = Promise.resolve({ status: 0, value: undefined });
     // Ctrl-Z on a line of plugin commands (they cannot be stopped): it runs on as a background job.
     if (sink.suspend)
       sink.suspend.handler = () => {
-        if ((sink.suspend?.holding ?? 0) > 0) return undefined;
+        if (sink.suspend && (sink.suspend.holding ?? 0) > 0) {
+          sink.suspend.pending = true;
+          return undefined;
+        }
         job = this.jobs.add(line.trim());
         const bg = job;
         let killedBy: NodeJS.Signals | undefined;
@@ -131,6 +135,7 @@ export class Runner {
         return bg;
       };
     try {
+      run = this.execute(line, sink, controller.signal, this.host.options.json, undefined, { origin });
       const { status } = await run;
       if (!job) this.host.state.status = status;
       return status;

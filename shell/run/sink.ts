@@ -36,6 +36,8 @@ export interface Sink {
     handler: (() => import('./jobs.ts').Job | undefined) | undefined;
     /** Programs that hold (or are about to be given) the terminal: the terminal's own Ctrl-Z is theirs. */
     holding?: number;
+    /** A Ctrl-Z typed while they were being started (before they had the terminal): they get it once they have. */
+    pending?: boolean;
   };
 }
 
