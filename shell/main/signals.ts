@@ -43,7 +43,8 @@ export function installFaultHandlers(session: Session, interactive: boolean, err
   process.on('unhandledRejection', fault);
   if (interactive) {
     guardTerminal();
-    takeJobControl(session);
+    // After the first prompt is up: loading the FFI costs ~18 ms (programs started before run as without it).
+    timers.setImmediate(() => takeJobControl(session));
   }
   // A plugin's process.exit() would end the shell with its output still held: it throws where it was called
   // instead, so the command (or, from a timer, the plugin) fails with one line. The shell leaves through exitProcess.
