@@ -166,7 +166,8 @@ describe('jobs in the interactive shell (§15)', () => {
     await t.see('tosh> sleep 2');
     await untilForeground(t.pid(), 'sleep');
     t.press('C-z');
-    await t.see(row(job(1, '+', 'Stopped', 'sleep 2')));
+    // The terminal's `^Z` echo ends its line, as in bash.
+    await t.see(row(`~ tosh> sleep 2\n^Z\n${job(1, '+', 'Stopped', 'sleep 2')}`));
     await t.see('~ [148] tosh>');
     line(t, 'jobs -l');
     const screen = await t.see(new RegExp(`^\\[1\\]\\+ (\\d+) ${'Stopped'.padEnd(24)}sleep 2$`, 'm'));

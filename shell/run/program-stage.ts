@@ -233,6 +233,7 @@ export class ProgramRuns {
             // Ctrl-Z: the run is a stopped job now; the line goes on (`sleep 9; echo next` prints next, as bash).
             const text = options.text ?? calls.map((c) => c.argv.join(' ')).join(' | ');
             const job = stoppedJob(this.jobs, text, group, outcome.modes);
+            if (sink.suspend) sink.suspend.stopped = true;
             sink.out.write(`${this.jobs.describe(job)}\n`);
             return calls.map(() => outcome.status);
           }

@@ -38,6 +38,8 @@ export interface Sink {
     holding?: number;
     /** A Ctrl-Z typed while they were being started (before they had the terminal): they get it once they have. */
     pending?: boolean;
+    /** Set when the programs given the terminal were stopped (the terminal echoed `^Z`: the UI ends that line). */
+    stopped?: boolean;
   };
 }
 

@@ -79,7 +79,7 @@ export class Controller extends UiState {
       color: options.color,
       columns: options.columns,
       ...(options.spinnerDelay !== undefined ? { spinnerDelay: options.spinnerDelay } : {}),
-      handoff: (run) => this.handoff(run),
+      handoff: (run, stopped) => this.handoff(run, stopped),
       captureLive: () => this.captureLive?.(),
     });
   }
@@ -106,7 +106,7 @@ export class Controller extends UiState {
   }
 
   /** Let a program use the terminal (the UI steps aside, then comes back). */
-  handoff<T>(run: () => Promise<T>): Promise<T> {
+  handoff<T>(run: () => Promise<T>, stopped?: () => boolean): Promise<T> {
     return handOff(
       {
         color: this.options.color,
@@ -119,6 +119,7 @@ export class Controller extends UiState {
         redraw: () => this.redraw(),
       },
       run,
+      stopped,
     );
   }
 

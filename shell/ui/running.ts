@@ -20,7 +20,7 @@ export interface RunView {
   /** Milliseconds before a running command shows a spinner. */
   spinnerDelay?: number;
   /** Let a program use the terminal for `run`. */
-  handoff<T>(run: () => Promise<T>): Promise<T>;
+  handoff<T>(run: () => Promise<T>, stopped?: () => boolean): Promise<T>;
   /** The live element's current look as text (set by the view), to freeze it into the output. */
   captureLive(): string | undefined;
 }
@@ -106,7 +106,12 @@ export class LineRuns {
         err.flush();
         await this.output.drained();
       },
-      terminal: (run) => view.handoff(run),
+      terminal: (run) =>
+        view.handoff(run, () => {
+          const stopped = sink.suspend?.stopped === true;
+          if (sink.suspend) sink.suspend.stopped = false;
+          return stopped;
+        }),
       suspend: { handler: undefined },
     };
     const suspend = sink.suspend;

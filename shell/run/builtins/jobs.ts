@@ -94,6 +94,7 @@ const fgBuiltin: Builtin = async (args, x, call) => {
   }
   job.foreground = false;
   if (outcome?.stopped) {
+    if (x.sink.suspend) x.sink.suspend.stopped = true;
     job.modes = outcome.modes;
     job.shown = 'stopped';
     jobs.touch(job);
