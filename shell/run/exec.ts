@@ -96,7 +96,7 @@ export interface Engine {
   /** The background jobs. */
   readonly jobs: import('./jobs.ts').Jobs;
   /** A signal the shell sent itself (`kill -s TERM $$`) is taken before the next command, when a trap wants it. */
-  ownSignal(x: Exec): Promise<void>;
+  ownSignal(x: Exec, name: string): Promise<void>;
   /** Call a function with arguments. */
   callFunction(fn: import('../state/state.ts').ShellFunction, args: string[], x: Exec): Promise<number>;
 }

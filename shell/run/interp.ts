@@ -62,10 +62,11 @@ export class Interpreter implements Engine {
     return this.signals.length;
   }
 
-  async ownSignal(x: Exec): Promise<void> {
-    const traps = x.state.traps;
-    if (!traps.has('TERM') && !traps.has('INT') && !traps.has('HUP')) return;
-    for (let k = 0; k < 4 && this.signals.length === 0; k++) {
+  async ownSignal(x: Exec, name: string): Promise<void> {
+    const action = x.state.traps.get(name);
+    if (action === undefined || action === '') return;
+    // It comes through the event loop (SIGINT through the watchdog's thread): a moment, longer on a busy machine.
+    for (let k = 0; k < 50 && !this.signals.includes(name); k++) {
       await new Promise((resolve) => setTimeout(resolve, 2));
       this.host.faults.sigint.takePending();
     }

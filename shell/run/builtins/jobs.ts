@@ -245,7 +245,7 @@ const killBuiltin: Builtin = async (args, x, call) => {
     }
     try {
       process.kill(Number(target), signal);
-      if (Number(target) === process.pid) await call.engine.ownSignal(x);
+      if (Number(target) === process.pid) await call.engine.ownSignal(x, signalNames.get(signal) ?? '');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       call.error(`kill: (${target}) - ${code === 'EPERM' ? 'Operation not permitted' : 'No such process'}`);
