@@ -19,6 +19,7 @@ import { programNames } from '../resolve/path.ts';
 import { BUILTINS } from '../run/builtins/index.ts';
 import type { RunHost } from '../run/host.ts';
 import { setCaptureLimit } from '../run/io.ts';
+import type { Jobs } from '../run/jobs.ts';
 import { Runner } from '../run/runner.ts';
 import type { Sink } from '../run/sink.ts';
 import { type Config, loadConfig } from '../state/config.ts';
@@ -124,6 +125,11 @@ export class Session {
     let api = this.apis.get(state);
     if (!api) this.apis.set(state, (api = shellApi(this, state)));
     return api;
+  }
+
+  /** The job table (`jobs`, Ctrl-Z, the `Done` lines before a prompt). */
+  get jobs(): Jobs {
+    return this.runner.jobs;
   }
 
   /** Where a lookup looks now (aliases, the command table, PATH and the working directory). */

@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { ReadStream } from 'node:tty';
 import { oneLine, Status } from '../base/errors.ts';
 import { timers } from '../base/faults.ts';
+import { releaseTerminal, takeTerminal, unavailableReason } from '../sys/index.ts';
 import { errorOut, exitAfterOutput, flushOutput, watchStreams } from './output.ts';
 import { type Session, SIGNAL_EXIT_WAIT_MS } from './session.ts';
 
@@ -40,7 +41,11 @@ export function installFaultHandlers(session: Session, interactive: boolean, err
     process.on('uncaughtException', fault);
   }
   process.on('unhandledRejection', fault);
-  if (interactive) guardTerminal();
+  if (interactive) {
+    guardTerminal();
+    // After the first prompt is up: loading the FFI costs ~18 ms (programs started before run as without it).
+    timers.setImmediate(() => takeJobControl(session));
+  }
   // A plugin's process.exit() would end the shell with its output still held: it throws where it was called
   // instead, so the command (or, from a timer, the plugin) fails with one line. The shell leaves through exitProcess.
   process.exit = ((code?: number | string | null) => {
@@ -75,9 +80,33 @@ export function installFaultHandlers(session: Session, interactive: boolean, err
   ] as const) {
     process.on(signal, () => {
       if (session.trapSignal(signal === 'SIGTERM' ? 'TERM' : 'HUP')) return;
+      // The terminal hung up: every job goes with the shell, as in bash (its own process group spares it otherwise).
+      if (signal === 'SIGHUP' && interactive) session.jobs.hangUp(true);
       void leave(status);
     });
   }
+}
+
+/**
+ * Job control for the interactive shell (CONTRACT §15): the shell takes its terminal (a process group of
+ * its own, SIGTSTP/SIGTTIN/SIGTTOU ignored for real), so that programs run as jobs the terminal can stop.
+ * Where the FFI is missing, Ctrl-Z while a program has the terminal would stop the shell with it: the
+ * shell catches SIGTSTP instead, continues its process group and says that Ctrl-Z is not available.
+ */
+function takeJobControl(session: Session): void {
+  const taken = takeTerminal();
+  if (taken.ok) {
+    process.on('exit', () => releaseTerminal());
+    return;
+  }
+  if (!process.stdin.isTTY) return;
+  const why = unavailableReason() ?? taken.reason;
+  process.on('SIGTSTP', () => {
+    try {
+      process.kill(0, 'SIGCONT');
+    } catch {}
+    session.notice(`Ctrl-Z is not available: ${why}`);
+  });
 }
 
 /**

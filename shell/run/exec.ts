@@ -48,6 +48,10 @@ export interface Exec {
   background?: boolean;
   /** Told each program's process id as it starts (a background job's `$!`). */
   spawned?: (pid: number) => void;
+  /** The background job this runs in (its programs' process group is the job's). */
+  job?: import('./jobs.ts').Job;
+  /** The text of the outermost pipeline running: a job stopped by Ctrl-Z is shown by it. */
+  jobText?: string;
 }
 
 /** `break N` / `continue N`: unwinds to the Nth enclosing loop. */
@@ -87,6 +91,8 @@ export interface Engine {
   where(x: Exec): string;
   /** The background jobs. */
   readonly jobs: import('./jobs.ts').Jobs;
+  /** A signal the shell sent itself (`kill -s TERM $$`) is taken before the next command, when a trap wants it. */
+  ownSignal(x: Exec, name: string): Promise<void>;
   /** Call a function with arguments. */
   callFunction(fn: import('../state/state.ts').ShellFunction, args: string[], x: Exec): Promise<number>;
 }

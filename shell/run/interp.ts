@@ -13,6 +13,7 @@ import { type Engine, type Exec, ExitFlow, type Frame, LoopFlow, MAX_DEPTH, Nest
 import type { RunHost } from './host.ts';
 import type { CommandRuns } from './invoke.ts';
 import { Capture, channel, outputOf } from './io.ts';
+import { jobControl } from './job-control.ts';
 import { type Jobs, lineOf as jobLine } from './jobs.ts';
 import { runPipeline } from './pipeline.ts';
 import type { ProgramRuns } from './program-stage.ts';
@@ -61,6 +62,16 @@ export class Interpreter implements Engine {
     return this.signals.length;
   }
 
+  async ownSignal(x: Exec, name: string): Promise<void> {
+    const action = x.state.traps.get(name);
+    if (action === undefined || action === '') return;
+    // It comes through the event loop (SIGINT through the watchdog's thread): a moment, longer on a busy machine.
+    for (let k = 0; k < 50 && !this.signals.includes(name); k++) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      this.host.faults.sigint.takePending();
+    }
+  }
+
   /** Run the actions of the signals that came, keeping `$?`. */
   async signalTraps(x: Exec): Promise<void> {
     // A signal a program sent the shell arrives a turn of the event loop after the program ends.
@@ -74,9 +85,11 @@ export class Interpreter implements Engine {
   }
 
   /**
-   * `LIST &`: run it without waiting, in a subshell, with nothing to read
-   * (no job control here: that is the interactive shell's). `$!` is its last
+   * `LIST &`: run it without waiting, in a subshell. `$!` is its last
    * program's process id once that has started (it is given a moment to).
+   * Without job control it has nothing to read; with it (the interactive
+   * shell) its programs are a process group of their own, stopped by the
+   * terminal should they read it, and the shell says `[N] PID`.
    */
   private async background(item: AndOr, x: Exec): Promise<number> {
     const state = x.state.fork();
@@ -86,13 +99,16 @@ export class Interpreter implements Engine {
       started = resolve;
     });
     const io = new Map(x.io);
-    if (io.get(0)?.kind === 'stdin') io.set(0, { kind: 'stdin', inherit: 'ignore' });
+    const control = jobControl() && x.sink.terminal !== undefined;
+    if (io.get(0)?.kind === 'stdin' && !control) io.set(0, { kind: 'stdin', inherit: 'ignore' });
+    const { jobText: _, ...outer } = x;
     const bx: Exec = {
-      ...x,
+      ...outer,
       state,
       io,
       cond: false,
       background: true,
+      job,
       last: { value: undefined },
       spawned: (pid) => {
         job.pids.push(pid);
@@ -108,6 +124,7 @@ export class Interpreter implements Engine {
       });
     await Promise.race([spawned, job.done, new Promise((resolve) => setImmediate(resolve))]);
     x.state.lastBackground = job.pid;
+    if (this.host.options.interactive && x.sink.terminal !== undefined && !x.state.subshell) x.sink.out.write(`[${job.id}] ${job.pid}\n`);
     return 0;
   }
 
@@ -146,7 +163,9 @@ export class Interpreter implements Engine {
   }
 
   async pipeline(p: Pipeline, x: Exec): Promise<number> {
-    const inner = p.bang ? { ...x, cond: true } : x;
+    let inner = p.bang ? { ...x, cond: true } : x;
+    // The outermost pipeline names the job Ctrl-Z would make of it.
+    if (x.jobText === undefined && !x.background) inner = { ...inner, jobText: x.frame.origin.text.slice(p.start, p.end).trim() };
     let status: number;
     if (p.commands.length === 1) {
       const command = p.commands[0] as Command;

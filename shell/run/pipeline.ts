@@ -124,6 +124,9 @@ export async function runPipeline(engine: Interpreter, simple: Simple, pipeline:
         statuses: x.state.options.pipefail,
         ...(x.spawned ? { onSpawn: x.spawned } : {}),
         ...(x.background ? { detach: true } : {}),
+        ...(x.job ? { job: x.job } : {}),
+        ...(x.jobText ? { text: x.jobText } : {}),
+        signal: x.signal,
         ...(input.value !== undefined ? { input: input.value } : {}),
         ...(input.printed ? { printed: input.printed } : {}),
       };

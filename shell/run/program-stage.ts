@@ -10,6 +10,8 @@ import type { ExpandedRedirect } from '../line/expand.ts';
 import { renderValue } from '../render/render.ts';
 import { errorLine, type RunHost } from './host.ts';
 import { type Channel, channel, type Io } from './io.ts';
+import { adopt, jobControl, startJobPrograms, stoppedJob, whileForeground } from './job-control.ts';
+import type { Job, Jobs } from './jobs.ts';
 import { type ProgramSpec, type RunningPrograms, type StdioSpec, startPrograms } from './programs.ts';
 import { applyRedirects } from './redirect.ts';
 import type { Sink } from './sink.ts';
@@ -42,6 +44,12 @@ export interface ProgramRun {
   onSpawn?: (pid: number) => void;
   /** A background job: its programs do not keep the shell from leaving. */
   detach?: boolean;
+  /** The background job the run belongs to (with job control, its programs' group is the job's). */
+  job?: Job;
+  /** The pipeline's text, for the job a Ctrl-Z makes of it (`[1]+  Stopped  vim notes`). */
+  text?: string;
+  /** The line's signal: a Ctrl-C typed before the programs had the terminal means they do not start. */
+  signal?: AbortSignal;
 }
 
 /** A stand-in channel for "the pipe between two programs of the run" (known by its identity; `2>&1` may copy it). */
@@ -52,7 +60,10 @@ export class ProgramRuns {
   /** Programs that hold the terminal: Ctrl-C reaches them from the terminal, not from the shell. */
   private foreground = 0;
 
-  constructor(private readonly host: RunHost) {}
+  constructor(
+    private readonly host: RunHost,
+    private readonly jobs: Jobs,
+  ) {}
 
   /** Some program holds the terminal now. */
   get inForeground(): boolean {
@@ -142,21 +153,47 @@ export class ProgramRuns {
       errorLine(this.host, sink, oneLine(error));
       return calls.map(() => 1);
     }
-    const start = async (): Promise<number[]> => {
-      await sink.flush?.();
-      const programs = startPrograms(specs, (message) => errorLine(this.host, sink, message), { statuses: options.statuses === true });
-      for (const close of opened) close();
-      this.running.add(programs);
-      for (const child of programs.children) {
-        if (child.pid !== undefined) options.onSpawn?.(child.pid);
-        if (options.detach) {
+    // Only the interactive shell hands its terminal over: there the terminal's own Ctrl-C is the programs' alone.
+    const foreground = usesTerminal && sink.terminal !== undefined && !options.detach;
+    // With job control, a run that holds the terminal, and every background run, is a process group of its own.
+    const asGroup = jobControl() && (foreground || options.detach === true);
+    const start = async (flush = true): Promise<number[]> => {
+      if (flush) await sink.flush?.();
+      if (options.signal?.aborted) {
+        for (const close of opened) close();
+        return calls.map(() => 130);
+      }
+      const onError = (message: string) => errorLine(this.host, sink, message);
+      let programs: RunningPrograms;
+      try {
+        programs = asGroup
+          ? startJobPrograms(specs, onError, { foreground })
+          : startPrograms(specs, onError, { statuses: options.statuses === true });
+      } catch (error) {
+        // Only the FFI's spawn throws, when not one program could start (no pipe could be made).
+        onError(oneLine(error));
+        return calls.map(() => 126);
+      } finally {
+        for (const close of opened) close();
+      }
+      // A background job is not the line's: Ctrl-C passed on to the line's programs does not reach it.
+      if (!options.detach) this.running.add(programs);
+      const group = programs.group;
+      for (const pid of group ? group.pids : programs.children.flatMap((c) => (c.pid === undefined ? [] : [c.pid]))) options.onSpawn?.(pid);
+      if (group && options.job) adopt(this.jobs, options.job, group);
+      if (options.detach) {
+        group?.unref();
+        for (const child of programs.children) {
           child.unref();
           for (const stream of child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
         }
       }
-      // Only the interactive shell hands its terminal over: there the terminal's own Ctrl-C is the programs' alone.
-      const foreground = usesTerminal && sink.terminal !== undefined && !options.detach;
       if (foreground) this.foreground++;
+      // Ctrl-Z typed before the group had the terminal (the UI still read the keys): the group stops now.
+      if (group && foreground && sink.suspend?.pending) {
+        sink.suspend.pending = false;
+        group.signal('SIGTSTP');
+      }
       try {
         const copying: Promise<void>[] = [];
         const copy = (from: Readable, to: Channel) => {
@@ -190,6 +227,17 @@ export class ProgramRuns {
             reader.stream.pipe(programs.input);
           } else programs.input.end(feed ?? '');
         }
+        if (group && foreground) {
+          const outcome = await whileForeground(group);
+          if (outcome.stopped) {
+            // Ctrl-Z: the run is a stopped job now; the line goes on (`sleep 9; echo next` prints next, as bash).
+            const text = options.text ?? calls.map((c) => c.argv.join(' ')).join(' | ');
+            const job = stoppedJob(this.jobs, text, group, outcome.modes);
+            if (sink.suspend) sink.suspend.stopped = true;
+            sink.out.write(`${this.jobs.describe(job)}\n`);
+            return calls.map(() => outcome.status);
+          }
+        }
         const statuses = await programs.statuses;
         await Promise.all(copying);
         return statuses;
@@ -199,7 +247,21 @@ export class ProgramRuns {
       }
     };
     // A background job never takes the terminal (its output goes to it as it comes, as in bash).
-    return usesTerminal && sink.terminal && !options.detach ? sink.terminal(start) : start();
+    if (!(usesTerminal && sink.terminal && !options.detach)) return start();
+    // From now until the programs end, Ctrl-Z is the terminal's (it stops them), not the UI's.
+    const hold = sink.suspend;
+    if (hold) hold.holding = (hold.holding ?? 0) + 1;
+    try {
+      // Flushed before the terminal is handed over, so that the programs start at once once it is cooked:
+      // a key typed in between (Ctrl-C, Ctrl-Z) would reach the shell's process group, not theirs.
+      await sink.flush?.();
+      return await sink.terminal(() => start(false));
+    } finally {
+      if (hold) {
+        hold.holding = (hold.holding ?? 1) - 1;
+        hold.pending = false;
+      }
+    }
   }
 
   /** What a program's standard input is, for a channel. */

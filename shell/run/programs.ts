@@ -26,7 +26,10 @@ export interface ProgramSpec {
 }
 
 export interface RunningPrograms {
+  /** The programs started by child_process (none when they run as a process group through shell/sys). */
   children: ChildProcess[];
+  /** The process group they run in, with job control (job-control.ts). */
+  group?: import('../sys/index.ts').Group;
   /** The first program's stdin when it is fed by the caller. */
   input: Writable | undefined;
   /** The last program's stdout when the caller reads it. */

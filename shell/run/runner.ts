@@ -5,6 +5,7 @@
  * through `RunHost.plugins` only.
  */
 import { setMaxListeners } from 'node:events';
+import { constants } from 'node:os';
 import { CommandError } from '../../plugin-sdk/index.ts';
 import type { RunResult } from '../../plugin-sdk/types.ts';
 import { oneLine, ShellError, Status, UsageError } from '../base/errors.ts';
@@ -18,7 +19,7 @@ import { errorLine, type RunHost } from './host.ts';
 import { Interpreter } from './interp.ts';
 import { CommandRuns } from './invoke.ts';
 import { type Channel, rootIo, TextReader } from './io.ts';
-import { Jobs } from './jobs.ts';
+import { type Job, Jobs } from './jobs.ts';
 import { ProgramRuns } from './program-stage.ts';
 import { captureSink, type Sink } from './sink.ts';
 import type { StageResult } from './stages.ts';
@@ -45,7 +46,7 @@ export class Runner {
       (line, signal, state) => this.capture(line, signal, state),
       () => this.interrupt(),
     );
-    this.programs = new ProgramRuns(host);
+    this.programs = new ProgramRuns(host, this.jobs);
     this.interpreter = new Interpreter(host, this.commands, this.programs, this.jobs);
   }
 
@@ -107,17 +108,46 @@ export class Runner {
     const controller = this.lineController;
     this.controller = controller;
     this.host.faults.sigint.enter();
+    let job: Job | undefined;
+    // Set before the line starts: `fg` in it puts its own in place while it waits.
+    let run: Promise<StageResult> = Promise.resolve({ status: 0, value: undefined });
+    // Ctrl-Z on a line of plugin commands (they cannot be stopped): it runs on as a background job.
+    if (sink.suspend)
+      sink.suspend.handler = () => {
+        if (sink.suspend && (sink.suspend.holding ?? 0) > 0) {
+          sink.suspend.pending = true;
+          return undefined;
+        }
+        job = this.jobs.add(line.trim());
+        const bg = job;
+        let killedBy: NodeJS.Signals | undefined;
+        bg.cancel = (signal) => {
+          killedBy ??= signal;
+          controller.abort(new ShellError(`killed by ${signal}`, Status.interrupted));
+        };
+        bg.done = run.then(
+          ({ status }) => (bg.status = killedBy ? 128 + (constants.signals[killedBy] ?? 15) : status),
+          () => (bg.status = Status.failed),
+        );
+        // The next line gets a Ctrl-C of its own; the job's is `kill %N`.
+        this.lineController = undefined;
+        if (this.controller === controller) this.controller = undefined;
+        this.host.faults.sigint.leave();
+        return bg;
+      };
     try {
-      const { status } = await this.execute(line, sink, controller.signal, this.host.options.json, undefined, { origin });
-      this.host.state.status = status;
+      run = this.execute(line, sink, controller.signal, this.host.options.json, undefined, { origin });
+      const { status } = await run;
+      if (!job) this.host.state.status = status;
       return status;
     } catch (error) {
       // Whatever went wrong, the line fails and the shell goes on.
       errorLine(this.host, sink, `internal error: ${oneLine(error)}`, error);
-      this.host.state.status = Status.failed;
+      if (!job) this.host.state.status = Status.failed;
       return Status.failed;
     } finally {
-      this.host.faults.sigint.leave();
+      if (sink.suspend) sink.suspend.handler = undefined;
+      if (!job) this.host.faults.sigint.leave();
       if (this.controller === controller) this.controller = undefined;
     }
   }

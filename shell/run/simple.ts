@@ -234,6 +234,9 @@ export class Simple {
             ...(pipe.printed ? { printed: pipe.printed } : {}),
             ...(x.spawned ? { onSpawn: x.spawned } : {}),
             ...(x.background ? { detach: true } : {}),
+            ...(x.job ? { job: x.job } : {}),
+            ...(x.jobText ? { text: x.jobText } : {}),
+            signal: x.signal,
           },
         );
         if (keep) return { status: statuses.at(-1) ?? 0, value: keep.text() };

@@ -27,6 +27,20 @@ export interface Sink {
   where?: string;
   /** The interactive UI steps aside while a program uses the terminal (`vim`, `less`). */
   terminal?<T>(run: () => Promise<T>): Promise<T>;
+  /**
+   * The interactive UI's Ctrl-Z on a line that holds no terminal (plugin commands): whoever runs in the
+   * foreground sets `handler` (the runner for the line, `fg` for the job it continues); the UI calls it,
+   * and gets the job now running in the background (undefined: nothing to send there).
+   */
+  suspend?: {
+    handler: (() => import('./jobs.ts').Job | undefined) | undefined;
+    /** Programs that hold (or are about to be given) the terminal: the terminal's own Ctrl-Z is theirs. */
+    holding?: number;
+    /** A Ctrl-Z typed while they were being started (before they had the terminal): they get it once they have. */
+    pending?: boolean;
+    /** Set when the programs given the terminal were stopped (the terminal echoed `^Z`: the UI ends that line). */
+    stopped?: boolean;
+  };
 }
 
 /** A sink that keeps text in memory (pipes, redirects, `ctx.run`). */

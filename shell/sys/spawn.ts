@@ -43,99 +43,19 @@
  * failure only the spawn itself finds (E2BIG) comes in the group's
  * `result.failures` rather than in `programs`.
  */
-import { type ChildProcess, type IOType, spawn as nodeSpawn } from 'node:child_process';
-import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import { constants as fsConstants } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
-import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { type Libc, libc, sys } from './ffi.ts';
 import { Group, prepare, track } from './reaper.ts';
+import { startWithNode } from './spawn-node.ts';
+import type { GroupSpec, ProgramSpec, ProgramStart, SpawnFailure, StartedGroup, Stdio } from './spawn-types.ts';
+import { SpawnSetupError, statKind } from './spawn-types.ts';
 import { noteForeground, saveShellModes, setForeground, terminalFd } from './terminal.ts';
 
-/**
- * Where a standard stream of the group goes: the shell's own (`inherit`), a
- * pipe whose other end comes back as a Node stream (`pipe`), `/dev/null`
- * (`null`), or an fd the caller owns (it stays open: close it after the call).
- */
-export type Stdio = 'inherit' | 'pipe' | 'null' | number;
-
-/**
- * One redirection of one program, applied in order after the pipeline's:
- * `{ fd: 2, from: n }` puts the caller's fd `n` at 2 (`2> FILE` with a file
- * the caller opened); `{ fd: 2, dup: 1 }` copies the program's own fd 1 (`2>&1`);
- * `{ fd: 3, close: true }` closes it (`3>&-`).
- */
-export type Redirect = { fd: number; from: number } | { fd: number; dup: number } | { fd: number; close: true };
-
-export interface ProgramSpec {
-  /** The file to run, already found on PATH (relative paths resolve against `cwd`). */
-  path: string;
-  /** The arguments after the name. */
-  argv: readonly string[];
-  /** argv[0] as the program sees it, and the name in failure messages. @default path */
-  argv0?: string;
-  redirects?: readonly Redirect[];
-}
-
-export interface GroupSpec {
-  /** The pipeline, left to right: program i's standard output is program i+1's standard input. */
-  programs: readonly ProgramSpec[];
-  /** The whole environment the programs get (undefined values are left out). */
-  env: Readonly<Record<string, string | undefined>>;
-  cwd: string;
-  /** The first program's standard input. @default 'inherit' */
-  stdin?: Stdio;
-  /** The last program's standard output. @default 'inherit' */
-  stdout?: Stdio;
-  /** Every program's standard error (one pipe for all with `pipe`). @default 'inherit' */
-  stderr?: Stdio;
-  /** More fds for every program: child fd → the caller's fd. */
-  extraFds?: Readonly<Record<number, number>>;
-  /** Join this existing process group instead of starting a new one. */
-  pgid?: number;
-  /** Give the group the terminal at spawn (the shell must have called `takeTerminal()`). */
-  foreground?: { ttyFd: number };
-}
-
-/** Why a program did not start, in bash's words: print it as `tosh: ${message}`. */
-export interface SpawnFailure {
-  /** The errno name: ENOENT, EACCES, E2BIG, EISDIR, ... */
-  code: string;
-  message: string;
-  status: 126 | 127;
-}
-
-export type ProgramStart = { pid: number; failure?: undefined } | { pid?: undefined; failure: SpawnFailure };
-
-export interface StartedGroup {
-  /** The group's id (its first started program's pid); undefined when nothing started, or without the FFI. */
-  pgid: number | undefined;
-  /** The pids of the programs that started, in pipeline order. */
-  pids: number[];
-  /** Per program, in order: its pid, or why it did not start. */
-  programs: ProgramStart[];
-  /** The job's states (running ⇄ stopped → done) and its result. */
-  group: Group;
-  /** The write end of the first program's standard input, when `stdin: 'pipe'`. */
-  stdin?: Writable;
-  /** The read end of the last program's standard output, when `stdout: 'pipe'`. */
-  stdout?: Readable;
-  /** The read end of the programs' standard error, when `stderr: 'pipe'`. */
-  stderr?: Readable;
-  /** Set when `foreground` was asked for but could not be done (the programs run all the same). */
-  terminal?: { ok: false; reason: string };
-}
-
-/** A failure before any program started (no pipe, a bad fd): nothing is left running or open. */
-export class SpawnSetupError extends Error {
-  readonly code: string;
-  constructor(message: string, code: string) {
-    super(message);
-    this.name = 'SpawnSetupError';
-    this.code = code;
-  }
-}
+export type { GroupSpec, ProgramSpec, ProgramStart, Redirect, SpawnFailure, StartedGroup, Stdio } from './spawn-types.ts';
+export { SpawnSetupError } from './spawn-types.ts';
 
 const { O_NONBLOCK, O_APPEND, O_NOCTTY, O_RDWR } = fsConstants;
 const O_ACCMODE = 3;
@@ -354,15 +274,6 @@ function describeFailure(program: ProgramSpec, cwd: string, code: number, strerr
   return { code: errnoNames.get(code) ?? String(code), message: `${name}: ${strerror(code)}`, status: code === ENOENT ? 127 : 126 };
 }
 
-const statKind = (path: string): 'file' | 'dir' | undefined => {
-  try {
-    const stat = statSync(path);
-    return stat.isDirectory() ? 'dir' : 'file';
-  } catch {
-    return undefined;
-  }
-};
-
 const ttyCopies = new Map<number, number>();
 
 /**
@@ -386,103 +297,3 @@ function blocking(c: Libc, fd: number, own: boolean, toClose: number[]): number 
 }
 
 const signalNumber = (signal: NodeJS.Signals | number) => (typeof signal === 'number' ? signal : constants.signals[signal]);
-
-// ---- without the FFI ------------------------------------------------------------------------------
-
-type StdioEntry = IOType | number | Readable | undefined;
-
-const FALLBACK_WORDS: Record<string, string> = {
-  ENOENT: 'No such file or directory',
-  EACCES: 'Permission denied',
-  E2BIG: 'Argument list too long',
-  EISDIR: 'Is a directory',
-  ENOEXEC: 'Exec format error',
-};
-
-function startWithNode(spec: GroupSpec): StartedGroup {
-  const count = spec.programs.length;
-  const children: ChildProcess[] = [];
-  const group = new Group(count, (signal) => children.map((child) => child.kill(signal)).some(Boolean));
-  const env = Object.fromEntries(Object.entries(spec.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  const starts: ProgramStart[] = [];
-  const stdio = (s: Stdio): IOType | number => (s === 'null' ? 'ignore' : s);
-  // One stream for the standard error of every program, as the FFI path's one pipe.
-  const errors = spec.stderr === 'pipe' ? new PassThrough() : undefined;
-  let openErrors = 0;
-  let previous: Readable | undefined;
-  const result: Partial<StartedGroup> = {};
-  for (const [index, program] of spec.programs.entries()) {
-    const first = index === 0;
-    const last = index === count - 1;
-    const fds: StdioEntry[] = [
-      first ? stdio(spec.stdin ?? 'inherit') : (previous ?? 'ignore'),
-      last ? stdio(spec.stdout ?? 'inherit') : 'pipe',
-      stdio(spec.stderr ?? 'inherit'),
-    ];
-    for (const [to, from] of Object.entries(spec.extraFds ?? {})) fds[Number(to)] = from;
-    for (const r of program.redirects ?? []) fds[r.fd] = 'from' in r ? r.from : 'dup' in r ? (fds[r.dup] ?? 'ignore') : 'ignore';
-    const failure = precheck(program, spec.cwd);
-    let child: ChildProcess | undefined;
-    if (!failure) {
-      child = nodeSpawn(program.path, [...program.argv], {
-        argv0: program.argv0 ?? program.path,
-        cwd: spec.cwd,
-        env,
-        stdio: Array.from(fds, (fd) => fd ?? 'ignore'),
-      });
-    }
-    // The parent's copy of the pipe between two programs: only the programs hold it now.
-    previous?.destroy();
-    previous = undefined;
-    if (!child || child.pid === undefined) {
-      const why = failure ?? { code: 'EIO', message: `${program.argv0 ?? program.path}: could not start`, status: 126 as const };
-      child?.on('error', () => {});
-      starts.push({ failure: why });
-      group.failed(index, why.status);
-      continue;
-    }
-    const started = child;
-    children.push(started);
-    if (!last) previous = started.stdout ?? undefined;
-    started.on('error', (error: NodeJS.ErrnoException) => {
-      const code = error.code ?? 'EIO';
-      const words = FALLBACK_WORDS[code] ?? error.message;
-      group.spawnFailed(index, { code, message: `${program.argv0 ?? program.path}: ${words}`, status: code === 'ENOENT' ? 127 : 126 });
-    });
-    started.on('exit', (code, signal) => {
-      const pid = started.pid ?? -1;
-      if (signal) group.event(index, { pid, kind: 'killed', status: 128 + constants.signals[signal], signal });
-      else group.event(index, { pid, kind: 'exited', status: code ?? 0 });
-    });
-    group.started(index, started.pid ?? -1);
-    starts.push({ pid: started.pid ?? -1 });
-    if (first && spec.stdin === 'pipe' && started.stdin) result.stdin = started.stdin;
-    if (last && spec.stdout === 'pipe' && started.stdout) result.stdout = started.stdout;
-    if (errors && started.stderr) {
-      openErrors++;
-      started.stderr.pipe(errors, { end: false });
-      started.stderr.on('close', () => --openErrors === 0 && errors.end());
-    }
-  }
-  if (errors) {
-    result.stderr = errors;
-    if (openErrors === 0) errors.end();
-  }
-  group.launched();
-  return { ...result, pgid: undefined, pids: group.pids, programs: starts, group };
-}
-
-/** What `posix_spawn` would have said, found before `child_process` (which tells only asynchronously). */
-function precheck(program: ProgramSpec, cwd: string): SpawnFailure | undefined {
-  const name = program.argv0 ?? program.path;
-  const path = resolve(cwd, program.path);
-  const kind = statKind(path);
-  if (kind === undefined) return { code: 'ENOENT', message: `${name}: ${FALLBACK_WORDS.ENOENT}`, status: 127 };
-  if (kind === 'dir') return { code: 'EISDIR', message: `${name}: ${FALLBACK_WORDS.EISDIR}`, status: 126 };
-  try {
-    accessSync(path, fsConstants.X_OK);
-  } catch {
-    return { code: 'EACCES', message: `${name}: ${FALLBACK_WORDS.EACCES}`, status: 126 };
-  }
-  return undefined;
-}

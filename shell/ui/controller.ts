@@ -10,6 +10,7 @@
 import { expandBang, splitLines } from '../line/history-expand.ts';
 import { isIncomplete } from '../line/parser.ts';
 import { runs } from '../resolve/lookup.ts';
+import { jobsOf } from '../run/jobs.ts';
 import { cleanInput, type EditState, edit, empty, insert, type KeyEvent, keysOf, wordRight } from './editor.ts';
 import { handOff } from './handoff.ts';
 import { HistoryKeys } from './history-keys.ts';
@@ -85,7 +86,7 @@ export class Controller extends UiState {
       color: options.color,
       columns: options.columns,
       ...(options.spinnerDelay !== undefined ? { spinnerDelay: options.spinnerDelay } : {}),
-      handoff: (run) => this.handoff(run),
+      handoff: (run, stopped) => this.handoff(run, stopped),
       captureLive: () => this.captureLive?.(),
     });
   }
@@ -112,7 +113,7 @@ export class Controller extends UiState {
   }
 
   /** Let a program use the terminal (the UI steps aside, then comes back). */
-  handoff<T>(run: () => Promise<T>): Promise<T> {
+  handoff<T>(run: () => Promise<T>, stopped?: () => boolean): Promise<T> {
     return handOff(
       {
         color: this.options.color,
@@ -125,6 +126,7 @@ export class Controller extends UiState {
         redraw: () => this.redraw(),
       },
       run,
+      stopped,
     );
   }
 
@@ -201,6 +203,7 @@ export class Controller extends UiState {
     const name = 'key' in event ? event.key : undefined;
     if (this.mode === 'running') {
       if (name === 'ctrl-c') this.interrupt();
+      else if (name === 'ctrl-z') this.runs.suspend();
       else this.queue.push(event);
       return;
     }
@@ -367,7 +370,10 @@ export class Controller extends UiState {
     this.edit = empty;
     if (text.trim() !== '') history.add(text);
     this.historyKeys.reset();
-    if (text.trim() === '') return;
+    if (text.trim() === '') {
+      this.jobNotes();
+      return;
+    }
     void this.run(splitLines(text), text);
   }
 
@@ -393,15 +399,36 @@ export class Controller extends UiState {
     const exit = this.shell.state.exitRequested;
     if (exit !== undefined) {
       this.leave(exit);
-      return;
-    }
+      if (this.mode === 'exiting') return;
+    } else this.leaveWarned = false;
+    this.jobNotes();
     this.mode = 'edit';
     this.replay();
     this.changed();
   }
 
+  /** `exit` or Ctrl-D was refused once for stopped jobs (a second in a row leaves). */
+  private leaveWarned = false;
+
+  /** What changed in the jobs since the last prompt (`[1]+  Done  sleep 3`), said before the next one. */
+  private jobNotes(): void {
+    const notes = jobsOf(this.shell)?.notes() ?? [];
+    if (notes.length > 0) this.output.push('out', notes.join('\n'));
+  }
+
   /** Leave the shell: freeze what is live, write what is queued, then exit with `status`. */
   leave(status: number): void {
+    // Stopped jobs: warn once and stay (as bash); the second time they get SIGHUP and SIGCONT as the shell goes.
+    const jobs = jobsOf(this.shell);
+    if (jobs && jobs.stopped().length > 0) {
+      if (!this.leaveWarned) {
+        this.leaveWarned = true;
+        this.shell.state.exitRequested = undefined;
+        this.output.notice('there are stopped jobs');
+        return;
+      }
+      jobs.hangUp();
+    }
     this.freezeLive();
     this.mode = 'exiting';
     this.changed();

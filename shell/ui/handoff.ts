@@ -18,7 +18,8 @@ export interface HandoffView {
   redraw(): void;
 }
 
-export async function handOff<T>(view: HandoffView, run: () => Promise<T>): Promise<T> {
+/** Hand the terminal to `run`'s programs and take it back; `stopped` says they were stopped by Ctrl-Z (not ended). */
+export async function handOff<T>(view: HandoffView, run: () => Promise<T>, stopped?: () => boolean): Promise<T> {
   await view.drained();
   view.away(true);
   view.release();
@@ -43,8 +44,10 @@ export async function handOff<T>(view: HandoffView, run: () => Promise<T>): Prom
   } finally {
     // A program that ended mid-line (`printf abc`, the terminal's own `^C`) keeps that line: a mark and a
     // line's width of spaces wrap onto a fresh line only when the cursor was not at its start (zsh's PROMPT_SP).
+    // A job stopped by Ctrl-Z left the terminal's `^Z` echo: that line ends there, as in bash.
     const columns = process.stdout.columns || 80;
-    if (process.stdout.isTTY) process.stdout.write(`${view.color ? dim('⏎') : '⏎'}${' '.repeat(columns - 1)}\r`);
+    if (stopped?.()) process.stdout.write('\r\n');
+    else if (process.stdout.isTTY) process.stdout.write(`${view.color ? dim('⏎') : '⏎'}${' '.repeat(columns - 1)}\r`);
     if (tty) {
       stdin.setRawMode(true);
       for (const listener of readable) stdin.on('readable', listener);

@@ -6,6 +6,7 @@
 import type { Progress, ProgressOptions, PromptOptions } from '../../plugin-sdk/types.ts';
 import { oneLine } from '../base/errors.ts';
 import { isElement, renderValue } from '../render/render.ts';
+import { type Job, jobsOf } from '../run/jobs.ts';
 import type { Sink } from '../run/sink.ts';
 import type { Origin } from '../state/state.ts';
 import { empty } from './editor.ts';
@@ -19,7 +20,7 @@ export interface RunView {
   /** Milliseconds before a running command shows a spinner. */
   spinnerDelay?: number;
   /** Let a program use the terminal for `run`. */
-  handoff<T>(run: () => Promise<T>): Promise<T>;
+  handoff<T>(run: () => Promise<T>, stopped?: () => boolean): Promise<T>;
   /** The live element's current look as text (set by the view), to freeze it into the output. */
   captureLive(): string | undefined;
 }
@@ -29,6 +30,8 @@ export class LineRuns {
   interrupted = false;
   /** Ends the running line's output streams (Ctrl-C during a flood). */
   private silence: (() => void) | undefined;
+  /** Ctrl-Z: the running line (plugin commands, which cannot be stopped) goes on in the background. */
+  private toBackground: (() => void) | undefined;
 
   constructor(
     private readonly ui: UiState,
@@ -61,6 +64,11 @@ export class LineRuns {
     this.output.drop();
     this.silence?.();
     this.interrupted = true;
+  }
+
+  /** Ctrl-Z while a line runs: it goes on as a background job, and the prompt is back. */
+  suspend(): void {
+    this.toBackground?.();
   }
 
   private async runOne(line: string, origin?: Origin): Promise<number> {
@@ -98,8 +106,21 @@ export class LineRuns {
         err.flush();
         await this.output.drained();
       },
-      terminal: (run) => view.handoff(run),
+      terminal: (run) =>
+        view.handoff(run, () => {
+          const stopped = sink.suspend?.stopped === true;
+          if (sink.suspend) sink.suspend.stopped = false;
+          return stopped;
+        }),
+      suspend: { handler: undefined },
     };
+    const suspend = sink.suspend;
+    const backgrounded = new Promise<Job>((resolve) => {
+      this.toBackground = () => {
+        const job = suspend?.handler?.();
+        if (job) resolve(job);
+      };
+    });
     const timer = setTimeout(() => {
       if (ui.running) {
         ui.running.spinner = true;
@@ -107,12 +128,21 @@ export class LineRuns {
       }
     }, view.spinnerDelay ?? 100);
     let status: number;
+    let job: Job | undefined;
     try {
-      status = await this.shell.runLine(line, sink, origin);
+      const result = await Promise.race([this.shell.runLine(line, sink, origin), backgrounded]);
+      if (typeof result === 'number') status = result;
+      else {
+        // As `bg` says it; the line's output goes on above the prompt.
+        job = result;
+        status = 0;
+        out.write(`[${job.id}]${jobsOf(this.shell)?.mark(job) ?? '+'} ${job.line} &\n`);
+      }
     } catch (error) {
       err.write(`tosh: ${oneLine(error)}\n`);
       status = 1;
     }
+    this.toBackground = undefined;
     clearTimeout(timer);
     out.flush();
     err.flush();
@@ -121,7 +151,7 @@ export class LineRuns {
     ui.changed();
     // The prompt comes back once the output is on the screen (or Ctrl-C dropped it).
     await this.output.drained();
-    alive = false;
+    if (!job) alive = false;
     this.silence = undefined;
     return this.interrupted ? 130 : status;
   }

@@ -178,11 +178,32 @@ const waitBuiltin: Builtin = async (args, x, call) => {
   }
 };
 
-async function waitFor(args: string[], _x: Exec, call: Parameters<Builtin>[2]): Promise<number> {
+async function waitFor(args: string[], x: Exec, call: Parameters<Builtin>[2]): Promise<number> {
   const jobs = call.engine.jobs;
+  // Ctrl-C ends the wait (not the jobs), as in bash.
+  let onAbort = () => {};
+  const interrupted = new Promise<number>((resolve) => {
+    onAbort = () => resolve(130);
+    if (x.signal.aborted) resolve(130);
+  });
+  x.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await waitForJobs(args, jobs, interrupted, x, call);
+  } finally {
+    x.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function waitForJobs(
+  args: string[],
+  jobs: Parameters<Builtin>[2]['engine']['jobs'],
+  interrupted: Promise<number>,
+  x: Exec,
+  call: Parameters<Builtin>[2],
+): Promise<number> {
   if (args.length === 0) {
-    await jobs.waitAll();
-    return 0;
+    const status = await Promise.race([jobs.waitAll().then(() => 0), interrupted]);
+    return status;
   }
   let status = 0;
   for (const spec of args) {
@@ -192,7 +213,8 @@ async function waitFor(args: string[], _x: Exec, call: Parameters<Builtin>[2]): 
       status = 127;
       continue;
     }
-    status = await job.done;
+    status = await Promise.race([job.done, interrupted]);
+    if (x.signal.aborted) return 130;
     jobs.remove(job);
   }
   return status;

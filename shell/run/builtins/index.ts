@@ -10,6 +10,7 @@
 
 import { RESERVED } from '../../line/compound.ts';
 import { controlBuiltins } from './control.ts';
+import { jobBuiltins } from './jobs.ts';
 import { stateBuiltins } from './state.ts';
 import type { Builtin } from './types.ts';
 import { utilityBuiltins } from './utility.ts';
@@ -19,7 +20,12 @@ export type { Builtin, BuiltinCall, Description } from './types.ts';
 /** The built-ins whose assignments before them stay (POSIX's special built-ins: `X=1 :` sets X). */
 export const SPECIAL = new Set([':', '.', 'source', 'eval', 'exec', 'return', 'set', 'shift', 'trap', 'break', 'continue', 'local']);
 
-export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([...utilityBuiltins, ...controlBuiltins, ...stateBuiltins]);
+export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
+  ...utilityBuiltins,
+  ...controlBuiltins,
+  ...stateBuiltins,
+  ...jobBuiltins,
+]);
 
 /** Names the shell language reserves (the parser's keywords), for `type`. */
 export const KEYWORDS = RESERVED;
