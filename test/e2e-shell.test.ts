@@ -277,7 +277,8 @@ describe('tosh in a terminal, as a fish user expects', () => {
   });
 
   it.each([60, 120])('fits help into %i columns, descriptions wrapped under themselves', async (columns) => {
-    const t = start(undefined, undefined, { columns, rows: 40 });
+    // Tall enough for the whole list (the data plugin's verbs are in it), so that no line scrolls away.
+    const t = start(undefined, undefined, { columns, rows: 100 });
     await t.until('~ tosh> ');
     t.type('help');
     t.press('Enter');
