@@ -556,6 +556,7 @@ describe('plugins install in the interactive shell', () => {
     expect(rows.map((l) => l.split(' ')[0])).toEqual([
       'other',
       'clear',
+      'data',
       'echo',
       'exit',
       'help',

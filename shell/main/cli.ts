@@ -7,7 +7,7 @@ import { SDK_VERSION } from '../../plugin-sdk/index.ts';
 import { oneLine, Status } from '../base/errors.ts';
 import { allSettled } from '../base/faults.ts';
 import { HostRelay } from '../base/host.ts';
-import { renderValue } from '../render/render.ts';
+import { writeChunks } from '../render/render.ts';
 import { plainProgress, type Sink } from '../run/sink.ts';
 import { loadConfig, toshHome } from '../state/config.ts';
 import { readInit } from '../state/init.ts';
@@ -121,7 +121,7 @@ async function run(argv: string[]): Promise<number> {
     out,
     err,
     color,
-    value: (value) => out.write(renderValue(value, renderOptions)),
+    value: (value, signal) => writeChunks(value, renderOptions, (text) => out.write(text), signal),
     progress: (progressOptions, command) => plainProgress(err, progressOptions, command),
     // Programs write to the shell's own stdout and stderr; lines read from stdin are not theirs to take.
     inherit: { stdin: fromStdin ? 'ignore' : 'inherit' },

@@ -139,16 +139,25 @@ function writeErrors(text: string): void {
 
 const ACCEPTED = NativePromise.resolve();
 
+/** What each stream's writers wait for while it is full: one promise for all of them (a loop of writes adds no listeners). */
+const waiting = new Map<NodeJS.WriteStream, Promise<void>>();
+
 /** Settles once `stream` takes more (backpressure for a plugin that awaits its writes, CONTRACT §11). */
 function accepted(stream: NodeJS.WriteStream): Promise<void> {
   if (!stream.writableNeedDrain || stream.destroyed || outputClosed || writeFailed) return ACCEPTED;
-  return new NativePromise((resolve) => {
-    const done = () => {
-      stream.off('drain', done).off('close', done).off('error', done);
-      resolve();
-    };
-    stream.on('drain', done).on('close', done).on('error', done);
-  });
+  let wait = waiting.get(stream);
+  if (!wait) {
+    wait = new NativePromise((resolve) => {
+      const done = () => {
+        stream.off('drain', done).off('close', done).off('error', done);
+        waiting.delete(stream);
+        resolve();
+      };
+      stream.on('drain', done).on('close', done).on('error', done);
+    });
+    waiting.set(stream, wait);
+  }
+  return wait;
 }
 
 /** A process stream as an SDK `Output`, stripping colour where there must be none. */

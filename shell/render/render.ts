@@ -266,6 +266,25 @@ export function renderValue(value: unknown, options: RenderOptions): string {
  * writer that awaits each piece (and stops when Ctrl-C comes) renders a
  * list of any length in memory for a piece, not the whole text.
  */
+/**
+ * Write a value's text piece by piece, each write awaited (backpressure) and
+ * the event loop given a turn now and then so that Ctrl-C is heard; stops
+ * when `signal` aborts. In memory: a piece, never the whole text.
+ */
+export async function writeChunks(
+  value: unknown,
+  options: RenderOptions,
+  write: (text: string) => void | Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  let n = 0;
+  for (const chunk of renderChunks(value, options)) {
+    if (signal?.aborted) return;
+    await write(chunk);
+    if (++n % 16 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 export function* renderChunks(value: unknown, options: RenderOptions): Generator<string> {
   if (value === undefined) return;
   if (Array.isArray(value)) {

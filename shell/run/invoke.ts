@@ -29,7 +29,15 @@ interface Running {
 
 /** A failure's status as the SDK's CommandError clamps it (1–255), for a look-alike class of a plugin's own too. */
 // Kept before any plugin runs (a plugin may replace them).
-const processCwd = process.cwd.bind(process);
+const nativeCwd = process.cwd.bind(process);
+/** The process's directory; undefined when it is gone (a shell started in a deleted directory). */
+const processCwd = (): string | undefined => {
+  try {
+    return nativeCwd();
+  } catch {
+    return undefined;
+  }
+};
 const processChdir = process.chdir.bind(process);
 
 const failureStatus = (code: number) => (!Number.isInteger(code) || code < 1 ? 1 : Math.min(code, 255));
@@ -123,7 +131,7 @@ export class CommandRuns {
     // The process's directory is the shell's: a plugin's process.chdir ends with its command (CONTRACT §11).
     const directory = processCwd();
     const release = () => {
-      if (processCwd() !== directory) {
+      if (directory !== undefined && processCwd() !== directory) {
         try {
           processChdir(directory);
         } catch {}

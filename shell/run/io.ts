@@ -12,7 +12,7 @@ import { readSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { Output } from '../../plugin-sdk/types.ts';
 import { oneLine, ShellError, Status } from '../base/errors.ts';
-import { renderValue, stripAnsi } from '../render/render.ts';
+import { renderValue, stripAnsi, writeChunks } from '../render/render.ts';
 import { CaptureFull, NestingAbort } from './abort.ts';
 import type { Sink } from './sink.ts';
 
@@ -194,7 +194,7 @@ export type Channel =
   | { kind: 'fd'; fd: number; name: string }
   | { kind: 'capture'; capture: Capture }
   /** Into a program's standard input (a pipe the shell writes). */
-  | { kind: 'pipe'; stream: Writable; state: { closed: boolean } }
+  | { kind: 'pipe'; stream: Writable; state: { closed: boolean; drained?: Promise<void> } }
   /** The shell's own standard input: the terminal (the UI asks), or what tosh -c was given. */
   | { kind: 'stdin'; inherit: 'inherit' | 'ignore' }
   | { kind: 'text'; reader: TextReader }
@@ -235,14 +235,16 @@ export function outputOf(ch: Channel, columns: number): Output {
         write: (text) => {
           if (ch.state.closed) throw new PipeClosed();
           if (ch.stream.write(stripAnsi(String(text)))) return;
-          // Backpressure: a plugin that awaits its writes waits for the program to read.
-          return new Promise<void>((resolve) => {
+          // Backpressure: a plugin that awaits its writes waits for the program to read (one wait for all writers).
+          ch.state.drained ??= new Promise<void>((resolve) => {
             const done = () => {
               ch.stream.off('drain', done).off('close', done);
+              delete ch.state.drained;
               resolve();
             };
             ch.stream.on('drain', done).on('close', done);
           });
+          return ch.state.drained;
         },
         isTTY: false,
         columns,
@@ -259,11 +261,14 @@ export function outputOf(ch: Channel, columns: number): Output {
 }
 
 /** Show a command's value on an output channel: the sink renders it for the screen; elsewhere it is text (or kept, for a capture). */
-export function showValue(ch: Channel, value: unknown, columns: number): void {
+export function showValue(ch: Channel, value: unknown, columns: number, signal?: AbortSignal): void | Promise<void> {
   if (value === undefined) return;
-  if (ch.kind === 'sink' && ch.stream === 'out') ch.sink.value(value);
-  else if (ch.kind === 'capture') ch.capture.value(value);
-  else outputOf(ch, columns).write(renderValue(value, { color: false, columns }));
+  if (ch.kind === 'sink' && ch.stream === 'out') return ch.sink.value(value, signal);
+  if (ch.kind === 'capture') ch.capture.value(value);
+  else {
+    const out = outputOf(ch, columns);
+    return writeChunks(value, { color: false, columns }, (text) => out.write(text), signal);
+  }
 }
 
 /** Read a line from an input channel (`read`): with its newline, or null at the end. */

@@ -65,14 +65,14 @@ export class Simple {
   }
 
   /** Show a command's value on descriptor 1 (as JSON with `--json`); a value that cannot be shown fails the command. */
-  show(outcome: Outcome, prepared: Prepared, x: Exec, io: Io = x.io): number {
+  async show(outcome: Outcome, prepared: Prepared, x: Exec, io: Io = x.io): Promise<number> {
     const out = channel(io, 1);
     const json = outcome.json || x.json;
     try {
       if (json) {
         if (out.kind === 'sink' || out.kind === 'fd' || x.json)
           outputOf(out, x.sink.out.columns).write(jsonLine(outcome.status === 0 ? outcome.value : undefined));
-      } else showValue(out, outcome.value, x.sink.out.columns);
+      } else await showValue(out, outcome.value, x.sink.out.columns, x.signal);
       x.last.value = outcome.value;
       return outcome.status;
     } catch (error) {
@@ -173,7 +173,7 @@ export class Simple {
     try {
       const outcome = await this.dispatch(p, run, pipe);
       // Its value is shown where its own redirects send it.
-      if (show && (outcome.value !== undefined || outcome.json || x.json)) outcome.status = this.show(outcome, p, run);
+      if (show && (outcome.value !== undefined || outcome.json || x.json)) outcome.status = await this.show(outcome, p, run);
       if (p.kind === 'builtin' && p.name === 'exec' && expanded.argv.length === 1 && applied) {
         // `exec 3>file`: the redirects stay for the rest of the shell (the files are not closed).
         for (const [fd, ch] of applied.io) {
@@ -283,7 +283,7 @@ export class Simple {
       out: outputOf(out, columns),
       err: outputOf(err, columns),
       color: toScreen ? x.sink.color : false,
-      value: (value) => showValue(out, value, columns),
+      value: (value, signal) => showValue(out, value, columns, signal),
       progress: x.sink.progress,
     };
     if (x.sink.ask) sink.ask = x.sink.ask;

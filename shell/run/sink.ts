@@ -10,8 +10,11 @@ export interface Sink {
   out: Output;
   err: Output;
   color: boolean;
-  /** Show a command's returned value. */
-  value(value: unknown): void;
+  /**
+   * Show a command's returned value. A large one is written piece by piece
+   * (render/render.ts `renderChunks`), and stops when `signal` aborts (Ctrl-C).
+   */
+  value(value: unknown, signal?: AbortSignal): void | Promise<void>;
   progress(options: ProgressOptions, command: string): Progress;
   /** Ask the user a question (`ctx.prompt`); only the interactive UI can. */
   ask?(question: string, options: PromptOptions, signal: AbortSignal): Promise<string>;

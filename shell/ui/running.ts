@@ -5,7 +5,7 @@
  */
 import type { Progress, ProgressOptions, PromptOptions } from '../../plugin-sdk/types.ts';
 import { oneLine } from '../base/errors.ts';
-import { isElement, renderValue } from '../render/render.ts';
+import { isElement, renderValue, writeChunks } from '../render/render.ts';
 import { type Job, jobsOf } from '../run/jobs.ts';
 import type { Sink } from '../run/sink.ts';
 import type { Origin } from '../state/state.ts';
@@ -86,16 +86,18 @@ export class LineRuns {
       out,
       err,
       color: view.color,
-      value: (value) => {
+      value: (value, signal) => {
         if (!alive) return;
         if (isElement(value)) {
           out.flush();
           this.freezeLive();
           ui.live = { element: value, command, id: ui.id() };
           ui.changed();
-        } else {
-          out.write(renderValue(value, { color: view.color, columns: view.columns(), fit: true }));
+          return;
         }
+        // Piece by piece: Ctrl-C (which silences this sink and aborts the line) stops a million rows at once.
+        const options = { color: view.color, columns: view.columns(), fit: true };
+        return writeChunks(value, options, (text) => (alive ? out.write(text) : undefined), signal);
       },
       progress: (options, name) => this.progress(options, name, () => alive),
       ask: (question, options, signal) => this.askUser(question.replace(/\s+$/, ''), options, signal),
