@@ -59,6 +59,15 @@ export function pty(command, env) {
         return undefined;
       }
     },
+    /** Resident memory (MB) of the program now. */
+    rssMB() {
+      try {
+        const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+        return kb === undefined ? undefined : Number(kb) / 1024;
+      } catch {
+        return undefined;
+      }
+    },
     async close() {
       try {
         process.kill(-child.pid, 'SIGKILL');
@@ -179,5 +188,75 @@ export async function firstAnswer({ node, bin, home }) {
     return { promptMs, answerMs };
   } finally {
     await tosh.close();
+  }
+}
+
+/**
+ * Command lag as zsh-bench measures it: Enter on a no-op (`true`) until the next prompt is drawn,
+ * `samples` times in one session (ms, sorted). `command` starts the shell; its prompt is `prompt`.
+ */
+export async function commandLag(command, { env = {}, prompt, samples = 30, line = 'true' }) {
+  const shell = pty(command, env);
+  try {
+    if ((await shell.until((t) => t.includes(prompt), { deadlineMs: 10000 })) === undefined) return undefined;
+    shell.write('echo ready\r');
+    if ((await shell.until((t) => t.includes('\nready\n') && t.slice(t.indexOf('\nready\n')).includes(prompt))) === undefined)
+      return undefined;
+    await new Promise((r) => setTimeout(r, 100));
+    const times = [];
+    for (let i = 0; i < samples; i++) {
+      // Typed as a person types (a key every 15 ms), timed from Enter: the frames drawn for the keys
+      // are what a throttled renderer makes the prompt wait behind.
+      for (const key of line) {
+        shell.write(key);
+        await new Promise((r) => setTimeout(r, 15));
+      }
+      const from = shell.length;
+      const since = performance.now();
+      shell.write('\r');
+      // The line echoed, then a prompt after it.
+      // A new line, and the fresh prompt alone on the last one.
+      const fresh = (t) => {
+        const lines = t.split('\n').filter((l) => l.trim() !== '');
+        return t.includes('\n') && lines.length > 0 && (lines.at(-1) ?? '').trimEnd().endsWith(prompt.trimEnd());
+      };
+      const ms = await shell.until(fresh, {
+        from,
+        since,
+        deadlineMs: 5000,
+      });
+      if (ms !== undefined) times.push(ms);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    return times.sort((a, b) => a - b);
+  } finally {
+    await shell.close();
+  }
+}
+
+/** Resident memory (MB) of a shell idle at its prompt, `waitMs` after its first line is answered. */
+export async function idleRss(command, { env = {}, prompt, ready = 'echo ready\r', waitMs = 1500 }) {
+  const shell = pty(command, env);
+  try {
+    if ((await shell.until((t) => t.includes(prompt), { deadlineMs: 10000 })) === undefined) return undefined;
+    shell.write(ready);
+    await shell.until((t) => t.includes('ready\n'));
+    await new Promise((r) => setTimeout(r, waitMs));
+    return shell.rssMB();
+  } finally {
+    await shell.close();
+  }
+}
+
+/** Any shell or REPL: from launch to the answer of `line` typed at its first prompt (ms). */
+export async function firstAnswerOf(command, { env = {}, prompt, line, answer }) {
+  const since = performance.now();
+  const shell = pty(command, env);
+  try {
+    if ((await shell.until((t) => t.includes(prompt), { since, deadlineMs: 10000 })) === undefined) return undefined;
+    shell.write(line);
+    return await shell.until((t) => t.includes(answer), { since, deadlineMs: 10000 });
+  } finally {
+    await shell.close();
   }
 }

@@ -7,7 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dataFigures } from './data.js';
-import { firstAnswer, fishFlood, floodPlugins, toshFigures } from './pty.js';
+import { commandLag, firstAnswer, firstAnswerOf, fishFlood, floodPlugins, idleRss, toshFigures } from './pty.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'tosh.js');
@@ -303,7 +303,7 @@ writeFileSync(
   `if false; then\n${Array.from({ length: 1250 }, (_, i) => `for f in a b "c $i"; do\n  case $f in a) echo "x\${f}y" | wc -c;; *) x=$((i * 2));; esac\ndone`).join('\n')}\nfi\necho hi\n`,
 );
 const ECHOES = `${'echo x\n'.repeat(100000)}`;
-const TRUES = `${'/bin/true\n'.repeat(2000)}echo done\n`;
+const TRUES = `${'/bin/true\n'.repeat(10000)}echo done\n`;
 const lang = rounds(
   [
     { key: 'loop', run: () => ({ args: ['-c', LOOP], env: { TOSH_HOME: home0 }, expect: '100000' }) },
@@ -312,10 +312,33 @@ const lang = rounds(
     { key: 'parse', run: () => ({ args: [parseFile], env: { TOSH_HOME: home0 }, expect: 'hi' }) },
     { key: 'echoes', run: () => ({ args: [], env: { TOSH_HOME: home0 }, input: ECHOES, expect: 'x\n' }) },
     { key: 'bashEchoes', run: () => ({ program: 'bash', args: ['--posix'], input: ECHOES, expect: 'x\n' }) },
-    { key: 'trues', run: () => ({ args: [], env: { TOSH_HOME: home0 }, input: TRUES, expect: 'done' }) },
-    { key: 'bashTrues', run: () => ({ program: 'bash', args: ['--posix'], input: TRUES, expect: 'done' }) },
   ],
   3,
+  1,
+);
+const trues = rounds(
+  [
+    { key: 'tosh', run: () => ({ args: [], env: { TOSH_HOME: home0 }, input: TRUES, expect: 'done' }) },
+    { key: 'bash', run: () => ({ program: 'bash', args: ['--posix'], input: TRUES, expect: 'done' }) },
+  ],
+  1,
+  0,
+);
+
+progress('echo * over 100,000 files; seq 5e6 | wc -l');
+const globDir = join(work, 'glob-100k');
+mkdirSync(globDir);
+for (let i = 0; i < 100000; i++) writeFileSync(join(globDir, `f${String(i).padStart(6, '0')}`), '');
+const GLOB = `cd ${globDir} && echo * | wc -c`;
+const SEQ5 = 'seq 5000000 | wc -l';
+const big = rounds(
+  [
+    { key: 'glob', run: () => ({ args: ['-c', GLOB], env: { TOSH_HOME: home0 }, expect: '800000' }) },
+    { key: 'bashGlob', run: () => ({ program: 'bash', args: ['-c', GLOB], expect: '800000' }) },
+    { key: 'seq', run: () => ({ args: ['-c', SEQ5], env: { TOSH_HOME: home0 }, expect: '5000000' }) },
+    { key: 'bashSeq', run: () => ({ program: 'bash', args: ['-c', SEQ5], expect: '5000000' }) },
+  ],
+  5,
   1,
 );
 
@@ -359,6 +382,42 @@ for (let i = 0; i < 5; i++) {
   if (r) answerSamples.push(r.answerMs);
 }
 const firstAnswerMs = answerSamples.length ? median(answerSamples) : undefined;
+
+progress('command lag (Enter on true → prompt), first answer and idle RSS beside bash, fish and node');
+const toshCommand = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`;
+const toshEnv = { HOME: home0, TOSH_HOME: home0 };
+const fishCommand = `fish --no-config -C 'function fish_prompt; echo -n "fish> "; end'`;
+const hasFish = spawnSync('fish', ['--version']).status === 0;
+const lagOf = async (command, options) => (await commandLag(command, options).catch(() => undefined)) ?? undefined;
+const lag = {
+  tosh: await lagOf(toshCommand, { env: toshEnv, prompt: 'tosh> ' }),
+  bash: await lagOf('bash --norc --noprofile', { env: { PS1: 'bash> ' }, prompt: 'bash> ' }),
+  fish: hasFish ? await lagOf(fishCommand, { env: { HOME: home0 }, prompt: 'fish> ' }) : undefined,
+};
+const spread = (sorted) =>
+  sorted?.length ? { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted.at(-1) } : undefined;
+const nodeAnswer = [];
+const toshAnswer = [];
+for (let i = 0; i < 5; i++) {
+  const n = await firstAnswerOf(JSON.stringify(process.execPath), {
+    env: { HOME: home0 },
+    prompt: '> ',
+    line: "'re'+'ady'\r",
+    answer: "'ready'",
+  });
+  if (n !== undefined) nodeAnswer.push(n);
+  const t = await firstAnswerOf(toshCommand, { env: toshEnv, prompt: 'tosh> ', line: 'echo ready\r', answer: '\nready\n' });
+  if (t !== undefined) toshAnswer.push(t);
+}
+nodeAnswer.sort((a, b) => a - b);
+toshAnswer.sort((a, b) => a - b);
+const idle = {
+  tosh: await idleRss(toshCommand, { env: toshEnv, prompt: 'tosh> ' }).catch(() => undefined),
+  node: await idleRss(JSON.stringify(process.execPath), { env: { HOME: home0 }, prompt: '> ', ready: "'re'+'ady'\r" }).catch(
+    () => undefined,
+  ),
+  bash: await idleRss('bash --norc --noprofile', { env: { PS1: 'bash> ' }, prompt: 'bash> ' }).catch(() => undefined),
+};
 
 progress('interactive shell in a 100x30 terminal: 50,000 lines (and fish), keystrokes, a 100 KB paste');
 const floodDir = floodPlugins(work);
@@ -431,8 +490,35 @@ const rows = [
   ['parse a 5,000-line script (over -c echo hi)', ms(lang.parse - warm.echo), '', '≤50 ms'],
   ['stdin script, 100,000 × echo x', ms(lang.echoes), `${(lang.echoes / lang.bashEchoes).toFixed(2)}x bash`, '≤2x bash bar'],
   ['  bash --posix, the same script', ms(lang.bashEchoes), '', ''],
-  ['stdin script, 2,000 × /bin/true', ms(lang.trues), `${(lang.trues / lang.bashTrues).toFixed(2)}x bash`, '≤1.5x bash bar'],
-  ['  bash --posix, the same script', ms(lang.bashTrues), '', ''],
+  ['stdin script, 10,000 × /bin/true', ms(trues.tosh), `${(trues.tosh / trues.bash).toFixed(2)}x bash`, '≤1.5x bash bar, ≤1.1x goal'],
+  ['  bash --posix, the same script', ms(trues.bash), '', ''],
+  ['echo * over 100,000 files | wc -c', ms(big.glob), `${(big.glob / big.bashGlob).toFixed(2)}x bash`, '≤1.2x bash bar, ≤1x goal'],
+  ['  bash -c, the same', ms(big.bashGlob), '', ''],
+  [`-c '${SEQ5}'`, ms(big.seq), `${(big.seq / big.bashSeq).toFixed(2)}x bash`, '≤1.3x bash bar, ≤1.1x goal'],
+  [`  bash -c '${SEQ5}'`, ms(big.bashSeq), '', ''],
+  ...[
+    ['command lag, Enter on true → prompt (min / median / max)', lag.tosh, '≤10 ms bar, ≤2x bash goal'],
+    ['  bash, the same', lag.bash, ''],
+    ['  fish, the same', lag.fish, hasFish ? '' : 'fish not installed'],
+    ['first command answered, from launch (min / median / max)', toshAnswer, '≤1.0x node REPL bar'],
+    ["  node's REPL, the same", nodeAnswer, ''],
+  ].map(([label, sorted, target]) => {
+    const s = spread(sorted);
+    const vs =
+      label.startsWith('command lag') && s && spread(lag.bash)
+        ? `${(s.median / spread(lag.bash).median).toFixed(2)}x bash`
+        : label.startsWith('first') && s && spread(nodeAnswer)
+          ? `${(s.median / spread(nodeAnswer).median).toFixed(2)}x REPL`
+          : '';
+    return [label, s ? `${s.min.toFixed(1)} / ${s.median.toFixed(1)} / ${s.max.toFixed(1)} ms` : 'n/a', vs, target];
+  }),
+  [
+    'idle interactive RSS',
+    idle.tosh === undefined ? 'n/a' : `${num(idle.tosh)} MB`,
+    idle.tosh && idle.node ? `${(idle.tosh / idle.node).toFixed(2)}x REPL` : '',
+    '≤1.2x node REPL bar',
+  ],
+  ["  node's REPL / bash, the same", `${num(idle.node)} / ${num(idle.bash)} MB`, '', ''],
   [`-c '${SEQ}'`, ms(pipeRuns.tosh), `${(pipeRuns.tosh / pipeRuns.bash).toFixed(2)}x bash`, '≤1.5x bash aim'],
   [`  bash -c '${SEQ}'`, ms(pipeRuns.bash), '', ''],
   [
@@ -550,6 +636,15 @@ const figures = {
   rowsToWcPeakMB: data?.rowsPeakMB ?? null,
   typeCheck10StagesMs: data?.checkMs ?? null,
   tabLatency: tab ?? null,
+  trues10kMs: trues.tosh,
+  bashTrues10kMs: trues.bash,
+  glob100kMs: big.glob,
+  bashGlob100kMs: big.bashGlob,
+  seq5eMs: big.seq,
+  bashSeq5eMs: big.bashSeq,
+  commandLag: { tosh: spread(lag.tosh) ?? null, bash: spread(lag.bash) ?? null, fish: spread(lag.fish) ?? null },
+  firstAnswer: { tosh: spread(toshAnswer) ?? null, nodeRepl: spread(nodeAnswer) ?? null },
+  idleRssMB: idle,
 };
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(

@@ -93,6 +93,28 @@ describe('programs (§10)', () => {
     expect(await run('people | wc -l')).toEqual(ok('3\n'));
   });
 
+  it('in a pipeline, each gets its own argv: the limit is the kernel’s, and past it one line and 126 (§10)', async () => {
+    // 20,000 names of 10 bytes: 200 KB of words, past the 128 KiB a single `sh -c` string may be.
+    const cwd = realpathSync(tempDir('tosh-argmax-'));
+    for (let i = 0; i < 20000; i++) writeFileSync(join(cwd, `f${String(i).padStart(6, '0')}.x`), '');
+    const bash = spawnSync('bash', ['-c', 'ls f*.x | wc -l; /bin/echo f* | wc -c'], { cwd, encoding: 'utf8' });
+    expect(await run('ls f*.x | wc -l; ^echo f* | wc -c', { cwd })).toEqual(ok(bash.stdout));
+    // One word longer than the kernel takes (MAX_ARG_STRLEN, 128 KiB): the program named, as bash says it.
+    const line = "x=$(printf '%0200000d' 0); ^echo $x | cat; echo status $?; set -o pipefail; ^echo $x | cat; echo $?";
+    expect(await run(line, { cwd })).toEqual({
+      stdout: 'status 0\n126\n',
+      stderr: 'tosh: echo: Argument list too long\ntosh: echo: Argument list too long\n',
+      code: 0,
+    });
+  });
+
+  it('run as many times as a script asks, with their statuses (a loop of programs)', async () => {
+    const result = await run(
+      'i=0; n=0; while [ $i -lt 12 ]; do sh -c "exit $((i % 3))" || n=$((n+1)); i=$((i+1)); done; echo $n; /bin/true | sh -c "exit 4"; echo $?',
+    );
+    expect(result).toEqual(ok('8\n4\n'));
+  });
+
   it('print a program’s output as a string value with --json', async () => {
     expect(await run('ls a.txt b.txt', { args: ['--json'] })).toEqual(ok('"a.txt\\nb.txt\\n"\n'));
     expect(await run('echo a b --json')).toEqual(ok('"a b"\n'));

@@ -10,6 +10,8 @@
 import { closeSync, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import {
+  available,
+  bound,
   type Group,
   type ProgramSpec as GroupProgram,
   type GroupResult,
@@ -31,6 +33,21 @@ export function jobControl(): boolean {
   return terminalFd() !== undefined;
 }
 
+let spawned = 0;
+
+/**
+ * Whether programs that are not a job of their own are spawned through the FFI all the same (in the
+ * shell's process group): a pipeline always, so that each program gets its own argv (no `sh -c` and its
+ * 128 KiB limit on one string) and no `sh` costs a fork; a lone program once the FFI is loaded, or from the
+ * fourth on (a script that runs programs in a loop: posix_spawn costs half of child_process's fork of
+ * this big process; loading koffi costs as much as a few spawns, so one `-c 'ls'` does not load it).
+ */
+export function spawnDirectly(count: number): boolean {
+  spawned++;
+  if (!(count > 1 || spawned > 3 || bound())) return false;
+  return available();
+}
+
 /** Why a program did not start, in the words the child_process path uses (programs.ts). */
 function failureLine(name: string, code: string, message: string): string {
   if (code === 'EACCES') return `${name}: permission denied`;
@@ -45,7 +62,7 @@ function failureLine(name: string, code: string, message: string): string {
 export function startJobPrograms(
   specs: ProgramSpec[],
   onError: (message: string) => void,
-  options: { foreground: boolean },
+  options: { foreground: boolean; inShellGroup?: boolean },
 ): RunningPrograms & { group: Group; started: StartedGroup } {
   const opened: number[] = [];
   const devnull = () => {
@@ -79,6 +96,7 @@ export function startJobPrograms(
     stdout: lastSpec.stdout === 'stderr' ? 'inherit' : groupStdio(lastSpec.stdout),
     stderr: errPipe ? 'pipe' : 'inherit',
     ...(options.foreground && ttyFd !== undefined ? { foreground: { ttyFd } } : {}),
+    ...(options.inShellGroup ? { inShellGroup: true } : {}),
   };
   let started: StartedGroup;
   try {

@@ -10,7 +10,7 @@ import type { ExpandedRedirect } from '../line/expand.ts';
 import { renderValue } from '../render/render.ts';
 import { errorLine, type RunHost } from './host.ts';
 import { type Channel, channel, type Io } from './io.ts';
-import { adopt, jobControl, startJobPrograms, stoppedJob, whileForeground } from './job-control.ts';
+import { adopt, jobControl, spawnDirectly, startJobPrograms, stoppedJob, whileForeground } from './job-control.ts';
 import type { Job, Jobs } from './jobs.ts';
 import { type ProgramSpec, type RunningPrograms, type StdioSpec, startPrograms } from './programs.ts';
 import { applyRedirects } from './redirect.ts';
@@ -168,7 +168,9 @@ export class ProgramRuns {
       try {
         programs = asGroup
           ? startJobPrograms(specs, onError, { foreground })
-          : startPrograms(specs, onError, { statuses: options.statuses === true });
+          : spawnDirectly(specs.length)
+            ? startJobPrograms(specs, onError, { foreground: false, inShellGroup: true })
+            : startPrograms(specs, onError, { statuses: options.statuses === true });
       } catch (error) {
         // Only the FFI's spawn throws, when not one program could start (no pipe could be made).
         onError(oneLine(error));

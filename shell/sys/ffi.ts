@@ -124,6 +124,11 @@ export function available(): boolean {
   return 'libc' in load();
 }
 
+/** Whether the FFI is loaded and bound already (asking costs nothing, unlike `available()`). */
+export function bound(): boolean {
+  return loaded !== undefined && 'libc' in loaded;
+}
+
 /** Why `available()` is false (undefined when it is true). */
 export function unavailableReason(): string | undefined {
   const state = load();

@@ -5,7 +5,7 @@
  * `available()` says whether this platform has it; without it `startGroup`
  * falls back to `child_process` (no own group, no Ctrl-Z).
  */
-export { available, unavailableReason } from './ffi.ts';
+export { available, bound, unavailableReason } from './ffi.ts';
 export { type ChildEvent, Group, type GroupResult, type GroupState } from './reaper.ts';
 export {
   type GroupSpec,

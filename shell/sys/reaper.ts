@@ -213,6 +213,11 @@ export class Group extends EventEmitter<GroupEvents> {
     return this.#slots.flatMap((s) => (s.pid === undefined ? [] : [s.pid]));
   }
 
+  /** The pids of the programs still running or stopped. */
+  livePids(): number[] {
+    return this.#slots.flatMap((s) => (s.pid === undefined || s.state === 'ended' ? [] : [s.pid]));
+  }
+
   /** The result, once `state` is `done`. */
   get result(): GroupResult | undefined {
     return this.#result;

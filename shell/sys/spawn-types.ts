@@ -44,6 +44,11 @@ export interface GroupSpec {
   extraFds?: Readonly<Record<number, number>>;
   /** Join this existing process group instead of starting a new one. */
   pgid?: number;
+  /**
+   * Leave the programs in the shell's own process group, as sh runs a script's programs (no job
+   * control): the terminal's Ctrl-C reaches them with the shell, and `signal` reaches each process.
+   */
+  inShellGroup?: boolean;
   /** Give the group the terminal at spawn (the shell must have called `takeTerminal()`). */
   foreground?: { ttyFd: number };
 }

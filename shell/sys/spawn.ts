@@ -134,9 +134,14 @@ function startWithFfi(c: Libc, spec: GroupSpec): StartedGroup {
   const chdirInChild = c.posix_spawn_file_actions_addchdir_np !== undefined;
   const home = chdirInChild ? undefined : process.cwd();
 
-  let pgid = spec.pgid;
+  const shared = spec.inShellGroup === true;
+  let pgid = shared ? c.getpgrp() : spec.pgid;
   const starts: ProgramStart[] = [];
-  const group = new Group(count, (signal) => pgid !== undefined && c.kill(-pgid, signalNumber(signal)) === 0);
+  const group: Group = new Group(count, (signal): boolean =>
+    shared
+      ? group.livePids().filter((pid) => c.kill(pid, signalNumber(signal)) === 0).length > 0
+      : pgid !== undefined && c.kill(-pgid, signalNumber(signal)) === 0,
+  );
   if (tty !== undefined && pgid !== undefined) {
     setForeground(c, tty, pgid);
     noteForeground(pgid);
@@ -180,7 +185,7 @@ function startWithFfi(c: Libc, spec: GroupSpec): StartedGroup {
           if (claim === undefined) setForeground(c, tty, pid);
         }
       }
-      group.started(index, pid, pgid);
+      group.started(index, pid, shared ? undefined : pgid);
       track(pid, (event) => group.event(index, event));
     }
   } finally {
@@ -188,7 +193,7 @@ function startWithFfi(c: Libc, spec: GroupSpec): StartedGroup {
     for (const fd of toClose) c.close(fd);
   }
   group.launched();
-  const result: StartedGroup = { pgid, pids: group.pids, programs: starts, group };
+  const result: StartedGroup = { pgid: shared ? undefined : pgid, pids: group.pids, programs: starts, group };
   if (stdinEnd !== undefined) result.stdin = new Socket({ fd: stdinEnd, readable: false, writable: true });
   if (stdoutEnd !== undefined) result.stdout = new Socket({ fd: stdoutEnd, readable: true, writable: false });
   if (stderrEnd !== undefined) result.stderr = new Socket({ fd: stderrEnd, readable: true, writable: false });

@@ -6,7 +6,7 @@
  */
 import { extendTheme, defaultTheme as inkUiTheme, ProgressBar, Spinner, ThemeProvider } from '@inkjs/ui';
 import { Box, type DOMElement, render, Text, useStdin, useStdout } from 'ink';
-import React, { useEffect, useRef, useSyncExternalStore } from 'react';
+import React, { useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import instances from '../../node_modules/ink/build/instances.js';
 import Output from '../../node_modules/ink/build/output.js';
 import renderNodeToOutput from '../../node_modules/ink/build/render-node-to-output.js';
@@ -201,6 +201,17 @@ export function App({ controller }: { controller: Controller }) {
       ink.lastOutputHeight = 0;
     };
   }, [controller, write, stdout]);
+  useLayoutEffect(() => {
+    // ink draws at most 30 frames a second, so a frame asked for within 33 ms of the last waits for the
+    // throttle: the prompt after a command and the echo of a key are drawn at once instead (command lag).
+    // Only while a command runs (progress bars, a spinner) are frames coalesced.
+    if (controller.mode === 'running') return;
+    const ink = instances.get(stdout) as unknown as
+      | { throttledOnRender?: { flush(): void }; throttledLog?: { flush?(): void } }
+      | undefined;
+    ink?.throttledOnRender?.flush();
+    ink?.throttledLog?.flush?.();
+  });
   // A program has the terminal: nothing is drawn until it gives it back.
   if (controller.away) return null;
   return (
