@@ -108,9 +108,8 @@ export async function runPipeline(engine: Interpreter, simple: Simple, pipeline:
       const input: { value?: unknown; printed?: string } = {};
       if (carry && 'reader' in carry) io.set(0, { kind: 'stream', reader: carry.reader });
       else if (carry) {
-        // Rendering a plugin's value runs its code (getters, toString): a failure is its, named, and the programs go on.
-        const rendered = carry.value !== undefined ? renderedFor(engine, stages[i - 1], carry.value, x) : '';
-        input.printed = (carry.printed ?? '') + rendered;
+        input.printed = carry.printed ?? '';
+        if (carry.value !== undefined) input.value = carry.value;
       } else if (from > 0) io.set(0, emptyInput());
       const record = (list: number[]) => {
         list.forEach((status, k) => {
@@ -127,7 +126,7 @@ export async function runPipeline(engine: Interpreter, simple: Simple, pipeline:
         ...(x.job ? { job: x.job } : {}),
         ...(x.jobText ? { text: x.jobText } : {}),
         signal: x.signal,
-        ...(input.value !== undefined ? { input: input.value } : {}),
+        ...(input.value !== undefined ? { input: input.value, onInputError: renderFailed(engine, stages[i - 1], x) } : {}),
         ...(input.printed ? { printed: input.printed } : {}),
       };
       if (!next) {
@@ -260,15 +259,12 @@ export async function runPipeline(engine: Interpreter, simple: Simple, pipeline:
 }
 
 /** What a plugin stage in the middle hands on: its value (as JSON text with its own `--json`), or what it printed. */
-/** A value as the text a program reads; '' (and one line naming the command) when its rendering throws. */
-function renderedFor(engine: Interpreter, from: Stage | undefined, value: unknown, x: Exec): string {
-  try {
-    return renderValue(value, { color: false, columns: x.sink.out.columns });
-  } catch (error) {
+/** Rendering a plugin's value for a program runs its code (getters, toString): a failure is its, named, and the programs go on. */
+function renderFailed(engine: Interpreter, from: Stage | undefined, x: Exec): (error: unknown) => void {
+  return (error) => {
     const name = from && from.kind !== 'shell' ? from.prepared.expanded.argv[0] : 'value';
     engine.error(x, `${name}: cannot show the result: ${oneLine(error)}`, error);
-    return '';
-  }
+  };
 }
 
 function handOn(result: Outcome, capture: Capture): Carry {

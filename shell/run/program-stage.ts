@@ -7,7 +7,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { oneLine } from '../base/errors.ts';
 import type { ExpandedRedirect } from '../line/expand.ts';
-import { renderValue } from '../render/render.ts';
+import { writeChunks } from '../render/render.ts';
 import { errorLine, type RunHost } from './host.ts';
 import { type Channel, channel, type Io } from './io.ts';
 import { adopt, jobControl, spawnDirectly, startJobPrograms, stoppedJob, whileForeground } from './job-control.ts';
@@ -34,6 +34,8 @@ export interface ProgramRun {
   input?: unknown;
   /** What that plugin printed before its value (a program reads it first). */
   printed?: string;
+  /** Rendering `input` threw (it is plugin code: getters, toString): the caller names the command. */
+  onInputError?: (error: unknown) => void;
   /** Statuses of every program (`set -o pipefail`). */
   statuses?: boolean;
   /** Start the run, but let the caller read the last program's output (a shell stage after it reads it as it comes). */
@@ -83,6 +85,8 @@ export class ProgramRuns {
     /** What the shell must copy: from a program's pipe to a channel, or into its input. */
     const pumps: { from: 'out' | 'err'; to: Channel }[] = [];
     let feed: string | undefined;
+    /** A value fed to the first program, rendered piece by piece as the program reads it. */
+    let feedValue = false;
     let stream: Channel | undefined;
     let usesTerminal = false;
     const fed = options.input !== undefined || (options.printed ?? '') !== '';
@@ -111,7 +115,8 @@ export class ProgramRuns {
         if (input === BETWEEN) spec.stdin = 'pipe';
         else if (first && fed && !ownInput) {
           spec.stdin = 'pipe';
-          feed = (options.printed ?? '') + renderValue(options.input, { color: false, columns: sink.out.columns });
+          feed = options.printed ?? '';
+          feedValue = options.input !== undefined;
         } else if (first && options.onInput && !ownInput) spec.stdin = 'pipe';
         else
           spec.stdin = this.inputSpec(
@@ -227,6 +232,9 @@ export class ProgramRuns {
             programs.input.write(reader.takeBuffered());
             reader.stream.resume();
             reader.stream.pipe(programs.input);
+          } else if (feedValue) {
+            const columns = sink.out.columns;
+            copying.push(feedInput(programs.input, feed ?? '', options.input, columns, options.signal, options.onInputError));
           } else programs.input.end(feed ?? '');
         }
         if (group && foreground) {
@@ -317,5 +325,40 @@ function write(to: Channel, text: string): void {
       break;
     default:
       break;
+  }
+}
+
+/**
+ * Write what a plugin printed, then its value's text piece by piece, into a program's input, each piece
+ * after the last was taken (backpressure: a million rows into `wc -l` cost a piece of memory, not the
+ * whole text); stops when the program stops reading (`head`) or Ctrl-C aborts the line.
+ */
+async function feedInput(
+  input: Writable,
+  printed: string,
+  value: unknown,
+  columns: number,
+  signal: AbortSignal | undefined,
+  onError: ((error: unknown) => void) | undefined,
+): Promise<void> {
+  const gone = new AbortController();
+  const stop = () => gone.abort();
+  input.once('close', stop);
+  input.once('error', stop);
+  const stopped = signal ? AbortSignal.any([signal, gone.signal]) : gone.signal;
+  const ended = new Promise<void>((resolve) => stopped.addEventListener('abort', () => resolve(), { once: true }));
+  const write = (text: string): void | Promise<void> => {
+    if (stopped.aborted || input.write(text)) return;
+    return Promise.race([new Promise<void>((resolve) => input.once('drain', resolve)), ended]);
+  };
+  try {
+    if (printed !== '') await write(printed);
+    await writeChunks(value, { color: false, columns }, write, stopped);
+  } catch (error) {
+    if (onError) onError(error);
+  } finally {
+    input.off('close', stop);
+    input.off('error', stop);
+    if (!gone.signal.aborted) input.end();
   }
 }
