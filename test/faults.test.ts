@@ -342,10 +342,11 @@ describe('Ctrl-C in a terminal', () => {
     t.press('Enter');
     await until(() => existsSync(marker));
     t.press('C-c');
-    // The prompt shows the working directory, and the status of the interrupted line.
+    // `^C` where it stopped, as a terminal echoes it (the key reached the shell as a signal, not as a key);
+    // the prompt shows the working directory, and the status of the interrupted line.
     await t.untilLines(
-      (l) => / \[130\] tosh>$/.test(l.at(-1) ?? '') && / tosh> spin-now/.test(l.at(-2) ?? ''),
-      'the prompt after spin-now',
+      (l) => / \[130\] tosh>$/.test(l.at(-1) ?? '') && l.at(-2) === '^C' && / tosh> spin-now$/.test(l.at(-3) ?? ''),
+      'the prompt after spin-now, below ^C',
     );
     t.type('calm');
     t.press('Enter');

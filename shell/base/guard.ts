@@ -5,7 +5,9 @@
  * inside it), and `guardTurns` does the same for every turn of a plugin's
  * async functions after an `await` (plugins/build.ts lowers them).
  */
+
 import vm from 'node:vm';
+import { commandWriters, withWriters } from './direct-writes.ts';
 import { isThenable, promiseThen, timers } from './native.ts';
 
 const NativePromise = Promise;
@@ -141,7 +143,11 @@ export function guardedHook<T>(fn: () => T, ms: number, timeFirstTurn = true): T
  */
 export function guardTurns<G extends Generator>(generator: G): Pick<G, 'next' | 'throw' | 'return'> {
   const deadline = current;
-  const turn = (step: () => IteratorResult<unknown>): IteratorResult<unknown> => {
+  // The command whose code made it: its later turns write where that command's output goes (direct-writes.ts).
+  const writers = commandWriters();
+  const turn = (step: () => IteratorResult<unknown>): IteratorResult<unknown> =>
+    writers === undefined ? guardedTurn(step) : withWriters(writers, () => guardedTurn(step));
+  const guardedTurn = (step: () => IteratorResult<unknown>): IteratorResult<unknown> => {
     if (depth > 0) return step();
     if (deadline?.open) {
       const left = deadline.at - Date.now();

@@ -5,7 +5,8 @@
  * turned into one line naming it and a status (CONTRACT §4, §11).
  */
 import { CommandError } from '../../plugin-sdk/index.ts';
-import type { CommandContext, RunResult } from '../../plugin-sdk/types.ts';
+import type { CommandContext, Output, RunResult, ShellApi } from '../../plugin-sdk/types.ts';
+import { asPlugin, asShell, shellSide } from '../base/direct-writes.ts';
 import { oneLine, quote, ShellError, Status, UsageError } from '../base/errors.ts';
 import { isInterruption } from '../base/faults.ts';
 import type { PluginInstance } from '../plugins/loader.ts';
@@ -109,7 +110,10 @@ export class CommandRuns {
     const plugin = resolved.meta.name;
     if (!resolved.record.source.dir.builtin) host.faults.watch();
     const failure = (error: unknown) => {
-      if (isInterruption(error)) this.onInterrupted();
+      if (isInterruption(error)) {
+        this.onInterrupted();
+        sink.interrupted?.();
+      }
       if (signal.aborted) return { status: Status.interrupted, value: undefined };
       if (error instanceof PluginFault) return { status: Status.failed, value: undefined }; // Reported when it happened.
       if (error instanceof CaptureFull) throw new NestingAbort('capture', error.message); // The line ends; the writer is not to blame.
@@ -148,7 +152,11 @@ export class CommandRuns {
         let taken: { value: unknown } | undefined;
         Object.defineProperty(runInput, 'input', { enumerable: true, get: () => (taken ??= { value: (input as LazyInput).take() }).value });
       }
-      result = host.plugins.pluginCode(() => command.run(runInput, ctx));
+      // Its own writes to process.stdout/stderr (console.log) go where its output goes, as ctx's do.
+      const writers = { out: (text: string) => sink.out.write(text), err: (text: string) => sink.err.write(text) };
+      // (The context is entered outside the guarded call: a Ctrl-C that stops a loop inside it unwinds
+      // without running the code's own finally blocks, and the shell must not be left in the command's.)
+      result = asPlugin(writers, () => host.plugins.pluginCode(() => command.run(runInput, ctx)));
     } catch (error) {
       release();
       return failure(error);
@@ -219,24 +227,48 @@ export class CommandRuns {
     env: Readonly<Record<string, string>> = state.exported(),
   ): CommandContext {
     const options: RenderOptions = { color: sink.color, columns: sink.out.columns, fit: sink.out.isTTY };
+    // Each way back into the shell runs as the shell's, not as the command's code (base/direct-writes.ts).
     return {
-      print: (...values) => sink.out.write(printText(values, options)),
-      stdout: sink.out,
-      stderr: sink.err,
+      print: (...values) => asShell(() => sink.out.write(printText(values, options))),
+      stdout: new ShellOutput(sink.out),
+      stderr: new ShellOutput(sink.err),
       signal,
-      run: (line) => this.capture(line, signal, state),
+      run: (line) => asShell(() => this.capture(line, signal, state)),
       store: this.host.plugins.store(instance.meta.name),
-      progress: (progressOptions = {}) => sink.progress(progressOptions, name),
+      progress: (progressOptions = {}) => shellSide(asShell(() => sink.progress(progressOptions, name))),
       prompt: (question, promptOptions = {}) =>
-        sink.ask ? sink.ask(question, promptOptions, signal) : Promise.reject(new CommandError('no terminal to ask on')),
+        asShell(() => (sink.ask ? sink.ask(question, promptOptions, signal) : Promise.reject(new CommandError('no terminal to ask on')))),
       cwd: state.cwd,
       env,
       interactive: this.host.options.interactive,
       color: sink.color,
       command: { name, plugin: instance.meta.name, version: instance.meta.version },
-      shell: this.host.shell(state),
+      shell: shellApi(this.host.shell(state)),
     };
   }
+}
+
+/** An Output whose writes run as the shell's. */
+class ShellOutput implements Output {
+  /** Bound (a plugin may take `write` off the object). */
+  readonly write: (text: string) => void | Promise<void>;
+  constructor(private readonly output: Output) {
+    this.write = (text) => asShell(() => output.write(text));
+  }
+  get isTTY(): boolean {
+    return this.output.isTTY;
+  }
+  get columns(): number {
+    return this.output.columns;
+  }
+}
+
+const shellApis = new WeakMap<object, ShellApi>();
+/** `ctx.shell` with its methods run as the shell's (one copy per state's api). */
+function shellApi(api: ShellApi): ShellApi {
+  let wrapped = shellApis.get(api);
+  if (!wrapped) shellApis.set(api, (wrapped = shellSide(api)));
+  return wrapped;
 }
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>

@@ -287,6 +287,7 @@ export class Simple {
       progress: x.sink.progress,
     };
     if (x.sink.ask) sink.ask = x.sink.ask;
+    if (x.sink.interrupted) sink.interrupted = x.sink.interrupted;
     const where = this.engine.where(x);
     if (where) sink.where = where;
     return sink;

@@ -28,6 +28,11 @@ export interface Sink {
   flush?(): Promise<void>;
   /** Where in a script the command is (`build.tosh:3: `): the shell's error lines begin with it. */
   where?: string;
+  /**
+   * Ctrl-C stopped plugin code that held the thread (the terminal's signal, not a key the UI read): the
+   * interactive UI shows `^C` where the output stopped, as a terminal in cooked mode echoes it.
+   */
+  interrupted?(): void;
   /** The interactive UI steps aside while a program uses the terminal (`vim`, `less`). */
   terminal?<T>(run: () => Promise<T>): Promise<T>;
   /**

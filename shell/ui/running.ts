@@ -115,6 +115,11 @@ export class LineRuns {
           return stopped;
         }),
       suspend: { handler: undefined },
+      interrupted: () => {
+        if (this.interrupted) return;
+        this.interrupted = true;
+        this.output.emit('^C\n');
+      },
     };
     const suspend = sink.suspend;
     const backgrounded = new Promise<Job>((resolve) => {
