@@ -59,6 +59,16 @@ describe.concurrent('operators and logic (§17)', () => {
     expect(await run('{ open people.json | where age > 44 | get name; } > over44.txt; ^cat over44.txt', dir)).toEqual(ok('Grace\n'));
   });
 
+  it('takes < and > as text in eval, a function, a sourced file and a trap too', async () => {
+    writeFileSync(join(dir, 'over.tosh'), 'open people.json | where age > 44 | get name\n');
+    const line =
+      "eval 'open people.json | where age > 44 | get name'; over() { open people.json | where age >= 45 | get name; }; over; " +
+      "source over.tosh; trap 'open people.json | where age > 44 | get name' EXIT";
+    expect(await run(line, dir)).toEqual(ok('Grace\nGrace\nGrace\nGrace\n'));
+    expect(existsSync(join(dir, '44'))).toBe(false);
+    expect(existsSync(join(dir, '45'))).toBe(false);
+  });
+
   it('reaches nested columns, and null stands for a missing value', async () => {
     writeFileSync(
       join(dir, 'nested.json'),

@@ -12,11 +12,17 @@ import { checkDirs, realDir, refusalText, shownPath, TrustRefusal } from './trus
 export class PluginLoadError extends Error {
   readonly location: string | undefined;
   readonly reason: string;
-  constructor(reason: string, location?: string) {
+  /**
+   * False when the failure is not the plugin's (esbuild itself could not be loaded or run): it is not
+   * remembered for the plugin's files, and the next start tries again.
+   */
+  readonly lasting: boolean;
+  constructor(reason: string, location?: string, lasting = true) {
     super(location ? `${location} ${reason}` : reason);
     this.name = 'PluginLoadError';
     this.reason = reason;
     this.location = location;
+    this.lasting = lasting;
   }
 }
 
@@ -167,7 +173,7 @@ export async function buildPlugin(source: PluginSource, options: { checkTrust: b
     if (refused.reason) throw new TrustRefusal(refused.reason);
     const failure = error as Esbuild.BuildFailure;
     const first = failure.errors?.[0];
-    if (!first) throw new PluginLoadError((error as Error).message.split('\n')[0] ?? 'build failed');
+    if (!first) throw new PluginLoadError((error as Error).message.split('\n')[0] ?? 'build failed', undefined, false);
     const loc = first.location;
     const at = loc ? `${displayPath(source, resolve(cwd, loc.file))}:${loc.line}:${loc.column + 1}` : undefined;
     throw new PluginLoadError(first.text, at);

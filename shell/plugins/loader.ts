@@ -130,7 +130,7 @@ async function fresh(source: PluginSource, cache: BuildCache | undefined, policy
     cache?.store(source.entry, fingerprint(withFolders(source, built.inputs)), { code: built.code, map: built.map, shared: built.shared });
     return built;
   } catch (error) {
-    if (error instanceof PluginLoadError) {
+    if (error instanceof PluginLoadError && error.lasting) {
       const record: { reason: string; location?: string } = { reason: error.reason };
       if (error.location) record.location = error.location;
       cache?.store(source.entry, fingerprint(errorInputs(source, error)), { error: record });

@@ -6,6 +6,7 @@
 import { homedir } from 'node:os';
 import { oneLine, ShellError, Status, UsageError } from '../base/errors.ts';
 import type { AndOr, CaseCommand, Command, ForCommand, IfCommand, LoopCommand, Pipeline, Script } from '../line/ast.ts';
+import { comparisonWords } from '../line/comparisons.ts';
 import { type ExpandEnv, expandRedirects, expandString, expandWords, matchCase } from '../line/expand.ts';
 import { lineOf, parse } from '../line/parser.ts';
 import type { Origin, ShellFunction } from '../state/state.ts';
@@ -351,7 +352,7 @@ export class Interpreter implements Engine {
     let script: Script;
     const source = origin ?? { text };
     try {
-      script = parse(text);
+      script = parsedFor(text, this.host.table);
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       const line = origin?.file ? `${origin.file}:${lineOf(text, error.offset ?? (error.incomplete ? text.length : 0))}: ` : this.where(x);
@@ -420,4 +421,11 @@ export class Interpreter implements Engine {
     if (x.signal.aborted) throw new ShellError('interrupted', Status.interrupted);
     return capture.text();
   }
+}
+
+/** A script parsed; `where size > 10kb`: a command whose words compare takes `<` and `>` as text (CONTRACT §17). */
+export function parsedFor(text: string, table: RunHost['table']): Script {
+  const script = parse(text);
+  if (text.includes('<') || text.includes('>')) comparisonWords(script, (name) => table.resolve(name)?.spec.comparisons === true);
+  return script;
 }

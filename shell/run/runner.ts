@@ -11,12 +11,11 @@ import type { RunResult } from '../../plugin-sdk/types.ts';
 import { oneLine, ShellError, Status, UsageError } from '../base/errors.ts';
 import { timers } from '../base/faults.ts';
 import type { Script } from '../line/ast.ts';
-import { comparisonWords } from '../line/comparisons.ts';
 import { lineOf, parse } from '../line/parser.ts';
 import type { Origin, ShellState } from '../state/state.ts';
 import { type Exec, ExitFlow, type Frame, LoopFlow, MAX_DEPTH, NestingAbort, ReturnFlow } from './exec.ts';
 import { errorLine, type RunHost } from './host.ts';
-import { Interpreter } from './interp.ts';
+import { Interpreter, parsedFor } from './interp.ts';
 import { CommandRuns } from './invoke.ts';
 import { type Channel, rootIo, TextReader } from './io.ts';
 import { type Job, Jobs } from './jobs.ts';
@@ -155,11 +154,7 @@ export class Runner {
   /** Parse a script or line: a syntax error is reported (`FILE:LINE:` in a script) and is status 2. */
   parse(text: string, sink: Sink, origin?: Origin): Script | number {
     try {
-      const script = parse(text);
-      // `where size > 10kb`: a command whose words compare takes `<` and `>` as text (CONTRACT §17).
-      if (text.includes('<') || text.includes('>'))
-        comparisonWords(script, (name) => this.host.table.resolve(name)?.spec.comparisons === true);
-      return script;
+      return parsedFor(text, this.host.table);
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       const where = origin?.file ? `${origin.file}:${lineOf(text, error.offset ?? text.length)}: ` : '';
