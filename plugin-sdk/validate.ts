@@ -1,5 +1,14 @@
-import semver from 'semver';
+import { createRequire } from 'node:module';
 import type { PluginDefinition } from './types.ts';
+
+let semver: typeof import('semver') | undefined;
+/** semver, loaded when first needed: building its tables cost every start of the shell. */
+const semverLib = () => (semver ??= createRequire(import.meta.url)('semver') as typeof import('semver'));
+/** A plain `x.y.z[-pre][+build]` (numbers of at most 15 digits) is what semver accepts without asking it. */
+const PLAIN_VERSION =
+  /^(?:0|[1-9]\d{0,14})\.(?:0|[1-9]\d{0,14})\.(?:0|[1-9]\d{0,14})(?:-(?:0|[1-9]\d*|\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][a-zA-Z0-9-]*))*)?(?:\+[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*)?$/;
+/** `semver.valid(version) !== null`, without semver for the usual versions. */
+const validVersion = (version: string) => (version.length <= 256 && PLAIN_VERSION.test(version)) || semverLib().valid(version) !== null;
 
 /** A plugin definition that cannot be used, with the field at fault. */
 export class PluginDefinitionError extends Error {
@@ -32,9 +41,12 @@ export function validatePlugin(value: unknown): asserts value is PluginDefinitio
   const { name, version, sdk, description, commands, setup, dispose, completions } = value;
   if (typeof name !== 'string' || !KEBAB.test(name))
     throw new PluginDefinitionError('name', `must be a kebab-case string, got ${JSON.stringify(name) ?? 'nothing'}`);
-  if (typeof version !== 'string' || semver.valid(version) === null)
+  if (typeof version !== 'string' || !validVersion(version))
     throw new PluginDefinitionError('version', `must be a semantic version such as '1.0.0', got ${JSON.stringify(version) ?? 'nothing'}`);
-  if (sdk !== undefined && (typeof sdk !== 'string' || semver.validRange(sdk) === null))
+  if (
+    sdk !== undefined &&
+    (typeof sdk !== 'string' || !(/^\^\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(sdk) || semverLib().validRange(sdk) !== null))
+  )
     throw new PluginDefinitionError('sdk', `must be a semver range such as '^1.0.0', got ${JSON.stringify(sdk)}`);
   if (description !== undefined && typeof description !== 'string')
     throw new PluginDefinitionError('description', `must be a string, got ${describe(description)}`);

@@ -72,10 +72,14 @@ await Promise.all([
     format: 'cjs',
     external: ['esbuild'],
     define: { ...common.define, ...metaUrl },
-    banner: { js: "var __tosh_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+    // A file URL made by hand (node:url's pathToFileURL costs a millisecond of every start).
+    banner: {
+      js: "var __tosh_meta_url = process.platform === 'win32' ? require('node:url').pathToFileURL(__filename).href : 'file://' + __filename.split('/').map(encodeURIComponent).join('/');",
+    },
     plugins: [lazyZodLocales],
     minifySyntax: true,
     minifyWhitespace: true,
+    minifyIdentifiers: true,
   }),
   build({
     ...common,

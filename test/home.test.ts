@@ -9,6 +9,7 @@ import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSyn
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { contentId } from '../shell/plugins/cache.ts';
+import { configSchema, defaultConfig } from '../shell/state/config.ts';
 import { shq, terminals } from './helpers/tmux.ts';
 import { BIN, finished, type ToshResult, tempDir, tosh, trustTree } from './helpers/tosh.ts';
 
@@ -16,6 +17,13 @@ const uid = process.getuid?.() ?? -1;
 const root = uid === 0;
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 const ok = (stdout: string): ToshResult => ({ stdout, stderr: '', code: 0 });
+
+describe('config.json', () => {
+  it('has the defaults its schema gives for {} (the shell uses them without zod when there is no file)', () => {
+    expect(defaultConfig()).toEqual(configSchema().parse({}));
+    expect(defaultConfig()).not.toBe(defaultConfig());
+  });
+});
 
 describe.concurrent('$TOSH_HOME is created private', () => {
   it('makes the home, cache/ and cache/code 0700, and the manifest and code files 0600', async () => {

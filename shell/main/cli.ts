@@ -2,11 +2,11 @@
  * `tosh`: the command line → a session → the mode it asked for (the
  * interactive UI, or `-c`, a script, stdin). The entry of the core bundle.
  */
-import chalk from 'chalk';
 import { SDK_VERSION } from '../../plugin-sdk/index.ts';
 import { oneLine, Status } from '../base/errors.ts';
 import { allSettled } from '../base/faults.ts';
 import { HostRelay } from '../base/host.ts';
+import { pluginColor } from '../plugins/shared-modules.ts';
 import { writeChunks } from '../render/render.ts';
 import { plainProgress, type Sink } from '../run/sink.ts';
 import { loadConfig, toshHome } from '../state/config.ts';
@@ -88,7 +88,7 @@ async function run(argv: string[]): Promise<number> {
   const interactive =
     options.command === undefined && options.script === undefined && options.complete === undefined && process.stdin.isTTY === true;
   const color = colorEnabled(env, interactive || process.stdout.isTTY === true);
-  if (!color) chalk.level = 0;
+  pluginColor(color);
   const out = processOutput(process.stdout, color);
   const start = startDir(env);
   const home = toshHome(env, start);

@@ -6,8 +6,6 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import semver from 'semver';
-import { SDK_VERSION } from '../../plugin-sdk/index.ts';
 import type { PluginContext, ReloadReport, ShellApi } from '../../plugin-sdk/types.ts';
 import { oneLine, quote, ShellError } from '../base/errors.ts';
 import {
@@ -25,7 +23,7 @@ import type { Config } from '../state/config.ts';
 import { BuildCache } from './cache.ts';
 import { discover, sourceOf } from './discover.ts';
 import { unloadedHint } from './info.ts';
-import { barrier, loadErrorText, PluginLoader } from './load.ts';
+import { barrier, loadErrorText, PluginLoader, sdkSatisfies } from './load.ts';
 import { instantiate, LoadTimeout, mapStack, type PluginInstance } from './loader.ts';
 import { type PluginRecord, pluginName, Registry } from './registry.ts';
 import { dirPath, type PluginDir } from './source.ts';
@@ -420,11 +418,7 @@ export class PluginHost {
 
   /** Whether the SDK this shell provides is in `range`; an invalid range is false. */
   sdkAccepts(range: string): boolean {
-    try {
-      return semver.satisfies(SDK_VERSION, range, { includePrerelease: true });
-    } catch {
-      return false;
-    }
+    return sdkSatisfies(range);
   }
 }
 

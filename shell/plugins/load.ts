@@ -4,7 +4,7 @@
  * cache cannot answer, its `sdk` range checked. Failures are values (the
  * record's `error`), never throws.
  */
-import semver from 'semver';
+import { createRequire } from 'node:module';
 import { SDK_VERSION } from '../../plugin-sdk/index.ts';
 import { oneLine } from '../base/errors.ts';
 import type { Faults } from '../base/faults.ts';
@@ -56,7 +56,7 @@ export class PluginLoader {
 
   sdkProblem(source: PluginSource, meta: PluginMeta): string | undefined {
     const needs = meta.sdk;
-    if (needs === undefined || semver.satisfies(SDK_VERSION, needs, { includePrerelease: true })) return undefined;
+    if (needs === undefined || sdkSatisfies(needs)) return undefined;
     return `refused plugin ${source.display}: it needs SDK ${needs} but this shell provides SDK ${SDK_VERSION}`;
   }
 
@@ -141,4 +141,38 @@ export function loadErrorText(source: PluginSource, error: unknown): string {
   if (error instanceof PluginLoadError)
     return error.location && error.location !== source.display ? `${error.location} ${error.reason}` : `${source.display}: ${error.reason}`;
   return `${source.display}: ${oneLine(error)}`;
+}
+
+let semver: typeof import('semver') | undefined;
+const answers = new Map<string, boolean>();
+
+/**
+ * Whether the SDK this shell provides is in `range` (false for an invalid one). semver is loaded at the
+ * first range asked about, not with the shell (building its tables cost every start), and each answer kept.
+ */
+export function sdkSatisfies(range: string): boolean {
+  let ok = answers.get(range) ?? caret(range);
+  if (ok === undefined) {
+    semver ??= createRequire(import.meta.url)('semver') as typeof import('semver');
+    try {
+      ok = semver.satisfies(SDK_VERSION, range, { includePrerelease: true });
+    } catch {
+      ok = false;
+    }
+    answers.set(range, ok);
+  }
+  return ok;
+}
+
+/**
+ * `^X.Y.Z` (X ≥ 1), the range nearly every plugin declares, against this SDK's plain version: the same
+ * major, and not older. Undefined for any other range, or a prerelease SDK (semver decides those).
+ */
+function caret(range: string): boolean | undefined {
+  const wanted = /^\^([1-9]\d{0,8})\.(\d{1,9})\.(\d{1,9})$/.exec(range);
+  const have = /^(\d{1,9})\.(\d{1,9})\.(\d{1,9})$/.exec(SDK_VERSION);
+  if (!wanted || !have) return undefined;
+  const [w, h] = [wanted.slice(1).map(Number), have.slice(1).map(Number)] as [number[], number[]];
+  if (h[0] !== w[0]) return false;
+  return (h[1] as number) > (w[1] as number) || (h[1] === w[1] && (h[2] as number) >= (w[2] as number));
 }

@@ -3,7 +3,6 @@
  * (`tosh/plugin-sdk`, zod, chalk, react, ink…). Plugin bundles leave these
  * imports external; the `require` given to plugin code answers them here.
  */
-import * as chalk from 'chalk';
 import * as zod from 'zod';
 import * as sdk from '../../plugin-sdk/index.ts';
 import { type InkWorld, loadInkWorld } from '../render/ink-world.ts';
@@ -29,9 +28,25 @@ export const needsInk = (ids: readonly string[]) => ids.some((id) => NEEDS_INK.h
 
 let world: InkWorld | undefined;
 
-/** Load the ink world now, so that synchronous `require('react')` can answer. */
+type ChalkModule = typeof import('chalk');
+/** chalk, loaded for the first plugin that imports it (at the top of the shell it cost 7 ms of every start). */
+let chalkModule: ChalkModule | undefined;
+/** Set when the shell's output has no colour (NO_COLOR, not a terminal): plugins' chalk has none either. */
+let plain = false;
+
+/** Whether plugins' chalk prints colour (the shell's own choice, CONTRACT §6). */
+export function pluginColor(on: boolean): void {
+  plain = !on;
+  if (chalkModule && plain) chalkModule.default.level = 0;
+}
+
+/** Load the ink world (and chalk) now, so that synchronous `require('react')` can answer. */
 export async function prepareShared(ids: readonly string[]): Promise<void> {
   if (needsInk(ids)) world ??= await loadInkWorld();
+  if (ids.includes('chalk') && !chalkModule) {
+    chalkModule = await import('chalk');
+    if (plain) chalkModule.default.level = 0;
+  }
 }
 
 const asCjs = (ns: object) => ({ __esModule: true, ...ns });
@@ -49,7 +64,10 @@ const eager: Record<string, () => unknown> = {
   tosh: () => asCjs(sdk),
   zod: () => asCjs(zod),
   'zod/v4': () => asCjs(zod),
-  chalk: () => selfDefault(chalk),
+  chalk: () => {
+    if (!chalkModule) throw new Error('chalk is not ready: the shell failed to prepare it');
+    return selfDefault(chalkModule);
+  },
 };
 
 const cache = new Map<string, unknown>();

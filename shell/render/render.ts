@@ -1,4 +1,3 @@
-import { Chalk } from 'chalk';
 import { loadedInkWorld } from './ink-world.ts';
 
 /** Terminal escape sequences: CSI (colours, cursor) and OSC (titles, links). */
@@ -185,7 +184,8 @@ export function* tableChunks(rows: readonly Record<string, unknown>[], options: 
     }
   }
   const widths = options.fit ? fitWidths(natural, longest, options.columns, 2) : natural;
-  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  // Bold as chalk makes it (chalk itself is loaded only for plugins that import it: it costs start-up).
+  const bold = (text: string) => (options.color && text !== '' ? `\u001b[1m${text}\u001b[22m` : text);
   const last = keys.length - 1;
   const line = (values: string[], style?: (s: string) => string) => {
     if (!options.fit) {
@@ -220,7 +220,7 @@ export function* tableChunks(rows: readonly Record<string, unknown>[], options: 
     }
     return (last >= 0 ? out + cellText(row[keys[last] as string]) : out).trimEnd();
   };
-  let chunk = line(keys, chalk.bold);
+  let chunk = line(keys, bold);
   for (const row of rows) {
     chunk += `\n${options.fit ? line(keys.map((key) => cellText(row[key]))) : plain(row)}`;
     if (chunk.length >= CHUNK) {

@@ -17,30 +17,48 @@ export function toshHome(env: NodeJS.ProcessEnv = process.env, start?: string): 
 /** Where Tab's candidates come from; each can be turned off in config.json (`"completion": { "disable": ["fish"] }`). */
 export const COMPLETION_SOURCES = ['commands', 'specs', 'fish', 'bash', 'files', 'variables', 'users', 'jobs', 'programs'] as const;
 
-const ConfigSchema = z.strictObject({
-  /** The interactive prompt. */
-  prompt: z.string().default('tosh> '),
-  /** Load plugins whatever their owner and mode. */
-  trustAll: z.boolean().default(false),
-  /** Lines of history kept in `$TOSH_HOME/history`. */
-  historySize: z.number().int().min(0).default(1000),
-  /** The most text, in MB, that `$(…)` or a plugin's piped input holds before the line fails (CONTRACT §11). */
-  captureLimit: z.number().positive().max(16384).default(256),
-  /** Extra plugin directories, after TOSH_PLUGIN_PATH and before `$TOSH_HOME/plugins`. */
-  plugins: z.array(z.string()).default([]),
-  /** Hot reload where the mode does not say (the flags `--watch` / `--no-watch` win). */
-  watch: z.boolean().optional(),
-  /** Aliases: name → the words that replace it (`{"ll": "ls -l"}`). */
-  aliases: z.record(z.string().regex(/^[^\s'"\\|;&<>()$`=]+$/, 'an alias name has no spaces, quotes or operators'), z.string()).default({}),
-  /** Seconds a plugin may take to load (its top level and `setup`) before it is marked failed. */
-  loadTimeout: z.number().positive().max(3600).default(5),
-  /** Tab completion: the sources turned off. */
-  completion: z.strictObject({ disable: z.array(z.enum(COMPLETION_SOURCES)).default([]) }).default({ disable: [] }),
+/** The schema of config.json, made when a file is there to check (building zod schemas costs start-up time). */
+const makeSchema = () =>
+  z.strictObject({
+    /** The interactive prompt. */
+    prompt: z.string().default('tosh> '),
+    /** Load plugins whatever their owner and mode. */
+    trustAll: z.boolean().default(false),
+    /** Lines of history kept in `$TOSH_HOME/history`. */
+    historySize: z.number().int().min(0).default(1000),
+    /** The most text, in MB, that `$(…)` or a plugin's piped input holds before the line fails (CONTRACT §11). */
+    captureLimit: z.number().positive().max(16384).default(256),
+    /** Extra plugin directories, after TOSH_PLUGIN_PATH and before `$TOSH_HOME/plugins`. */
+    plugins: z.array(z.string()).default([]),
+    /** Hot reload where the mode does not say (the flags `--watch` / `--no-watch` win). */
+    watch: z.boolean().optional(),
+    /** Aliases: name → the words that replace it (`{"ll": "ls -l"}`). */
+    aliases: z
+      .record(z.string().regex(/^[^\s'"\\|;&<>()$`=]+$/, 'an alias name has no spaces, quotes or operators'), z.string())
+      .default({}),
+    /** Seconds a plugin may take to load (its top level and `setup`) before it is marked failed. */
+    loadTimeout: z.number().positive().max(3600).default(5),
+    /** Tab completion: the sources turned off. */
+    completion: z.strictObject({ disable: z.array(z.enum(COMPLETION_SOURCES)).default([]) }).default({ disable: [] }),
+  });
+
+let schema: ReturnType<typeof makeSchema> | undefined;
+/** The schema (made once). */
+export const configSchema = () => (schema ??= makeSchema());
+
+export type Config = z.infer<ReturnType<typeof makeSchema>>;
+
+/** What the schema gives for `{}` (test/home.test.ts keeps the two equal), without zod: most starts have no config.json. */
+export const defaultConfig = (): Config => ({
+  prompt: 'tosh> ',
+  trustAll: false,
+  historySize: 1000,
+  captureLimit: 256,
+  plugins: [],
+  aliases: {},
+  loadTimeout: 5,
+  completion: { disable: [] },
 });
-
-export type Config = z.infer<typeof ConfigSchema>;
-
-export const defaultConfig = (): Config => ConfigSchema.parse({});
 
 /**
  * Read `$TOSH_HOME/config.json`. A bad file gives defaults and a one-line
@@ -74,7 +92,7 @@ export function loadConfig(home: string): { config: Config; error?: string } {
     const reason = (error as Error).message.replace(/\r?\n/g, '\\n');
     return { config: defaultConfig(), error: `config ${file} does not parse: ${reason} (using defaults)` };
   }
-  const result = ConfigSchema.safeParse(data);
+  const result = configSchema().safeParse(data);
   if (result.success) return { config: result.data };
   const issue = result.error.issues[0];
   const field = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : (issue?.path.join('.') ?? '');

@@ -3,11 +3,11 @@
  * `child_process.spawn`, joined by the same OS pipes, with the same result
  * shape as spawn.ts gives, but no process group of their own.
  */
-import { type ChildProcess, type IOType, spawn as nodeSpawn } from 'node:child_process';
+import type { ChildProcess, IOType } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Group } from './reaper.ts';
 import {
   type GroupSpec,
@@ -37,6 +37,9 @@ export function startWithNode(spec: GroupSpec): StartedGroup {
   const env = Object.fromEntries(Object.entries(spec.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
   const starts: ProgramStart[] = [];
   const stdio = (s: Stdio): IOType | number => (s === 'null' ? 'ignore' : s);
+  // Loaded here, not at the top: they cost start-up time to every line that runs no program.
+  const { spawn: nodeSpawn } = process.getBuiltinModule('node:child_process') as typeof import('node:child_process');
+  const { PassThrough } = process.getBuiltinModule('node:stream') as typeof import('node:stream');
   // One stream for the standard error of every program, as the FFI path's one pipe.
   const errors = spec.stderr === 'pipe' ? new PassThrough() : undefined;
   let openErrors = 0;

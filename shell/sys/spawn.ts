@@ -44,7 +44,6 @@
  * `result.failures` rather than in `programs`.
  */
 import { constants as fsConstants } from 'node:fs';
-import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { type Libc, libc, sys } from './ffi.ts';
@@ -194,6 +193,8 @@ function startWithFfi(c: Libc, spec: GroupSpec): StartedGroup {
   }
   group.launched();
   const result: StartedGroup = { pgid: shared ? undefined : pgid, pids: group.pids, programs: starts, group };
+  // node:net is loaded when a pipe is first needed: at the top it cost every start some milliseconds.
+  const { Socket } = process.getBuiltinModule('node:net') as typeof import('node:net');
   if (stdinEnd !== undefined) result.stdin = new Socket({ fd: stdinEnd, readable: false, writable: true });
   if (stdoutEnd !== undefined) result.stdout = new Socket({ fd: stdoutEnd, readable: true, writable: false });
   if (stderrEnd !== undefined) result.stderr = new Socket({ fd: stderrEnd, readable: true, writable: false });
