@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { shq, terminals } from './helpers/tmux.ts';
 import { BIN, fixture, tempDir, tosh } from './helpers/tosh.ts';
 
 const plugins = fixture('data/rows');
@@ -99,6 +100,30 @@ describe('Ctrl-C while a million rows are written', () => {
     expect(result.head.startsWith('id      name        size   state\n')).toBe(true);
     expect(result.bytes).toBeLessThan(2_000_000);
   });
+});
+
+describe('a million rows in the interactive shell', () => {
+  const terminal = terminals('tosh-data-big');
+
+  it('are drawn to the terminal whole, the last row above the prompt, and the shell answers after', async () => {
+    const home = realpathSync(tempDir('tosh-data-big-home-'));
+    const t = terminal(
+      `cd ${shq(cwd)} && TOSH_HOME=${shq(home)} HOME=${shq(home)} ${shq(process.execPath)} ${shq(BIN)} --plugins ${shq(plugins)}; sleep 600`,
+      { columns: 100, rows: 30 },
+    );
+    await t.until('tosh> ');
+    t.type('rows 1000000');
+    t.press('Enter');
+    const lines = await t.untilLines(
+      (l) => l.at(-1)?.endsWith('tosh>') === true && l.some((x) => x.startsWith('999999 ')),
+      'the last row',
+      150_000,
+    );
+    expect(lines.at(-2)).toBe('999999  row-999999  92081  closed');
+    t.type('echo after');
+    t.press('Enter');
+    await t.until(/^after$/m);
+  }, 180_000);
 });
 
 describe('--json anywhere in a pipeline', () => {

@@ -20,8 +20,8 @@ export interface Terminal {
   lines(): string[];
   /** Wait (with a deadline) until the screen shows `text` (or matches it); returns the screen. */
   until(text: string | RegExp): Promise<string>;
-  /** Wait (with a deadline) until the lines pass `test`; `what` names it in the failure. */
-  untilLines(test: (lines: string[]) => boolean, what: string): Promise<string[]>;
+  /** Wait (with a deadline, 15 s unless `ms` says) until the lines pass `test`; `what` names it in the failure. */
+  untilLines(test: (lines: string[]) => boolean, what: string, ms?: number): Promise<string[]>;
   /** Close the terminal (`tmux kill-session`): the program gets SIGHUP. */
   kill(): void;
 }
@@ -52,8 +52,14 @@ export function terminals(prefix: string): (command: string, size?: { columns: n
       tmux('kill-server');
     } catch {}
   });
-  const poll = async <T>(read: () => T, done: (value: T) => boolean, what: () => string, show: (value: T) => string): Promise<T> => {
-    const deadline = Date.now() + 15000;
+  const poll = async <T>(
+    read: () => T,
+    done: (value: T) => boolean,
+    what: () => string,
+    show: (value: T) => string,
+    ms = 15000,
+  ): Promise<T> => {
+    const deadline = Date.now() + ms;
     for (;;) {
       const now = read();
       if (done(now)) return now;
@@ -96,12 +102,13 @@ export function terminals(prefix: string): (command: string, size?: { columns: n
           (now) => now,
         ),
       kill: () => void tmux('kill-session', '-t', name),
-      untilLines: (test, what) =>
+      untilLines: (test, what, ms) =>
         poll(
           lines,
           test,
           () => what,
           (now) => now.join('\n'),
+          ms,
         ),
     };
   };
