@@ -132,12 +132,18 @@ export async function glob(pieces: Piece[], cwd: string): Promise<string[]> {
         } else if (await exists(join(base.dir, part.text))) results.push(base.prefix + part.text);
       }
     } else if (part.kind === 'match') {
-      const test = await matcher(part);
+      // `*` is every name not hidden: no matcher to ask (`echo *` over 100,000 files).
+      const test = part.source === '*' ? undefined : await matcher(part);
       for (const base of bases) {
+        if (last) {
+          // The last segment needs names only (no Dirent objects for 100,000 entries).
+          for (const name of await names(base.dir))
+            if (!(name.startsWith('.') && !part.hidden) && (test === undefined || test(name))) results.push(base.prefix + name);
+          continue;
+        }
         for (const entry of await list(base.dir)) {
-          if ((entry.name.startsWith('.') && !part.hidden) || !test(entry.name)) continue;
-          if (last) results.push(base.prefix + entry.name);
-          else if (await isDirectoryEntry(entry, base.dir))
+          if ((entry.name.startsWith('.') && !part.hidden) || (test !== undefined && !test(entry.name))) continue;
+          if (await isDirectoryEntry(entry, base.dir))
             next.push({ prefix: `${base.prefix}${entry.name}/`, dir: join(base.dir, entry.name) });
         }
       }
@@ -163,7 +169,14 @@ export async function glob(pieces: Piece[], cwd: string): Promise<string[]> {
     }
     bases = next;
   }
-  return [...new Set(results.filter((r) => r !== ''))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return sortedUnique(results.filter((r) => r !== ''));
+}
+
+/** Sorted, without duplicates; a list that already is (one directory, as the OS lists it sorted) is taken as it is. */
+function sortedUnique(paths: string[]): string[] {
+  let ordered = true;
+  for (let i = 1; i < paths.length && ordered; i++) ordered = (paths[i - 1] as string) < (paths[i] as string);
+  return ordered ? paths : [...new Set(paths)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Visit every entry below `base` that is not hidden, descending into real directories only. */
@@ -177,6 +190,14 @@ async function walk(base: Base, visit: (entry: Dirent, path: string, dir: string
       await visit(entry, path, dir);
       if (entry.isDirectory()) stack.push({ prefix: `${path}/`, dir: join(dir, entry.name) });
     }
+  }
+}
+
+async function names(dir: string): Promise<string[]> {
+  try {
+    return await fsp().readdir(resolve(dir));
+  } catch {
+    return [];
   }
 }
 
