@@ -39,6 +39,16 @@ describe('a plugin writing to the process’s own streams', () => {
     });
   }
 
+  it('goes to the process’s own streams once its command has ended (code it left running)', async () => {
+    const cwd = realpathSync(tempDir('tosh-direct-'));
+    // It writes while another command runs: that command's output is not where it goes.
+    const line = 'direct-late > out.txt; direct --later --wait 600 > other.txt 2>/dev/null; echo done';
+    const result = await tosh(['--plugins', plugins, '-c', line], { cwd });
+    expect(result).toEqual({ stdout: 'late\ndone\n', stderr: '', code: 0 });
+    expect(readFileSync(join(cwd, 'out.txt'), 'utf8')).toBe('now\n');
+    expect(readFileSync(join(cwd, 'other.txt'), 'utf8')).toBe(out);
+  });
+
   it('goes to the shell’s own streams when nothing is redirected', async () => {
     expect(await tosh(['--plugins', plugins, '-c', 'direct'])).toEqual({ stdout: out, stderr: err, code: 0 });
   });

@@ -25,16 +25,16 @@ export interface Writers {
 let installed = false;
 /** The writers of the command whose code runs now. */
 let active: Writers | undefined;
-/** Commands whose code has writers and has not settled (a later turn still counts only while one runs). */
-let open = 0;
+/** The writers of commands that have settled: a later turn of their code is outside any command. */
+const ended = new WeakSet<Writers>();
 
 /** The writers of the command whose code runs now (for `guardTurns` to keep for the later turns). */
 export const commandWriters = (): Writers | undefined => active;
 
-/** Run a later turn of a command's code with its writers again (none once no command runs). */
+/** Run a later turn of a command's code with its writers again (none once that command has settled). */
 export function withWriters<T>(writers: Writers | undefined, run: () => T): T {
   const previous = active;
-  active = open > 0 ? writers : undefined;
+  active = writers !== undefined && !ended.has(writers) ? writers : undefined;
   try {
     return run();
   } finally {
@@ -92,21 +92,20 @@ function install(): void {
 /** Call a command's code (`call`) with its writes to the process's streams going to `writers`. */
 export function asPlugin<T>(writers: Writers, call: () => T): T {
   if (!installed) install();
-  open++;
   const previous = active;
   active = writers;
   let result: T;
   try {
     result = call();
   } catch (error) {
-    open--;
+    ended.add(writers);
     throw error;
   } finally {
     active = previous;
   }
-  const settled = () => void open--;
+  const settled = () => void ended.add(writers);
   if (isThenable(result)) promiseThen(result, settled, settled);
-  else open--;
+  else ended.add(writers);
   return result;
 }
 
