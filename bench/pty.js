@@ -7,6 +7,16 @@ import { join } from 'node:path';
 
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007|\u001b[()][0-9A-Z]|\u001b[=>78]/g;
 
+/** A memory figure (MB) of process `pid` from /proc (`VmHWM`, `VmRSS`), or undefined once it is gone. */
+function statusMB(pid, field) {
+  try {
+    const kb = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A program in a 100x30 pseudo-terminal; its screen output as plain text (escape sequences removed). */
 export function pty(command, env) {
   const child = spawn('script', ['-qfec', `stty cols 100 rows 30; echo "pid:$$"; exec ${command}`, '/dev/null'], {
@@ -51,23 +61,9 @@ export function pty(command, env) {
       child.stdin.write(data);
     },
     /** Peak RSS (MB) of the program so far. */
-    peakMB() {
-      try {
-        const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-        return kb === undefined ? undefined : Number(kb) / 1024;
-      } catch {
-        return undefined;
-      }
-    },
+    peakMB: () => statusMB(pid, 'VmHWM'),
     /** Resident memory (MB) of the program now. */
-    rssMB() {
-      try {
-        const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-        return kb === undefined ? undefined : Number(kb) / 1024;
-      } catch {
-        return undefined;
-      }
-    },
+    rssMB: () => statusMB(pid, 'VmRSS'),
     async close() {
       try {
         process.kill(-child.pid, 'SIGKILL');

@@ -121,7 +121,7 @@ export function asShell<T>(run: () => T): T {
   }
 }
 
-/** `value` with its methods run as the shell's (`ctx.stdout`, `ctx.store`, `ctx.shell`, a progress bar). */
+/** `value` with its methods run as the shell's (`ctx.shell`, a progress bar). */
 export function shellSide<T extends object>(value: T): T {
   const wrap =
     (member: (...args: unknown[]) => unknown) =>

@@ -258,7 +258,6 @@ export async function runPipeline(engine: Interpreter, simple: Simple, pipeline:
   return statuses.at(-1) ?? 0;
 }
 
-/** What a plugin stage in the middle hands on: its value (as JSON text with its own `--json`), or what it printed. */
 /** Rendering a plugin's value for a program runs its code (getters, toString): a failure is its, named, and the programs go on. */
 function renderFailed(engine: Interpreter, from: Stage | undefined, x: Exec): (error: unknown) => void {
   return (error) => {
@@ -267,6 +266,7 @@ function renderFailed(engine: Interpreter, from: Stage | undefined, x: Exec): (e
   };
 }
 
+/** What a plugin stage in the middle hands on: its value (as JSON text with its own `--json`), or what it printed. */
 function handOn(result: Outcome, capture: Capture): Carry {
   const printed = capture.text();
   if (result.status !== 0) return { value: undefined, printed };
